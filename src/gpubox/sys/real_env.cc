@@ -1,0 +1,47 @@
+#include "gpubox/sys/real_env.h"
+
+#include <chrono>
+#include <random>
+#include <string>
+#include <thread>
+
+namespace gpubox {
+namespace {
+
+class RealClock : public Clock {
+ public:
+  int64_t NowMicros() override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  void SleepMicros(int64_t micros) override {
+    std::this_thread::sleep_for(std::chrono::microseconds(micros));
+  }
+};
+
+class RealRandom : public Random {
+ public:
+  RealRandom() : engine_(std::random_device{}()) {}
+  double Uniform() override { return std::uniform_real_distribution<double>(0, 1)(engine_); }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+}  // namespace
+
+RealEnv::RealEnv(char** envp)
+    : clock_(std::make_unique<RealClock>()), random_(std::make_unique<RealRandom>()) {
+  env_.clock = clock_.get();
+  env_.random = random_.get();
+  for (char** entry = envp; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string text(*entry);
+    size_t eq = text.find('=');
+    if (eq != std::string::npos) env_.vars[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+}
+
+RealEnv::~RealEnv() = default;
+
+}  // namespace gpubox

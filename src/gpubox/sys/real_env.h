@@ -1,0 +1,24 @@
+#pragma once
+/// The real environment of the running process.
+
+#include <memory>
+
+#include "gpubox/sys/env.h"
+
+namespace gpubox {
+
+/// Owns the real implementations and exposes them as an Env.
+class RealEnv {
+ public:
+  /// `envp` is main's third argument (or environ).
+  explicit RealEnv(char** envp);
+  ~RealEnv();
+  Env& env() { return env_; }
+
+ private:
+  Env env_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<Random> random_;
+};
+
+}  // namespace gpubox

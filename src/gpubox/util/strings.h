@@ -1,0 +1,27 @@
+#pragma once
+/// Small string helpers; know nothing of gpubox.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gpubox {
+
+/// Splits on every `sep`; "a,,b" gives {"a", "", "b"}; "" gives {""}.
+std::vector<std::string_view> Split(std::string_view text, char sep);
+std::string_view Trim(std::string_view text);
+std::string ToLower(std::string_view text);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+/// Whole-string parses: nullopt on empty input, trailing junk, or overflow.
+std::optional<long long> ParseInt(std::string_view text);
+std::optional<double> ParseDouble(std::string_view text);
+
+/// Shortest decimal text that reads back as the same double ("0.526", "16").
+std::string FormatDouble(double value);
+/// Fixed decimals ("0.53" for (0.526, 2)).
+std::string FormatFixed(double value, int decimals);
+
+}  // namespace gpubox
