@@ -1,0 +1,32 @@
+#pragma once
+/// Running programs. The real runner forks and execs (real_process_runner.h);
+/// tests use a recording fake.
+
+#include <string>
+#include <vector>
+
+#include "gpubox/util/result.h"
+
+namespace gpubox {
+
+struct ProcessResult {
+  int exit_code = 0;  ///< 128+N when killed by signal N
+  std::string out;
+  std::string err;
+};
+
+struct ProcessOptions {
+  std::string stdin_text;
+  int timeout_ms = 0;  ///< 0: no limit; on expiry the child is killed (exit 137)
+};
+
+class ProcessRunner {
+ public:
+  virtual ~ProcessRunner() = default;
+  /// Runs argv[0] (looked up on PATH) to completion, capturing its output.
+  /// A non-zero exit is a value; failing to start is an Error (kEnvironment).
+  virtual Result<ProcessResult> Run(const std::vector<std::string>& argv,
+                                    const ProcessOptions& options = {}) = 0;
+};
+
+}  // namespace gpubox
