@@ -8,9 +8,7 @@ namespace gpubox {
 
 extern const char kBuiltinCatalogText[];  // generated from data/catalog.tsv
 
-const char* MarketName(Market market) {
-  return market == Market::kSpot ? "spot" : "on-demand";
-}
+const char* MarketName(Market market) { return market == Market::kSpot ? "spot" : "on-demand"; }
 
 namespace {
 
@@ -19,9 +17,8 @@ std::string_view Dash(std::string_view field) { return field == "-" ? "" : field
 Result<int> Int(std::string_view field, size_t line_no) {
   auto value = ParseInt(field);
   if (!value || *value < 0) {
-    return Fail(ErrorCode::kInternal,
-                "catalog line " + std::to_string(line_no) + ": bad number '" +
-                    std::string(field) + "'");
+    return Fail(ErrorCode::kInternal, "catalog line " + std::to_string(line_no) + ": bad number '" +
+                                          std::string(field) + "'");
   }
   return static_cast<int>(*value);
 }
@@ -89,8 +86,7 @@ Result<Catalog> Catalog::Parse(std::string_view text) {
     if (line.empty() || line[0] == '#') continue;
     std::vector<std::string_view> f = Split(line, '\t');
     auto bad = [&](const char* what) {
-      return Fail(ErrorCode::kInternal,
-                  "catalog line " + std::to_string(line_no) + ": " + what);
+      return Fail(ErrorCode::kInternal, "catalog line " + std::to_string(line_no) + ": " + what);
     };
     if (f[0] == "T") {
       if (f.size() != 11) return bad("a T line has 11 fields");

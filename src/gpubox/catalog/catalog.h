@@ -20,18 +20,18 @@ enum class Market : uint8_t { kOnDemand, kSpot };
 const char* MarketName(Market market);  ///< "on-demand" or "spot"
 
 struct InstanceType {
-  std::string name;         ///< "g4dn.xlarge"
-  std::string family;       ///< "g4dn"
-  std::string gpu_vendor;   ///< "NVIDIA"
-  std::string gpu_model;    ///< "T4"
-  int gpu_count = 0;        ///< 0 for fractional GPUs (g6f, gr6f)
-  int gpu_mem_mib = 0;      ///< per GPU (the slice, for fractional GPUs)
+  std::string name;        ///< "g4dn.xlarge"
+  std::string family;      ///< "g4dn"
+  std::string gpu_vendor;  ///< "NVIDIA"
+  std::string gpu_model;   ///< "T4"
+  int gpu_count = 0;       ///< 0 for fractional GPUs (g6f, gr6f)
+  int gpu_mem_mib = 0;     ///< per GPU (the slice, for fractional GPUs)
   int vcpus = 0;
   int mem_mib = 0;
-  std::string arch;         ///< "x86_64" or "arm64"
+  std::string arch;  ///< "x86_64" or "arm64"
   Generation generation = Generation::kCurrent;
-  std::string status;       ///< previous generation: why it is retired
-  std::string suggestion;   ///< previous generation: a current type to use instead
+  std::string status;      ///< previous generation: why it is retired
+  std::string suggestion;  ///< previous generation: a current type to use instead
 
   double gpu_mem_gib() const { return gpu_mem_mib / 1024.0; }
   double mem_gib() const { return mem_mib / 1024.0; }

@@ -44,8 +44,7 @@ Result<GpuSpec> ParseGpuSpec(std::string_view text, const Catalog& catalog) {
     auto count = ParseInt(count_text);
     if (!count || *count < 1 || *count > 1024) {
       return Fail(ErrorCode::kUsage,
-                  "bad GPU count '" + std::string(count_text) + "' in --gpu " +
-                      std::string(text),
+                  "bad GPU count '" + std::string(count_text) + "' in --gpu " + std::string(text),
                   "use MODEL[:COUNT] with COUNT at least 1, e.g. V100:4");
     }
     spec.count = static_cast<int>(*count);
@@ -76,8 +75,7 @@ Result<void> Validate(const Requirements& requirements, const Catalog& catalog) 
                   "known regions: " + Join(catalog.regions(), ", "));
     }
   }
-  if (!requirements.arch.empty() && requirements.arch != "x86_64" &&
-      requirements.arch != "arm64") {
+  if (!requirements.arch.empty() && requirements.arch != "x86_64" && requirements.arch != "arm64") {
     return Fail(ErrorCode::kUsage, "unknown architecture '" + requirements.arch + "'",
                 "use --arch x86_64 or --arch arm64");
   }

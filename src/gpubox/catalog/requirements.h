@@ -32,8 +32,8 @@ struct Requirements {
   std::vector<std::string> regions;   ///< empty means every region
   bool on_demand = true;
   bool spot = true;
-  std::optional<double> max_price;    ///< $/h, inclusive
-  std::string arch;                   ///< "x86_64", "arm64", or empty for any
+  std::optional<double> max_price;  ///< $/h, inclusive
+  std::string arch;                 ///< "x86_64", "arm64", or empty for any
 };
 
 /// Checks ranges and names: unknown regions and architectures, negative

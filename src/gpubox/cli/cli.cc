@@ -32,14 +32,16 @@ Error UsageError(const CLI::ParseError& parse_error) {
 }  // namespace
 
 int RunCli(int argc, const char* const* argv, Env& env, std::ostream& out, std::ostream& err) {
-  CLI::App app{"gpubox: a working GPU machine in the cloud in one command, cheap, and gone when "
-               "you are done.",
-               "gpubox"};
+  CLI::App app{
+      "gpubox: a working GPU machine in the cloud in one command, cheap, and gone when "
+      "you are done.",
+      "gpubox"};
   app.set_version_flag("--version", std::string("gpubox ") + kVersion);
   app.require_subcommand(1);
-  app.footer("Run 'gpubox help COMMAND' for a command's flags. Exit codes: 0 ok, 1 internal, "
-             "2 usage, 3 not found, 4 cloud error, 5 no capacity/quota, 6 credentials, "
-             "7 host environment, 8 network, 130 interrupted.");
+  app.footer(
+      "Run 'gpubox help COMMAND' for a command's flags. Exit codes: 0 ok, 1 internal, "
+      "2 usage, 3 not found, 4 cloud error, 5 no capacity/quota, 6 credentials, "
+      "7 host environment, 8 network, 130 interrupted.");
   auto commands = MakeCommands();
   Command* chosen = nullptr;
   for (auto& command : commands) {

@@ -97,8 +97,8 @@ class OffersCommand : public Command {
       context.err << "gpubox: no offer meets these requirements; try fewer constraints\n";
       return 0;
     }
-    Table table({"TYPE", "GPUS", "GPU MEM", "VCPUS", "RAM", "REGION", "MARKET", "$/H",
-                 "INTERRUPT", "QUOTA"});
+    Table table({"TYPE", "GPUS", "GPU MEM", "VCPUS", "RAM", "REGION", "MARKET", "$/H", "INTERRUPT",
+                 "QUOTA"});
     for (const Offer* offer : offers) {
       const InstanceType& type = catalog.type(*offer);
       const std::string& interruption = catalog.interruption(*offer);

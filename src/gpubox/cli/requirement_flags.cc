@@ -42,7 +42,8 @@ void RequirementFlags::Add(CLI::App& app) {
 Result<Requirements> RequirementFlags::Resolve(const Catalog& catalog) const {
   Requirements requirements;
   requirements.gpu = GPUBOX_TRY(ParseGpuSpec(gpu_, catalog));
-  if (!gpu_mem_.empty()) requirements.gpu_mem_gib = GPUBOX_TRY(ParseNumberFlag("--gpu-mem", gpu_mem_));
+  if (!gpu_mem_.empty())
+    requirements.gpu_mem_gib = GPUBOX_TRY(ParseNumberFlag("--gpu-mem", gpu_mem_));
   if (!mem_.empty()) requirements.mem_gib = GPUBOX_TRY(ParseNumberFlag("--mem", mem_));
   if (!max_price_.empty()) {
     requirements.max_price = GPUBOX_TRY(ParseNumberFlag("--max-price", max_price_));

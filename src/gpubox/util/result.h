@@ -10,15 +10,15 @@
 namespace gpubox {
 
 enum class ErrorCode {
-  kInternal,      ///< a bug or an unexpected system failure
-  kUsage,         ///< bad flags or arguments
-  kNotFound,      ///< a named box, image or resource does not exist
-  kCloud,         ///< the cloud answered with an error
-  kNoCapacity,    ///< nothing could be launched: capacity, quota or price
-  kCredentials,   ///< no credentials, or the cloud rejected them
-  kEnvironment,   ///< the host lacks something (root, a program, a file)
-  kNetwork,       ///< the endpoint could not be reached
-  kInterrupted,   ///< the user interrupted
+  kInternal,     ///< a bug or an unexpected system failure
+  kUsage,        ///< bad flags or arguments
+  kNotFound,     ///< a named box, image or resource does not exist
+  kCloud,        ///< the cloud answered with an error
+  kNoCapacity,   ///< nothing could be launched: capacity, quota or price
+  kCredentials,  ///< no credentials, or the cloud rejected them
+  kEnvironment,  ///< the host lacks something (root, a program, a file)
+  kNetwork,      ///< the endpoint could not be reached
+  kInterrupted,  ///< the user interrupted
 };
 
 struct Error {
@@ -31,8 +31,7 @@ template <typename T>
 using Result = std::expected<T, Error>;
 
 /// Makes an unexpected Error; `return Fail(ErrorCode::kUsage, "...")`.
-inline std::unexpected<Error> Fail(ErrorCode code, std::string message,
-                                   std::string hint = "") {
+inline std::unexpected<Error> Fail(ErrorCode code, std::string message, std::string hint = "") {
   return std::unexpected(Error{code, std::move(message), std::move(hint)});
 }
 
@@ -46,20 +45,20 @@ const char* ErrorCodeName(ErrorCode code);
 
 /// Evaluates a Result expression; on error returns it from the enclosing
 /// function, otherwise yields the value. Works in functions returning any Result.
-#define GPUBOX_TRY(expr)                                        \
-  ({                                                            \
-    auto gpubox_try_result_ = (expr);                           \
-    if (!gpubox_try_result_) {                                  \
+#define GPUBOX_TRY(expr)                                             \
+  ({                                                                 \
+    auto gpubox_try_result_ = (expr);                                \
+    if (!gpubox_try_result_) {                                       \
       return std::unexpected(std::move(gpubox_try_result_).error()); \
-    }                                                           \
-    std::move(gpubox_try_result_).value();                      \
+    }                                                                \
+    std::move(gpubox_try_result_).value();                           \
   })
 
 /// Like GPUBOX_TRY for Result<void>.
-#define GPUBOX_TRY_VOID(expr)                                   \
-  do {                                                          \
-    auto gpubox_try_result_ = (expr);                           \
-    if (!gpubox_try_result_) {                                  \
+#define GPUBOX_TRY_VOID(expr)                                        \
+  do {                                                               \
+    auto gpubox_try_result_ = (expr);                                \
+    if (!gpubox_try_result_) {                                       \
       return std::unexpected(std::move(gpubox_try_result_).error()); \
-    }                                                           \
+    }                                                                \
   } while (false)

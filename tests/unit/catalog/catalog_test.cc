@@ -11,9 +11,9 @@ TEST(CatalogTest, BuiltinHasTheBooksTableAndEveryCurrentFamily) {
   const Catalog& catalog = Catalog::Builtin();
   std::set<std::string> families;
   for (const InstanceType& type : catalog.types()) families.insert(type.family);
-  for (const char* family : {"g2", "p2", "g3", "p3", "g4dn", "g5", "g5g", "g6", "g6e", "g6f",
-                             "gr6", "g7", "g7e", "g4ad", "p3dn", "p4d", "p4de", "p5", "p5e",
-                             "p5en", "p6-b200"}) {
+  for (const char* family :
+       {"g2", "p2",  "g3",   "p3",   "g4dn", "g5",   "g5g", "g6",  "g6e",  "g6f",    "gr6",
+        "g7", "g7e", "g4ad", "p3dn", "p4d",  "p4de", "p5",  "p5e", "p5en", "p6-b200"}) {
     EXPECT_TRUE(families.count(family)) << family;
   }
   auto p2 = catalog.FindType("p2.xlarge");

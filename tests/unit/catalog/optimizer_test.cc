@@ -36,13 +36,12 @@ std::vector<std::string> Describe(const Catalog& catalog, const std::vector<cons
 TEST(OptimizerTest, RanksByPriceThenTypeThenRegion) {
   Catalog catalog = SmallCatalog();
   Requirements any;
-  EXPECT_EQ(Describe(catalog, FindOffers(catalog, any, 0)),
-            (std::vector<std::string>{"g4dn.2xlarge/us-east-1/spot", "g4dn.xlarge/eu-west-1/spot",
-                                      "g4dn.xlarge/us-east-1/spot",
-                                      "g4dn.xlarge/us-east-1/on-demand",
-                                      "g4dn.xlarge/eu-west-1/on-demand",
-                                      "g4dn.2xlarge/us-east-1/on-demand",
-                                      "p3.2xlarge/us-east-1/on-demand"}));
+  EXPECT_EQ(
+      Describe(catalog, FindOffers(catalog, any, 0)),
+      (std::vector<std::string>{
+          "g4dn.2xlarge/us-east-1/spot", "g4dn.xlarge/eu-west-1/spot", "g4dn.xlarge/us-east-1/spot",
+          "g4dn.xlarge/us-east-1/on-demand", "g4dn.xlarge/eu-west-1/on-demand",
+          "g4dn.2xlarge/us-east-1/on-demand", "p3.2xlarge/us-east-1/on-demand"}));
 }
 
 TEST(OptimizerTest, FiltersMarketRegionPriceAndLimit) {

@@ -1,9 +1,9 @@
-#include "gpubox/cli/command.h"
-
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "gpubox/cli/command.h"
 
 namespace gpubox {
 namespace {
@@ -34,11 +34,14 @@ TEST(CliTest, VersionAndHelp) {
 }
 
 TEST(CliTest, UsageErrorsAreOneLineAndExitTwo) {
-  for (auto args : std::vector<std::vector<const char*>>{
-           {"offers", "--gpu", "V100:0"}, {"offers", "--gpu", "Q9000"},
-           {"offers", "--max-price", "-1"}, {"offers", "--limit", "x"},
-           {"offers", "--region", "mars-1"}, {"offers", "--bogus"}, {"nope"},
-           {"offers", "--spot", "--on-demand"}}) {
+  for (auto args : std::vector<std::vector<const char*>>{{"offers", "--gpu", "V100:0"},
+                                                         {"offers", "--gpu", "Q9000"},
+                                                         {"offers", "--max-price", "-1"},
+                                                         {"offers", "--limit", "x"},
+                                                         {"offers", "--region", "mars-1"},
+                                                         {"offers", "--bogus"},
+                                                         {"nope"},
+                                                         {"offers", "--spot", "--on-demand"}}) {
     CliRun run = RunGpubox(args);
     EXPECT_EQ(run.status, 2) << args[1];
     EXPECT_TRUE(run.err.starts_with("gpubox: error: ")) << run.err;
@@ -57,8 +60,7 @@ TEST(CliTest, OffersJsonHasExactlyTheDocumentedKeys) {
   std::sort(keys.begin(), keys.end());
   EXPECT_EQ(keys, (std::vector<std::string>{"generation", "gpu_count", "gpu_mem_gib", "gpu_model",
                                             "instance_type", "market", "mem_gib", "price_usd_hr",
-                                            "quota_code", "region", "spot_interruption",
-                                            "vcpus"}));
+                                            "quota_code", "region", "spot_interruption", "vcpus"}));
   double last = 0;
   for (auto& row : rows) {
     EXPECT_EQ(row["market"], "spot");
