@@ -1,0 +1,25 @@
+# gpubox setup prelude: idempotent phases with markers, progress on stdout, a log on the box.
+# Each phase prints "gpubox-phase NAME start|done|skip|fail"; gpubox shows them as progress.
+# A phase whose marker exists (~/.gpubox/phases/NAME) is skipped: setup can be rerun safely,
+# and an image baked from a set-up box skips what it already holds.
+set -euo pipefail
+GPUBOX_HOME="${HOME}/.gpubox"
+mkdir -p "${GPUBOX_HOME}/phases"
+exec > >(tee -a "${GPUBOX_HOME}/setup.log") 2>&1
+
+# run_phase NAME FUNCTION: runs FUNCTION once per box (and per image made from it).
+run_phase() {
+  local name=$1 body=$2
+  if [ -e "${GPUBOX_HOME}/phases/${name}" ]; then
+    echo "gpubox-phase ${name} skip"
+    return 0
+  fi
+  echo "gpubox-phase ${name} start"
+  if "${body}"; then
+    date -u +%Y-%m-%dT%H:%M:%SZ > "${GPUBOX_HOME}/phases/${name}"
+    echo "gpubox-phase ${name} done"
+  else
+    echo "gpubox-phase ${name} fail"
+    exit 1
+  fi
+}

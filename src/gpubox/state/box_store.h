@@ -1,0 +1,92 @@
+#pragma once
+/// gpubox's own records, in one SQLite database under the XDG state directory:
+/// the boxes it made, every launch attempt, and an event log per box. The
+/// cloud stays the truth (every resource is tagged); this store is what ties
+/// a name to an instance, a key and a security group, and what survives a crash
+/// in the middle of `up`. Writes are transactions; a crash loses no record.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gpubox/util/result.h"
+
+namespace gpubox {
+
+/// One box: a named instance and what gpubox made for it.
+struct BoxRecord {
+  std::string name;
+  std::string cloud;           ///< "local" or "aws"
+  std::string endpoint;        ///< EC2 endpoint used (empty: the cloud's default)
+  std::string region;
+  std::string zone;
+  std::string instance_id;     ///< empty until RunInstances answered
+  std::string instance_type;
+  std::string market;          ///< "on-demand" or "spot"
+  double price_usd_hr = 0;
+  std::string gpu;             ///< "1x T4"
+  std::string state;           ///< gpubox's view: launching, running, stopped, terminated, failed
+  std::string key_name;        ///< the cloud key pair made for this box
+  std::string key_path;        ///< private key file (0600)
+  std::string security_group_id;
+  std::string image_id;
+  std::string client_token;    ///< of the launch in progress or done
+  std::string framework;
+  std::string public_ip;       ///< the address ssh uses
+  std::string setup_phases;    ///< comma-separated phases done
+  int64_t created_at = 0;      ///< Unix seconds
+  int64_t running_since = 0;   ///< Unix seconds; 0 when not running
+  int64_t billed_seconds = 0;  ///< running time before running_since
+  int disk_gib = 0;
+};
+
+struct AttemptRecord {
+  std::string box;
+  int64_t time = 0;
+  std::string instance_type, region, zone, market;
+  double price_usd_hr = 0;
+  std::string outcome;  ///< "launched", or the error code ("InsufficientInstanceCapacity")
+  std::string message;
+};
+
+struct EventRecord {
+  int64_t time = 0;
+  std::string box;
+  std::string kind;     ///< "up", "quota", "attempt", "setup", "stop", ...
+  std::string message;
+};
+
+class BoxStore {
+ public:
+  /// Opens or creates the database (and its directory) at `path`.
+  static Result<std::unique_ptr<BoxStore>> Open(const std::string& path);
+  ~BoxStore();
+  BoxStore(const BoxStore&) = delete;
+  BoxStore& operator=(const BoxStore&) = delete;
+
+  /// Inserts or replaces the box of that name.
+  Result<void> Save(const BoxRecord& box);
+  /// kNotFound when there is no box of that name.
+  Result<BoxRecord> Load(const std::string& name);
+  Result<std::vector<BoxRecord>> List();
+  Result<void> Delete(const std::string& name);
+
+  Result<void> AddAttempt(const AttemptRecord& attempt);
+  Result<std::vector<AttemptRecord>> Attempts(const std::string& box);
+  Result<void> AddEvent(const EventRecord& event);
+  /// Events of one box (all boxes when `box` is empty), oldest first.
+  Result<std::vector<EventRecord>> Events(const std::string& box);
+
+ private:
+  explicit BoxStore(sqlite3* db) : db_(db) {}
+  Result<void> Exec(const char* sql);
+  Error SqlError(const std::string& what) const;
+
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace gpubox
