@@ -22,9 +22,19 @@ enum class ErrorCode {
 };
 
 struct Error {
+  Error() = default;
+  Error(ErrorCode error_code, std::string error_message, std::string error_hint = "")
+      : code(error_code), message(std::move(error_message)), hint(std::move(error_hint)) {}
+
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::string hint;
+  /// Set when a cloud API answered with an error document: the API's error
+  /// code ("InsufficientInstanceCapacity"), its request id and the HTTP
+  /// status, so callers can branch on the code. Empty / 0 otherwise.
+  std::string cloud_code;
+  std::string request_id;
+  int http_status = 0;
 };
 
 template <typename T>
