@@ -8,8 +8,12 @@ mkdir -p "${GPUBOX_HOME}/phases"
 exec > >(tee -a "${GPUBOX_HOME}/setup.log") 2>&1
 
 # run_phase NAME FUNCTION: runs FUNCTION once per box (and per image made from it).
+# With GPUBOX_ONLY_PHASE set, every other phase is passed over in silence.
 run_phase() {
   local name=$1 body=$2
+  if [ -n "${GPUBOX_ONLY_PHASE:-}" ] && [ "${GPUBOX_ONLY_PHASE}" != "${name}" ]; then
+    return 0
+  fi
   if [ -e "${GPUBOX_HOME}/phases/${name}" ]; then
     echo "gpubox-phase ${name} skip"
     return 0

@@ -1,0 +1,213 @@
+#include "gpubox/box/lifecycle.h"
+
+#include <algorithm>
+#include <ostream>
+
+#include "gpubox/box/jupyter.h"
+#include "gpubox/sys/file_system.h"
+#include "gpubox/sys/process_runner.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox {
+namespace {
+
+constexpr int kRunning = 16, kTerminated = 48, kStopped = 80;
+
+}  // namespace
+
+Lifecycle::Lifecycle(Env& env, Cloud& cloud, BoxStore& store, GpuboxPaths paths,
+                     std::ostream& progress)
+    : env_(env), cloud_(cloud), store_(store), paths_(std::move(paths)), progress_(progress) {}
+
+Result<aws::Instance> Lifecycle::Describe(const BoxRecord& box) {
+  auto instances = GPUBOX_TRY(
+      cloud_.DescribeInstances(box.region, {aws::Filter{"instance-id", {box.instance_id}}}));
+  if (instances.empty()) {
+    return Fail(ErrorCode::kNotFound, "the cloud has no instance " + box.instance_id);
+  }
+  return instances.front();
+}
+
+Result<aws::Instance> Lifecycle::WaitFor(const BoxRecord& box, int state_code, int timeout_ms) {
+  int64_t deadline = env_.clock->NowMicros() + int64_t{timeout_ms} * 1000;
+  while (true) {
+    aws::Instance instance = GPUBOX_TRY(Describe(box));
+    if (instance.state.code == state_code) return instance;
+    if (env_.clock->NowMicros() > deadline) {
+      return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " is still " +
+                                         instance.state.name + " after " +
+                                         std::to_string(timeout_ms / 1000) + " s");
+    }
+    env_.clock->SleepMicros(100'000);
+  }
+}
+
+Result<BoxRecord> Lifecycle::RunningBox(const std::string& name) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  if (box.state != "running") {
+    return Fail(ErrorCode::kUsage, "box '" + name + "' is " + box.state + ", not running",
+                box.state == "stopped" ? "'gpubox start " + name + "' brings it back"
+                                       : "'gpubox up " + name + "' makes it");
+  }
+  return box;
+}
+
+Result<std::vector<BoxListing>> Lifecycle::List() {
+  std::vector<BoxListing> rows;
+  std::vector<std::string> known_ids;
+  for (const BoxRecord& box : GPUBOX_TRY(store_.List())) {
+    if (box.cloud != cloud_.name()) continue;
+    BoxListing row{box, "missing", false, 0, 0};
+    if (!box.instance_id.empty()) {
+      known_ids.push_back(box.instance_id);
+      if (auto instance = Describe(box)) row.cloud_state = instance->state.name;
+    }
+    int64_t running = box.running_since > 0 ? Now() - box.running_since : 0;
+    row.uptime_seconds = running;
+    row.cost_usd = (box.billed_seconds + running) / 3600.0 * box.price_usd_hr;
+    rows.push_back(row);
+  }
+  for (const std::string& region : GPUBOX_TRY(cloud_.Regions())) {
+    auto tagged = GPUBOX_TRY(cloud_.DescribeInstances(
+        region, {aws::Filter{"tag-key", {kBoxTag}},
+                 aws::Filter{"instance-state-name",
+                             {"pending", "running", "stopping", "stopped", "shutting-down"}}}));
+    for (const aws::Instance& instance : tagged) {
+      if (std::find(known_ids.begin(), known_ids.end(), instance.instance_id) != known_ids.end()) {
+        continue;
+      }
+      BoxListing orphan;
+      orphan.orphan = true;
+      orphan.cloud_state = instance.state.name;
+      for (const aws::Tag& tag : instance.tags) {
+        if (tag.key == kBoxTag) orphan.box.name = tag.value;
+      }
+      orphan.box.cloud = cloud_.name();
+      orphan.box.region = region;
+      orphan.box.zone = instance.placement.availability_zone.value_or("");
+      orphan.box.instance_id = instance.instance_id;
+      orphan.box.instance_type = instance.instance_type;
+      orphan.box.market = instance.instance_lifecycle == "spot" ? "spot" : "on-demand";
+      orphan.box.state = "orphan";
+      rows.push_back(orphan);
+    }
+  }
+  return rows;
+}
+
+Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  if (box.state == "stopped") return box;
+  if (box.market == "spot") {
+    return Fail(ErrorCode::kUsage, "box '" + name + "' is a one-time spot instance",
+                "spot boxes cannot be stopped; 'gpubox down " + name + "' deletes it");
+  }
+  GPUBOX_TRY_VOID(cloud_.StopInstance(box.region, box.instance_id));
+  progress_ << "gpubox: stopping " << box.instance_id << '\n';
+  GPUBOX_TRY(WaitFor(box, kStopped, 600000));
+  if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
+  box.running_since = 0;
+  box.state = "stopped";
+  GPUBOX_TRY_VOID(store_.Save(box));
+  Event(name, "stop", box.instance_id);
+  return box;
+}
+
+Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  if (box.state == "running") return box;
+  GPUBOX_TRY_VOID(cloud_.StartInstance(box.region, box.instance_id));
+  progress_ << "gpubox: starting " << box.instance_id << '\n';
+  aws::Instance instance = GPUBOX_TRY(WaitFor(box, kRunning, 600000));
+  box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
+                                                       : instance.private_ip_address;
+  GPUBOX_TRY_VOID(WaitForSsh(env_, TargetOf(box), ssh_timeout_ms));
+  box.state = "running";
+  box.running_since = Now();
+  GPUBOX_TRY_VOID(store_.Save(box));
+  Event(name, "start", box.instance_id + " at " + box.public_ip);
+  GPUBOX_TRY_VOID(RefreshSshConfig());
+  return box;
+}
+
+Result<DownPlan> Lifecycle::PlanDown(const std::string& name) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  DownPlan plan{box.instance_id, box.region, box.security_group_id, box.key_name, box.key_path,
+                {}};
+  if (!plan.instance_id.empty()) {
+    plan.lines.push_back("instance " + box.instance_id + " (" + box.instance_type + ", " +
+                         box.zone + ") and its " + std::to_string(box.disk_gib) + " GiB disk");
+  }
+  if (!plan.security_group_id.empty()) {
+    plan.lines.push_back("security group " + box.security_group_id + " (" + box.key_name + ")");
+  }
+  plan.lines.push_back("key pair " + box.key_name + " and its private key " + box.key_path);
+  return plan;
+}
+
+Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  if (GPUBOX_TRY(CloseTunnel(env_, paths_, name))) progress_ << "gpubox: closed the tunnel\n";
+  if (!plan.instance_id.empty()) {
+    auto terminated = cloud_.TerminateInstance(plan.region, plan.instance_id);
+    if (!terminated && terminated.error().code != ErrorCode::kNotFound &&
+        terminated.error().cloud_code != "InvalidInstanceID.NotFound") {
+      return std::unexpected(terminated.error());
+    }
+    progress_ << "gpubox: terminating " << plan.instance_id << '\n';
+    if (terminated) GPUBOX_TRY(WaitFor(box, kTerminated, 600000));
+  }
+  if (!plan.security_group_id.empty()) {
+    GPUBOX_TRY_VOID(cloud_.DeleteSecurityGroup(plan.region, plan.security_group_id));
+  }
+  GPUBOX_TRY_VOID(cloud_.DeleteKeyPair(plan.region, plan.key_name));
+  (void)env_.files->Remove(plan.key_path);
+  (void)env_.files->Remove(plan.key_path + ".pub");
+  (void)env_.files->Remove(paths_.known_hosts(name));
+  if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
+  Event(name, "down", "deleted " + Join(plan.lines, ", ") + "; cost $" +
+                          FormatFixed(box.billed_seconds / 3600.0 * box.price_usd_hr, 4));
+  GPUBOX_TRY_VOID(store_.Delete(name));
+  return RefreshSshConfig();
+}
+
+Result<std::string> Lifecycle::MakeImage(const std::string& name, const std::string& image_name) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  if (box.instance_id.empty()) return Fail(ErrorCode::kUsage, "box '" + name + "' has no instance");
+  std::string image_id = GPUBOX_TRY(
+      cloud_.CreateImage(box.region, box.instance_id, image_name, {{kBoxTag, name}}));
+  progress_ << "gpubox: baking " << image_id << " (" << image_name << ") from " << box.instance_id
+            << '\n';
+  for (int wait_idx = 0; wait_idx < 6000; ++wait_idx) {
+    auto images = GPUBOX_TRY(cloud_.DescribeImages(box.region, {{"image-id", {image_id}}}, {}));
+    if (!images.empty() && images.front().state == "available") break;
+    if (!images.empty() && images.front().state == "failed") {
+      return Fail(ErrorCode::kCloud, "image " + image_id + " failed");
+    }
+    env_.clock->SleepMicros(200'000);
+  }
+  Event(name, "image", image_id + " " + image_name);
+  return image_id;
+}
+
+Result<std::vector<aws::Image>> Lifecycle::Images() {
+  std::vector<aws::Image> images;
+  for (const std::string& region : GPUBOX_TRY(cloud_.Regions())) {
+    for (aws::Image& image : GPUBOX_TRY(cloud_.DescribeImages(region, {}, {"self"}))) {
+      image.description = region;  // shown as the region column
+      images.push_back(std::move(image));
+    }
+  }
+  return images;
+}
+
+Result<void> Lifecycle::RefreshSshConfig() {
+  std::vector<SshHostEntry> hosts;
+  for (const BoxRecord& box : GPUBOX_TRY(store_.List())) {
+    if (box.public_ip.empty() || box.state == "launching") continue;
+    hosts.push_back({box.name, TargetOf(box)});
+  }
+  return WriteSshConfig(env_, paths_, hosts);
+}
+
+}  // namespace gpubox

@@ -1,0 +1,213 @@
+#include "gpubox/box/provisioner.h"
+
+#include <algorithm>
+#include <ostream>
+
+#include "gpubox/aws/crypto.h"
+#include "gpubox/box/setup_script.h"
+#include "gpubox/catalog/optimizer.h"
+#include "gpubox/sys/file_system.h"
+#include "gpubox/sys/process_runner.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox {
+namespace {
+
+constexpr const char* kDeepLearningImage = "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04)*";
+
+int64_t NowSeconds(Env& env) { return env.clock->NowMicros() / 1'000'000; }
+
+}  // namespace
+
+std::string LaunchClientToken(const BoxRecord& box, const LaunchCandidate& candidate,
+                              const std::string& zone) {
+  std::string key = box.name + "|" + candidate.instance_type + "|" + candidate.region + "|" +
+                    zone + "|" + MarketName(candidate.market) + "|" +
+                    std::to_string(box.created_at);
+  return "gpubox-" + aws::Sha256Hex(key).substr(0, 40);
+}
+
+namespace {
+
+std::vector<aws::Tag> BoxTags(const std::string& name) { return {{kBoxTag, name}}; }
+
+}  // namespace
+
+Result<void> ValidateBoxName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 40 && name[0] >= 'a' && name[0] <= 'z' &&
+            std::all_of(name.begin(), name.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+            });
+  if (!ok) {
+    return Fail(ErrorCode::kUsage, "bad box name '" + name + "'",
+                "use 1-40 of a-z, 0-9 and '-', starting with a letter, e.g. d2l");
+  }
+  return {};
+}
+
+bool IsFailoverError(const Error& error, bool* next_zone) {
+  static const char* kZoneCodes[] = {"InsufficientInstanceCapacity", "InsufficientCapacity",
+                                     "Unsupported", "InsufficientHostCapacity"};
+  static const char* kOfferCodes[] = {"VcpuLimitExceeded", "InstanceLimitExceeded",
+                                      "SpotMaxPriceTooLow", "MaxSpotInstanceCountExceeded",
+                                      "InsufficientFreeAddressesInSubnet"};
+  for (const char* code : kZoneCodes) {
+    if (error.cloud_code == code) return *next_zone = true;
+  }
+  *next_zone = false;
+  for (const char* code : kOfferCodes) {
+    if (error.cloud_code == code) return true;
+  }
+  return false;
+}
+
+Provisioner::Provisioner(Env& env, Cloud& cloud, BoxStore& store, const Catalog& catalog,
+                         GpuboxPaths paths, std::ostream& progress)
+    : env_(env), cloud_(cloud), store_(store), catalog_(catalog), paths_(std::move(paths)),
+      progress_(progress) {}
+
+void Provisioner::Event(const std::string& box, const std::string& kind,
+                        const std::string& message) {
+  (void)store_.AddEvent({NowSeconds(env_), box, kind, message});
+}
+
+SshTarget Provisioner::TargetOf(const BoxRecord& box) const {
+  return SshTarget{box.public_ip, "ubuntu", box.key_path, paths_.known_hosts(box.name)};
+}
+
+Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
+  GPUBOX_TRY_VOID(ValidateBoxName(options.name));
+  std::vector<std::string> cloud_regions = GPUBOX_TRY(cloud_.Regions());
+  Requirements requirements = options.requirements;
+  if (requirements.regions.empty()) {
+    for (const std::string& region : cloud_regions) {
+      if (catalog_.FindRegion(region)) requirements.regions.push_back(region);
+    }
+  } else {
+    for (const std::string& region : requirements.regions) {
+      if (std::find(cloud_regions.begin(), cloud_regions.end(), region) == cloud_regions.end()) {
+        return Fail(ErrorCode::kUsage, "region " + region + " is not offered by this cloud",
+                    "regions here: " + Join(cloud_regions, ", "));
+      }
+    }
+  }
+  UpPlan plan;
+  QuotaChecker quotas(cloud_, catalog_);
+  for (const Offer* offer : FindOffers(catalog_, requirements, 0)) {
+    const InstanceType& type = catalog_.type(*offer);
+    if (type.generation == Generation::kPrevious) continue;  // explained by `offers`
+    if (!options.instance_type.empty() && type.name != options.instance_type) continue;
+    LaunchCandidate candidate{offer, type.name, catalog_.region(*offer), offer->market,
+                              offer->price_usd_hr, {}};
+    candidate.quota = GPUBOX_TRY(quotas.Check(candidate.region, type, offer->market));
+    plan.candidates.push_back(std::move(candidate));
+    if (static_cast<int>(plan.candidates.size()) >= options.max_offers) break;
+  }
+  if (plan.candidates.empty()) {
+    return Fail(ErrorCode::kNoCapacity, "no offer meets these requirements on this cloud",
+                "'gpubox offers' with the same flags shows what exists; relax a constraint");
+  }
+  SetupOptions setup{cloud_.name() == "aws" ? SetupTarget::kAws : SetupTarget::kLocal,
+                     options.framework, "", ""};
+  if (!options.notebooks.empty()) {
+    if (options.notebooks.starts_with("http://") || options.notebooks.starts_with("https://")) {
+      setup.notebooks_url = options.notebooks;
+    } else {
+      setup.notebooks_dir = "~/.gpubox/upload";
+    }
+  }
+  plan.setup_script = SetupScript(setup);
+  return plan;
+}
+
+Result<std::optional<aws::Instance>> Provisioner::FindExisting(const std::string& name) {
+  for (const std::string& region : GPUBOX_TRY(cloud_.Regions())) {
+    auto instances = GPUBOX_TRY(cloud_.DescribeInstances(
+        region, {aws::Filter{std::string("tag:") + kBoxTag, {name}},
+                 aws::Filter{"instance-state-name", {"pending", "running", "stopping", "stopped"}}}));
+    if (!instances.empty()) return instances.front();
+  }
+  return std::nullopt;
+}
+
+Result<std::string> Provisioner::ResolveImage(const std::string& region, const UpOptions& options,
+                                              const InstanceType& type) {
+  std::string arch = type.arch == "arm64" ? "arm64" : "x86_64";
+  std::vector<aws::Image> images;
+  if (options.image.starts_with("ami-")) return options.image;
+  if (!options.image.empty()) {
+    images = GPUBOX_TRY(cloud_.DescribeImages(region, {{"name", {options.image}}}, {"self"}));
+    if (images.empty()) {
+      return Fail(ErrorCode::kNotFound, "no image named '" + options.image + "' in " + region,
+                  "'gpubox images' lists yours");
+    }
+  } else {
+    images = GPUBOX_TRY(cloud_.DescribeImages(
+        region, {{"name", {kDeepLearningImage}}, {"architecture", {arch}}}, {"amazon"}));
+    if (images.empty()) {
+      return Fail(ErrorCode::kNotFound, "no Deep Learning AMI for " + arch + " in " + region,
+                  "pass --image ID");
+    }
+  }
+  auto newest = std::max_element(images.begin(), images.end(), [](const auto& a, const auto& b) {
+    return a.creation_date < b.creation_date;
+  });
+  return newest->image_id;
+}
+
+Result<void> Provisioner::EnsureAccess(BoxRecord& box, const std::string& region,
+                                       const UpOptions& options) {
+  std::string public_key =
+      GPUBOX_TRY(EnsureKeyPair(env_, box.key_path, "gpubox-" + box.name));
+  if (!GPUBOX_TRY(cloud_.KeyPairExists(region, box.key_name))) {
+    GPUBOX_TRY_VOID(cloud_.ImportKeyPair(region, box.key_name, public_key, BoxTags(box.name)));
+    Event(box.name, "key-pair", "imported " + box.key_name + " in " + region);
+  }
+  std::string group_id = GPUBOX_TRY(cloud_.FindSecurityGroup(region, box.key_name));
+  if (group_id.empty()) {
+    group_id = GPUBOX_TRY(cloud_.CreateSecurityGroup(
+        region, box.key_name, "gpubox box " + box.name + ": SSH from its owner only",
+        BoxTags(box.name)));
+    aws::IpPermission ssh;
+    ssh.ip_protocol = "tcp";
+    ssh.from_port = 22;
+    ssh.to_port = 22;
+    ssh.ip_ranges.push_back({options.caller_cidr, "gpubox caller"});
+    GPUBOX_TRY_VOID(cloud_.AuthorizeIngress(region, group_id, ssh));
+    Event(box.name, "security-group",
+          "made " + group_id + " in " + region + ": tcp/22 from " + options.caller_cidr);
+  }
+  box.security_group_id = group_id;
+  return {};
+}
+
+void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& regions_touched) {
+  for (const std::string& region : regions_touched) {
+    auto instances = cloud_.DescribeInstances(
+        region, {aws::Filter{std::string("tag:") + kBoxTag, {box.name}}});
+    if (instances) {
+      for (const aws::Instance& instance : *instances) {
+        if (instance.state.code == 48) continue;
+        (void)cloud_.TerminateInstance(region, instance.instance_id);
+        progress_ << "gpubox: terminated " << instance.instance_id << " (failed up)\n";
+      }
+      // The group can go only once its instances are gone.
+      for (int wait_idx = 0; wait_idx < 600; ++wait_idx) {
+        auto left = cloud_.DescribeInstances(
+            region, {aws::Filter{std::string("tag:") + kBoxTag, {box.name}},
+                     aws::Filter{"instance-state-name",
+                                 {"pending", "running", "stopping", "stopped", "shutting-down"}}});
+        if (!left || left->empty()) break;
+        env_.clock->SleepMicros(200'000);
+      }
+    }
+    if (auto group = cloud_.FindSecurityGroup(region, box.key_name); group && !group->empty()) {
+      (void)cloud_.DeleteSecurityGroup(region, *group);
+    }
+    (void)cloud_.DeleteKeyPair(region, box.key_name);
+  }
+  (void)store_.Delete(box.name);
+  Event(box.name, "cleanup", "deleted what the failed up made");
+}
+
+}  // namespace gpubox

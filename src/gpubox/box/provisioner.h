@@ -1,0 +1,100 @@
+#pragma once
+/// `gpubox up`: from requirements to a set-up box (DESIGN.md, "the way the data
+/// flows"). Offers ranked by price, quota checked per region, a key pair and a
+/// security group made for the box, RunInstances with a ClientToken and tags,
+/// failover across zones, regions and offers, the wait for SSH, setup in
+/// phases, the record. A failure leaves nothing running or half-made; a rerun
+/// after a crash continues with the same instance.
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "gpubox/box/paths.h"
+#include "gpubox/box/quota_check.h"
+#include "gpubox/box/ssh.h"
+#include "gpubox/catalog/catalog.h"
+#include "gpubox/catalog/requirements.h"
+#include "gpubox/cloud/cloud.h"
+#include "gpubox/state/box_store.h"
+
+namespace gpubox {
+
+struct UpOptions {
+  std::string name;
+  Requirements requirements;
+  std::string instance_type;  ///< only this type, when set
+  int disk_gib = 64;
+  std::string image;          ///< an image id or the name of one of yours; default per cloud
+  std::string framework = "pytorch";
+  std::string notebooks;      ///< a local directory to upload, or (AWS) a zip URL
+  std::string caller_cidr;    ///< who may SSH in, e.g. "203.0.113.7/32"
+  int max_offers = 8;         ///< distinct offers to try before giving up
+  int ssh_timeout_ms = 120000;
+  int running_timeout_ms = 300000;
+};
+
+/// One offer to try, with its quota verdict.
+struct LaunchCandidate {
+  const Offer* offer = nullptr;
+  std::string instance_type;
+  std::string region;
+  Market market = Market::kOnDemand;
+  double price_usd_hr = 0;
+  QuotaVerdict quota;
+};
+
+struct UpPlan {
+  std::vector<LaunchCandidate> candidates;  ///< in the order they will be tried
+  std::string setup_script;
+};
+
+class Provisioner {
+ public:
+  /// `progress` gets one line per step (stderr in the CLI).
+  Provisioner(Env& env, Cloud& cloud, BoxStore& store, const Catalog& catalog,
+              GpuboxPaths paths, std::ostream& progress);
+
+  /// What `up` would do: the candidates with quota verdicts and the script.
+  Result<UpPlan> Plan(const UpOptions& options);
+  /// Makes (or, after a crash, continues) the box and returns its record.
+  Result<BoxRecord> Up(const UpOptions& options);
+
+  SshTarget TargetOf(const BoxRecord& box) const;
+  /// Runs the setup phases over SSH, one at a time, with progress.
+  Result<void> RunSetup(const BoxRecord& box, const UpOptions& options);
+
+ private:
+  Result<BoxRecord> Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan);
+  /// An instance of this box the cloud already has (pending..stopped), if any.
+  Result<std::optional<aws::Instance>> FindExisting(const std::string& name);
+  Result<std::string> ResolveImage(const std::string& region, const UpOptions& options,
+                                   const InstanceType& type);
+  Result<void> EnsureAccess(BoxRecord& box, const std::string& region, const UpOptions& options);
+  Result<BoxRecord> WaitUntilReady(BoxRecord box, const UpOptions& options);
+  /// Deletes what was made for a box that failed to come up.
+  void CleanUp(const BoxRecord& box, const std::vector<std::string>& regions_touched);
+  void Event(const std::string& box, const std::string& kind, const std::string& message);
+
+  Env& env_;
+  Cloud& cloud_;
+  BoxStore& store_;
+  const Catalog& catalog_;
+  GpuboxPaths paths_;
+  std::ostream& progress_;
+};
+
+/// The ClientToken of one launch attempt: the same box (first-attempt time
+/// included), offer and zone give the same token, so a rerun after a crash gets
+/// the instance the first run made instead of a second one.
+std::string LaunchClientToken(const BoxRecord& box, const LaunchCandidate& candidate,
+                              const std::string& zone);
+
+/// Names a box may have: 1-40 of [a-z0-9-], starting with a letter.
+Result<void> ValidateBoxName(const std::string& name);
+
+/// True for launch errors worth trying elsewhere; `next_zone` is set when the
+/// next zone of the same region may do (capacity), else the next offer.
+bool IsFailoverError(const Error& error, bool* next_zone);
+
+}  // namespace gpubox

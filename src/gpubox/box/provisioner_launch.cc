@@ -1,0 +1,284 @@
+// Provisioner: the launch loop with failover, the wait for the box, and setup.
+
+#include <algorithm>
+#include <ostream>
+
+#include "gpubox/box/provisioner.h"
+#include "gpubox/box/setup_script.h"
+#include "gpubox/sys/file_system.h"
+#include "gpubox/sys/process_runner.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox {
+namespace {
+
+int64_t NowSeconds(Env& env) { return env.clock->NowMicros() / 1'000'000; }
+
+std::string GpuOf(const Catalog& catalog, const std::string& type_name) {
+  auto type_idx = catalog.FindType(type_name);
+  if (!type_idx) return "";
+  const InstanceType& type = catalog.types()[*type_idx];
+  return (type.gpu_count == 0 ? std::string("part") : std::to_string(type.gpu_count)) + "x " +
+         type.gpu_model;
+}
+
+aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandidate& candidate,
+                                        const std::string& image_id, const std::string& zone,
+                                        const UpOptions& options) {
+  aws::RunInstancesRequest request;
+  aws::BlockDeviceMapping root;
+  root.device_name = "/dev/sda1";
+  root.ebs = aws::EbsBlockDevice{};
+  root.ebs->volume_size = options.disk_gib;
+  root.ebs->volume_type = "gp3";
+  root.ebs->delete_on_termination = true;
+  request.block_device_mappings.push_back(root);
+  request.image_id = image_id;
+  request.instance_type = candidate.instance_type;
+  request.key_name = box.key_name;
+  request.placement = aws::Placement{};
+  request.placement->availability_zone = zone;
+  request.security_group_ids = {box.security_group_id};
+  request.client_token = box.client_token;
+  request.tag_specifications = {{"instance", {{kBoxTag, box.name}, {"Name", box.name}}},
+                                {"volume", {{kBoxTag, box.name}}}};
+  request.metadata_options = aws::InstanceMetadataOptionsRequest{};
+  request.metadata_options->http_tokens = "required";
+  request.metadata_options->http_endpoint = "enabled";
+  if (candidate.market == Market::kSpot) {
+    aws::InstanceMarketOptionsRequest market;
+    market.spot_options = aws::SpotMarketOptions{};
+    if (options.requirements.max_price) {
+      market.spot_options->max_price = FormatDouble(*options.requirements.max_price);
+    }
+    market.spot_options->spot_instance_type = "one-time";
+    market.spot_options->instance_interruption_behavior = "terminate";
+    request.instance_market_options = market;
+  }
+  return request;
+}
+
+}  // namespace
+
+Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
+  GPUBOX_TRY_VOID(ValidateBoxName(options.name));
+  BoxRecord box;
+  if (auto known = store_.Load(options.name)) {
+    box = *known;
+    if (box.state == "running" || box.state == "stopped") {
+      return Fail(ErrorCode::kUsage, "box '" + box.name + "' already exists (" + box.state + ")",
+                  box.state == "stopped" ? "'gpubox start " + box.name + "' brings it back"
+                                         : "'gpubox ssh " + box.name + "' or pick another name");
+    }
+    progress_ << "gpubox: continuing the unfinished up of " << box.name << '\n';
+  } else {
+    box.name = options.name;
+    box.cloud = cloud_.name();
+    box.created_at = NowSeconds(env_);
+    box.key_name = "gpubox-" + box.name;
+    box.key_path = paths_.key_path(box.name);
+    box.framework = options.framework;
+    box.disk_gib = options.disk_gib;
+    box.state = "launching";
+    GPUBOX_TRY_VOID(store_.Save(box));
+    Event(box.name, "up", "requested");
+  }
+  UpPlan plan = GPUBOX_TRY(Plan(options));
+  auto existing = GPUBOX_TRY(FindExisting(box.name));
+  Result<BoxRecord> ready = [&]() -> Result<BoxRecord> {
+    if (existing) {
+      progress_ << "gpubox: found " << existing->instance_id << " already launched for "
+                << box.name << "; continuing with it\n";
+      box.instance_id = existing->instance_id;
+      box.instance_type = existing->instance_type;
+      box.zone = existing->placement.availability_zone.value_or("");
+      box.region = box.zone.empty() ? box.region : box.zone.substr(0, box.zone.size() - 1);
+      box.market = existing->instance_lifecycle == "spot" ? "spot" : "on-demand";
+      box.gpu = GpuOf(catalog_, box.instance_type);
+      if (box.price_usd_hr == 0) {
+        for (const LaunchCandidate& candidate : plan.candidates) {
+          if (candidate.instance_type == box.instance_type && candidate.region == box.region) {
+            box.price_usd_hr = candidate.price_usd_hr;
+          }
+        }
+      }
+      GPUBOX_TRY_VOID(store_.Save(box));
+      return WaitUntilReady(box, options);
+    }
+    return Launch(box, options, plan);
+  }();
+  if (!ready) return ready;
+  box = *ready;
+  auto setup = RunSetup(box, options);
+  if (!setup) {
+    progress_ << "gpubox: setup failed; deleting the box so nothing is left half-made\n";
+    CleanUp(box, {box.region});
+    return std::unexpected(setup.error());
+  }
+  box = GPUBOX_TRY(store_.Load(box.name));
+  Event(box.name, "up", "ready: " + box.instance_type + " in " + box.zone);
+  return box;
+}
+
+Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options,
+                                      const UpPlan& plan) {
+  std::vector<std::string> touched;
+  std::vector<std::string> failures;
+  for (const LaunchCandidate& candidate : plan.candidates) {
+    const std::string& region = candidate.region;
+    std::string offer_text = candidate.instance_type + " " + MarketName(candidate.market) +
+                             " in " + region + " ($" + FormatDouble(candidate.price_usd_hr) + "/h)";
+    if (!candidate.quota.ok) {
+      failures.push_back(offer_text + ": " + candidate.quota.Explain());
+      progress_ << "gpubox: skip " << offer_text << ": " << candidate.quota.Explain() << '\n';
+      (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region, "",
+                               MarketName(candidate.market), candidate.price_usd_hr,
+                               "VcpuLimitExceeded", candidate.quota.Explain()});
+      continue;
+    }
+    if (std::find(touched.begin(), touched.end(), region) == touched.end()) {
+      touched.push_back(region);
+    }
+    auto fail = [&](const Error& error) {
+      CleanUp(box, touched);
+      return std::unexpected(error);
+    };
+    if (auto access = EnsureAccess(box, region, options); !access) return fail(access.error());
+    const InstanceType& type = catalog_.types()[*catalog_.FindType(candidate.instance_type)];
+    auto image = ResolveImage(region, options, type);
+    if (!image) return fail(image.error());
+    auto zones = cloud_.Zones(region);
+    if (!zones) return fail(zones.error());
+    for (const std::string& zone : *zones) {
+      box.region = region;
+      box.zone = zone;
+      box.instance_type = candidate.instance_type;
+      box.market = MarketName(candidate.market);
+      box.price_usd_hr = candidate.price_usd_hr;
+      box.gpu = GpuOf(catalog_, candidate.instance_type);
+      box.image_id = *image;
+      box.client_token = LaunchClientToken(box, candidate, zone);
+      box.state = "launching";
+      if (auto saved = store_.Save(box); !saved) return fail(saved.error());
+      progress_ << "gpubox: launching " << candidate.instance_type << " ("
+                << MarketName(candidate.market) << ") in " << zone << '\n';
+      auto launched =
+          cloud_.RunInstance(region, MakeRunRequest(box, candidate, *image, zone, options));
+      if (launched) {
+        box.instance_id = launched->instance_id;
+        (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region,
+                                 zone, box.market, box.price_usd_hr, "launched",
+                                 launched->instance_id});
+        if (auto saved = store_.Save(box); !saved) return fail(saved.error());
+        Event(box.name, "launch", launched->instance_id + " " + box.instance_type + " " + zone);
+        auto ready = WaitUntilReady(box, options);
+        if (!ready) return fail(ready.error());
+        return ready;
+      }
+      bool next_zone = false;
+      if (!IsFailoverError(launched.error(), &next_zone)) return fail(launched.error());
+      std::string why = launched.error().cloud_code + ": " + launched.error().message;
+      failures.push_back(candidate.instance_type + " " + MarketName(candidate.market) + " in " +
+                         zone + ": " + why);
+      progress_ << "gpubox: " << zone << ": " << why << "; trying the next "
+                << (next_zone ? "zone" : "offer") << '\n';
+      (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region, zone,
+                               box.market, box.price_usd_hr, launched.error().cloud_code,
+                               launched.error().message});
+      if (!next_zone) break;
+    }
+  }
+  CleanUp(box, touched);
+  return Fail(ErrorCode::kNoCapacity,
+              "no offer could be launched (" + std::to_string(failures.size()) +
+                  " attempts): " + Join(failures, "; "),
+              "relax the requirements, try --spot or --on-demand, or request the quota increase");
+}
+
+Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& options) {
+  int64_t deadline = env_.clock->NowMicros() + int64_t{options.running_timeout_ms} * 1000;
+  while (true) {
+    auto instances = GPUBOX_TRY(cloud_.DescribeInstances(
+        box.region, {aws::Filter{"instance-id", {box.instance_id}}}));
+    if (instances.empty()) {
+      return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " disappeared");
+    }
+    const aws::Instance& instance = instances.front();
+    box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
+                                                         : instance.private_ip_address;
+    if (instance.state.code == 16 && !box.public_ip.empty()) break;
+    if (instance.state.code != 0) {
+      return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " is " + instance.state.name +
+                                         " instead of running: " + instance.state_reason.message);
+    }
+    if (env_.clock->NowMicros() > deadline) {
+      return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " still pending");
+    }
+    env_.clock->SleepMicros(100'000);
+  }
+  progress_ << "gpubox: " << box.instance_id << " running at " << box.public_ip
+            << "; waiting for SSH\n";
+  GPUBOX_TRY_VOID(WaitForSsh(env_, TargetOf(box), options.ssh_timeout_ms));
+  box.state = "running";
+  box.running_since = NowSeconds(env_);
+  GPUBOX_TRY_VOID(store_.Save(box));
+  return box;
+}
+
+Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& options) {
+  SshTarget target = TargetOf(box);
+  bool aws = box.cloud == "aws";
+  if (!aws) {
+    auto put = GPUBOX_TRY(env_.processes->Run(
+        SshCommand(target, {"mkdir -p ~/notebooks && cat > ~/notebooks/gpubox-sample.ipynb"}),
+        {.stdin_text = std::string(SampleNotebook()), .timeout_ms = 30000}));
+    if (put.exit_code != 0) {
+      return Fail(ErrorCode::kCloud, "could not copy the sample notebook: " + put.err);
+    }
+  }
+  if (!options.notebooks.empty() && !options.notebooks.starts_with("http")) {
+    auto tar = GPUBOX_TRY(env_.processes->Run({"tar", "-C", options.notebooks, "-cf", "-", "."}));
+    if (tar.exit_code != 0) {
+      return Fail(ErrorCode::kUsage, "cannot read notebooks at " + options.notebooks,
+                  std::string(Trim(tar.err)));
+    }
+    auto put = GPUBOX_TRY(env_.processes->Run(
+        SshCommand(target, {"mkdir -p ~/.gpubox/upload && tar -C ~/.gpubox/upload -xf -"}),
+        {.stdin_text = tar.out, .timeout_ms = 600000}));
+    if (put.exit_code != 0) return Fail(ErrorCode::kCloud, "notebook upload failed: " + put.err);
+  }
+  UpPlan plan = GPUBOX_TRY(Plan(options));
+  std::vector<std::string> phases = SetupPhases(aws ? SetupTarget::kAws : SetupTarget::kLocal);
+  std::vector<std::string> done;
+  for (size_t phase_idx = 0; phase_idx < phases.size(); ++phase_idx) {
+    const std::string& phase = phases[phase_idx];
+    int64_t start = env_.clock->NowMicros();
+    auto run = GPUBOX_TRY(env_.processes->Run(
+        SshCommand(target, {"GPUBOX_ONLY_PHASE=" + phase, "bash", "-s"}),
+        {.stdin_text = plan.setup_script, .timeout_ms = 3600 * 1000}));
+    bool skipped = run.out.find("gpubox-phase " + phase + " skip") != std::string::npos;
+    bool ok = run.exit_code == 0 &&
+              (skipped || run.out.find("gpubox-phase " + phase + " done") != std::string::npos);
+    double seconds = (env_.clock->NowMicros() - start) / 1e6;
+    progress_ << "gpubox: setup [" << phase_idx + 1 << "/" << phases.size() << "] " << phase
+              << ": " << (ok ? (skipped ? "already done (skipped)" : "done") : "FAILED") << " ("
+              << FormatFixed(seconds, 1) << " s)\n";
+    std::string last_line;
+    for (std::string_view line : Split(Trim(run.out), '\n')) {
+      if (!line.starts_with("gpubox-phase")) last_line = line;
+    }
+    if (!last_line.empty() && ok && !skipped) progress_ << "        " << last_line << '\n';
+    Event(box.name, "setup", phase + (ok ? (skipped ? " skipped" : " done") : " failed"));
+    if (!ok) {
+      return Fail(ErrorCode::kCloud,
+                  "setup phase " + phase + " failed on " + box.name + ": " + last_line,
+                  "the log is ~/.gpubox/setup.log on the box ('gpubox ssh " + box.name + "')");
+    }
+    done.push_back(phase);
+  }
+  BoxRecord updated = GPUBOX_TRY(store_.Load(box.name));
+  updated.setup_phases = Join(done, ",");
+  return store_.Save(updated);
+}
+
+}  // namespace gpubox

@@ -1,0 +1,47 @@
+#pragma once
+/// SSH to a box with the OpenSSH client: the command lines, the wait for a
+/// login, the key pair made for a box, and the ssh config include that makes
+/// `ssh NAME` (and editors' remote-SSH) work.
+
+#include <string>
+#include <vector>
+
+#include "gpubox/box/paths.h"
+#include "gpubox/sys/env.h"
+#include "gpubox/util/result.h"
+
+namespace gpubox {
+
+struct SshTarget {
+  std::string host;
+  std::string user = "ubuntu";
+  std::string key_path;          ///< private key, 0600
+  std::string known_hosts_path;  ///< a file for this box alone
+};
+
+/// `ssh [options] user@host [--] remote_command...`; `extra_options` go before
+/// the destination (e.g. {"-L", "8889:127.0.0.1:8888", "-N"}).
+std::vector<std::string> SshCommand(const SshTarget& target,
+                                    const std::vector<std::string>& remote_command,
+                                    const std::vector<std::string>& extra_options = {});
+
+/// Runs `true` over SSH until it succeeds or `timeout_ms` passes (kNetwork).
+Result<void> WaitForSsh(Env& env, const SshTarget& target, int timeout_ms);
+
+/// Makes an ed25519 key pair at `private_key_path` (0600) and `.pub` beside it
+/// with ssh-keygen, unless it already exists. Returns the public key line.
+Result<std::string> EnsureKeyPair(Env& env, const std::string& private_key_path,
+                                  const std::string& comment);
+
+/// A `Host NAME` block for the ssh config include.
+struct SshHostEntry {
+  std::string name;
+  SshTarget target;
+};
+
+/// Rewrites the include file with these hosts and makes sure the user's
+/// ~/.ssh/config includes it (added at the top once; the file kept 0600).
+Result<void> WriteSshConfig(Env& env, const GpuboxPaths& paths,
+                            const std::vector<SshHostEntry>& hosts);
+
+}  // namespace gpubox

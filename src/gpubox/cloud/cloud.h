@@ -1,0 +1,84 @@
+#pragma once
+/// Cloud: what provisioning needs from a cloud, one region at a time, in the
+/// EC2 model's terms. AwsCloud implements it over the aws/ clients for real
+/// EC2 and for the local cloud alike (another endpoint, the same wire code);
+/// tests of the provisioning logic use a recording fake.
+///
+/// Errors: a cloud's own error keeps its API code in Error::cloud_code
+/// ("InsufficientInstanceCapacity", "VcpuLimitExceeded", ...), so callers can
+/// fail over on it.
+
+#include <string>
+#include <vector>
+
+#include "gpubox/aws/model.h"
+#include "gpubox/util/result.h"
+
+namespace gpubox {
+
+/// The tag every gpubox resource carries; its value is the box name.
+inline constexpr const char kBoxTag[] = "gpubox:box";
+
+class Cloud {
+ public:
+  virtual ~Cloud() = default;
+  /// "local" or "aws".
+  virtual std::string name() const = 0;
+  /// Regions this cloud (and account) can launch in.
+  virtual Result<std::vector<std::string>> Regions() = 0;
+  virtual Result<std::vector<std::string>> Zones(const std::string& region) = 0;
+
+  /// The applied value of a Service Quotas quota (vCPUs for EC2's).
+  virtual Result<double> QuotaValue(const std::string& region, const std::string& quota_code) = 0;
+  /// Files an increase request; returns its id.
+  virtual Result<std::string> RequestQuotaIncrease(const std::string& region,
+                                                   const std::string& quota_code,
+                                                   double desired_value) = 0;
+
+  /// Instances matching the filters (all pages); terminated ones included.
+  virtual Result<std::vector<aws::Instance>> DescribeInstances(
+      const std::string& region, const std::vector<aws::Filter>& filters) = 0;
+
+  /// Imports an OpenSSH public key as a key pair; kCloud with cloud_code
+  /// "InvalidKeyPair.Duplicate" when the name is taken.
+  virtual Result<void> ImportKeyPair(const std::string& region, const std::string& key_name,
+                                     const std::string& public_key,
+                                     const std::vector<aws::Tag>& tags) = 0;
+  /// True when a key pair of that name exists.
+  virtual Result<bool> KeyPairExists(const std::string& region, const std::string& key_name) = 0;
+  virtual Result<void> DeleteKeyPair(const std::string& region, const std::string& key_name) = 0;
+
+  /// Creates a security group; returns its id.
+  virtual Result<std::string> CreateSecurityGroup(const std::string& region,
+                                                  const std::string& group_name,
+                                                  const std::string& description,
+                                                  const std::vector<aws::Tag>& tags) = 0;
+  /// The id of the group of that name, or "" when there is none.
+  virtual Result<std::string> FindSecurityGroup(const std::string& region,
+                                                const std::string& group_name) = 0;
+  virtual Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
+                                        const aws::IpPermission& permission) = 0;
+  virtual Result<void> DeleteSecurityGroup(const std::string& region,
+                                           const std::string& group_id) = 0;
+
+  /// Launches exactly one instance. Idempotent on request.client_token.
+  virtual Result<aws::Instance> RunInstance(const std::string& region,
+                                            const aws::RunInstancesRequest& request) = 0;
+  virtual Result<void> StartInstance(const std::string& region, const std::string& id) = 0;
+  virtual Result<void> StopInstance(const std::string& region, const std::string& id) = 0;
+  virtual Result<void> TerminateInstance(const std::string& region, const std::string& id) = 0;
+
+  /// Images owned by this account ("self") or, with `name_pattern`, public
+  /// images whose name matches it (EC2 wildcards).
+  virtual Result<std::vector<aws::Image>> DescribeImages(const std::string& region,
+                                                         const std::vector<aws::Filter>& filters,
+                                                         const std::vector<std::string>& owners) = 0;
+  /// Snapshots an instance's disk into a new image; returns its id.
+  virtual Result<std::string> CreateImage(const std::string& region,
+                                          const std::string& instance_id,
+                                          const std::string& image_name,
+                                          const std::vector<aws::Tag>& tags) = 0;
+  virtual Result<void> DeregisterImage(const std::string& region, const std::string& image_id) = 0;
+};
+
+}  // namespace gpubox
