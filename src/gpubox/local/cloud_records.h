@@ -1,0 +1,77 @@
+#pragma once
+/// The local cloud's records: the EC2 model types plus what only the local
+/// cloud keeps (region, timers, what the host has done). Stored as JSON.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gpubox/aws/model.h"
+
+namespace gpubox::local {
+
+/// What the instance host has done with an instance so far.
+enum class HostState { kNone, kRunning, kStopped, kGone };
+
+struct InstanceRecord {
+  aws::Instance instance;
+  std::string region;
+  std::string reservation_id;
+  std::string owner_id;
+  int vcpus = 0;
+  std::string quota_code;
+  double spot_max_price = 0;            ///< spot only
+  std::string interruption_behavior;    ///< spot only: "terminate" or "stop"
+  std::string user_data;
+  std::string snapshot_image_id;        ///< the created image it was launched from
+  int64_t state_since_us = 0;
+  int64_t interrupt_at_us = 0;          ///< a spot interruption is due then; 0: none
+  HostState host_state = HostState::kNone;
+  bool firewall_dirty = false;          ///< security groups changed since the host was told
+};
+
+struct ImageRecord {
+  aws::Image image;
+  std::string region;
+  std::string source_instance_id;  ///< CreateImage only; empty for built-in images
+  bool builtin = false;
+};
+
+struct KeyPairRecord {
+  aws::KeyPair key_pair;
+  std::string region;
+};
+
+struct GroupRecord {
+  aws::SecurityGroup group;
+  std::string region;
+};
+
+/// RunInstances ClientToken: same token and same parameters answer the same
+/// reservation.
+struct ClientTokenRecord {
+  std::string region;
+  std::string token;
+  std::string parameters_hash;
+  std::string reservation_id;
+  std::vector<std::string> instance_ids;
+};
+
+/// An approved Service Quotas increase.
+struct QuotaRecord {
+  std::string code;
+  std::string region;
+  double value = 0;
+};
+
+// EC2 instance state codes.
+inline constexpr int kPending = 0;
+inline constexpr int kRunning = 16;
+inline constexpr int kShuttingDown = 32;
+inline constexpr int kTerminated = 48;
+inline constexpr int kStopping = 64;
+inline constexpr int kStopped = 80;
+
+aws::InstanceState MakeState(int code);
+
+}  // namespace gpubox::local

@@ -1,0 +1,26 @@
+#pragma once
+/// JSON forms of the local cloud's records, for the Store.
+
+#include "gpubox/local/cloud_records.h"
+#include "gpubox/local/model_json.h"
+
+namespace gpubox::local {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(HostState, {{HostState::kNone, "none"},
+                                         {HostState::kRunning, "running"},
+                                         {HostState::kStopped, "stopped"},
+                                         {HostState::kGone, "gone"}})
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InstanceRecord, instance, region, reservation_id,
+                                                owner_id, vcpus, quota_code, spot_max_price,
+                                                interruption_behavior, user_data,
+                                                snapshot_image_id, state_since_us,
+                                                interrupt_at_us, host_state, firewall_dirty)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImageRecord, image, region, source_instance_id,
+                                                builtin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KeyPairRecord, key_pair, region)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GroupRecord, group, region)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClientTokenRecord, region, token, parameters_hash,
+                                                reservation_id, instance_ids)
+
+}  // namespace gpubox::local

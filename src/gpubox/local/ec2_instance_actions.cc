@@ -1,0 +1,169 @@
+/// Start/Stop/TerminateInstances, limits (quotas, capacity), and the
+/// lifecycle: Tick() carries state changes out on the host.
+
+#include <algorithm>
+
+#include "gpubox/local/ec2_service.h"
+#include "gpubox/local/ec2_xml.h"
+#include "gpubox/local/iso_time.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox::local {
+namespace {
+
+Ec2Reply ErrorReply(const Ec2Error& error, const Ec2Request& request) {
+  return {error.status, Ec2ErrorXml(error, request.request_id)};
+}
+
+bool CountsAgainstQuota(int code) {
+  return code == kPending || code == kRunning || code == kStopping;
+}
+
+
+}  // namespace
+
+int Ec2Service::CapacityOf(const std::string& type) const {
+  auto found = faults_.capacity.find(type);
+  if (found != faults_.capacity.end()) return found->second;
+  const InstanceType* known = offers_.FindType(type);
+  int gpus = known ? std::max(known->gpu_count, 1) : 1;
+  return std::max(2, 16 / gpus);
+}
+
+int Ec2Service::InstancesOfTypeIn(const std::string& type, const std::string& zone) {
+  int count = 0;
+  for (const auto& [id, record] : instances_) {
+    if (record.instance.instance_type == type &&
+        record.instance.placement.availability_zone.value_or("") == zone &&
+        CountsAgainstQuota(record.instance.state.code)) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+int Ec2Service::VcpusInUse(const std::string& code, const std::string& region) {
+  int vcpus = 0;
+  for (const auto& [id, record] : instances_) {
+    if (record.region == region && record.quota_code == code &&
+        CountsAgainstQuota(record.instance.state.code)) {
+      vcpus += record.vcpus;
+    }
+  }
+  return vcpus;
+}
+
+std::optional<Ec2Error> Ec2Service::CheckQuota(const std::string& region, const std::string& code,
+                                               int vcpus_wanted, bool spot) {
+  double limit = quotas_.Value(code, region).value_or(0);
+  if (VcpusInUse(code, region) + vcpus_wanted <= limit) return std::nullopt;
+  std::string limit_text = FormatDouble(limit);
+  if (spot) {
+    return Ec2Error{400, "MaxSpotInstanceCountExceeded",
+                    "Max spot instance count exceeded: your vCPU limit of " + limit_text +
+                        " for this Spot Instance bucket (" + code + ") is reached."};
+  }
+  return Ec2Error{400, "VcpuLimitExceeded",
+                  "You have requested more vCPU capacity than your current vCPU limit of " +
+                      limit_text +
+                      " allows for the instance bucket that the specified instance type belongs "
+                      "to. Please visit http://aws.amazon.com/contact-us/ec2-request to request "
+                      "an adjustment to this limit."};
+}
+
+Ec2Reply Ec2Service::StartInstances(const Ec2Request& request) {
+  std::vector<InstanceRecord*> records;
+  auto ids = request.List("InstanceId");
+  if (ids.empty()) return ErrorReply(MissingParameter("InstanceId"), request);
+  if (auto error = FindInstances(request, ids, records)) return ErrorReply(*error, request);
+  for (InstanceRecord* record : records) {
+    int code = record->instance.state.code;
+    if (code == kTerminated || code == kShuttingDown || code == kStopping) {
+      return ErrorReply({400, "IncorrectInstanceState",
+                         "The instance '" + record->instance.instance_id +
+                             "' is not in a state from which it can be started."},
+                        request);
+    }
+    if (code == kStopped) {
+      if (auto error = CheckQuota(record->region, record->quota_code, record->vcpus,
+                                  !record->instance.instance_lifecycle.empty())) {
+        return ErrorReply(*error, request);
+      }
+    }
+  }
+  XmlWriter xml = StartResponse("StartInstances", request.request_id);
+  xml.Open("instancesSet");
+  for (InstanceRecord* record : records) {
+    aws::InstanceState previous = record->instance.state;
+    if (previous.code == kStopped) {
+      SetState(*record, kPending);
+      Save(*record);
+    }
+    xml.Open("item");
+    WriteStateChange(xml, {record->instance.instance_id, record->instance.state, previous});
+    xml.Close();
+  }
+  return {200, xml.Finish()};
+}
+
+Ec2Reply Ec2Service::StopInstances(const Ec2Request& request) {
+  std::vector<InstanceRecord*> records;
+  auto ids = request.List("InstanceId");
+  if (ids.empty()) return ErrorReply(MissingParameter("InstanceId"), request);
+  if (auto error = FindInstances(request, ids, records)) return ErrorReply(*error, request);
+  for (InstanceRecord* record : records) {
+    int code = record->instance.state.code;
+    const std::string& id = record->instance.instance_id;
+    if (code == kTerminated || code == kShuttingDown) {
+      return ErrorReply({400, "IncorrectInstanceState",
+                         "This instance '" + id + "' is not in a state from which it can be "
+                                                  "stopped."},
+                        request);
+    }
+    if (record->instance.instance_lifecycle == "spot" && record->interruption_behavior != "stop") {
+      return ErrorReply({400, "UnsupportedOperation",
+                         "You can't stop the Spot Instance '" + id +
+                             "' because it is associated with a one-time Spot Instance request. "
+                             "You can only stop Spot Instances associated with a persistent "
+                             "Spot Instance request."},
+                        request);
+    }
+  }
+  XmlWriter xml = StartResponse("StopInstances", request.request_id);
+  xml.Open("instancesSet");
+  for (InstanceRecord* record : records) {
+    aws::InstanceState previous = record->instance.state;
+    if (previous.code == kPending || previous.code == kRunning) {
+      SetState(*record, kStopping, "Client.UserInitiatedShutdown",
+               "Client.UserInitiatedShutdown: User initiated shutdown");
+      Save(*record);
+    }
+    xml.Open("item");
+    WriteStateChange(xml, {record->instance.instance_id, record->instance.state, previous});
+    xml.Close();
+  }
+  return {200, xml.Finish()};
+}
+
+Ec2Reply Ec2Service::TerminateInstances(const Ec2Request& request) {
+  std::vector<InstanceRecord*> records;
+  auto ids = request.List("InstanceId");
+  if (ids.empty()) return ErrorReply(MissingParameter("InstanceId"), request);
+  if (auto error = FindInstances(request, ids, records)) return ErrorReply(*error, request);
+  XmlWriter xml = StartResponse("TerminateInstances", request.request_id);
+  xml.Open("instancesSet");
+  for (InstanceRecord* record : records) {
+    aws::InstanceState previous = record->instance.state;
+    if (previous.code != kTerminated && previous.code != kShuttingDown) {
+      SetState(*record, kShuttingDown, "Client.UserInitiatedShutdown",
+               "Client.UserInitiatedShutdown: User initiated shutdown");
+      Save(*record);
+    }
+    xml.Open("item");
+    WriteStateChange(xml, {record->instance.instance_id, record->instance.state, previous});
+    xml.Close();
+  }
+  return {200, xml.Finish()};
+}
+
+}  // namespace gpubox::local

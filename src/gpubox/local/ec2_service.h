@@ -1,0 +1,145 @@
+#pragma once
+/// The local cloud's EC2 logic: every operation of the AWS client, answered
+/// as EC2 answers it, over records kept in the Store and instances made real
+/// by an InstanceHost. No HTTP and no root needed: tests drive Handle() and
+/// Tick() with a fake host and a fake clock.
+///
+/// Thread-safe: requests hold the service's lock; Tick() runs host work
+/// (launching, stopping, snapshots) outside it and applies the outcome after.
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gpubox/local/cloud_records.h"
+#include "gpubox/local/ec2_request.h"
+#include "gpubox/local/fault_config.h"
+#include "gpubox/local/instance_host.h"
+#include "gpubox/local/offer_book.h"
+#include "gpubox/local/quotas.h"
+#include "gpubox/local/store.h"
+#include "gpubox/local/xml_writer.h"
+#include "gpubox/sys/env.h"
+
+namespace gpubox::local {
+
+/// How long terminated instances stay visible to Describe calls.
+inline constexpr int64_t kTerminatedVisibleMicros = 3600LL * 1000000;
+
+class Ec2Service {
+ public:
+  /// `store` and `host` must outlive the service. `account_id` is the local
+  /// account's 12-digit id.
+  Ec2Service(Env& env, Store& store, InstanceHost& host, std::string account_id);
+
+  /// Loads the records from the store and adds the built-in images and the
+  /// default security groups when missing.
+  Result<void> Load();
+
+  /// Answers one EC2 call (any status; errors as EC2's XML).
+  Ec2Reply Handle(const Ec2Request& request);
+
+  /// Advances instance lifecycles: launches, readiness, stops, terminations,
+  /// snapshots, spot interruptions, expiry of terminated instances.
+  void Tick();
+
+  /// Faults and limits; replaces the current ones.
+  void SetFaults(const FaultConfig& config);
+  FaultConfig faults();
+  Quotas& quotas() { return quotas_; }
+  std::mutex& mutex() { return mutex_; }
+
+  /// Puts a spot interruption notice on a running spot instance now; the
+  /// instance stops or terminates after the notice period.
+  Result<void> InterruptSpot(const std::string& instance_id);
+  /// Stops every instance on the host (daemon shutdown; states are kept so a
+  /// restart brings them back). Returns how many were stopped.
+  int StopAllForShutdown();
+  /// Terminates everything and deletes all images' snapshots (purge).
+  void TerminateAllForPurge();
+
+  /// Instances not terminated, per region (for `gpubox local status`).
+  std::map<std::string, int> LiveInstanceCounts();
+  /// vCPUs counted against a quota code in a region.
+  int VcpusInUse(const std::string& code, const std::string& region);
+
+  const OfferBook& offers() const { return offers_; }
+  const std::string& account_id() const { return account_id_; }
+
+ private:
+  using Handler = std::function<Ec2Reply(Ec2Service*, const Ec2Request&)>;
+  friend class Ec2ServiceHandlers;
+
+  // ec2_service.cc: common pieces.
+  std::string NewId(std::string_view prefix);
+  int64_t Now() { return env_.clock->NowMicros(); }
+  void Save(const InstanceRecord& record);
+  void Save(const ImageRecord& record);
+  void Save(const KeyPairRecord& record);
+  void Save(const GroupRecord& record);
+  void AddBuiltins();
+  LaunchSpec SpecFor(const InstanceRecord& record);
+  std::vector<aws::IpPermission> IngressFor(const InstanceRecord& record);
+  void SetState(InstanceRecord& record, int code, std::string reason_code = "",
+                std::string reason_message = "");
+
+  // Handlers (ec2_catalog_handlers.cc, ec2_resource_handlers.cc,
+  // ec2_instance_handlers.cc, ec2_instance_actions.cc).
+  Ec2Reply DescribeRegions(const Ec2Request& request);
+  Ec2Reply DescribeAvailabilityZones(const Ec2Request& request);
+  Ec2Reply DescribeInstanceTypes(const Ec2Request& request);
+  Ec2Reply DescribeSpotPriceHistory(const Ec2Request& request);
+  Ec2Reply DescribeImages(const Ec2Request& request);
+  Ec2Reply CreateImage(const Ec2Request& request);
+  Ec2Reply DeregisterImage(const Ec2Request& request);
+  Ec2Reply CreateKeyPair(const Ec2Request& request);
+  Ec2Reply ImportKeyPair(const Ec2Request& request);
+  Ec2Reply DescribeKeyPairs(const Ec2Request& request);
+  Ec2Reply DeleteKeyPair(const Ec2Request& request);
+  Ec2Reply CreateSecurityGroup(const Ec2Request& request);
+  Ec2Reply AuthorizeSecurityGroupIngress(const Ec2Request& request);
+  Ec2Reply DescribeSecurityGroups(const Ec2Request& request);
+  Ec2Reply DeleteSecurityGroup(const Ec2Request& request);
+  Ec2Reply CreateTags(const Ec2Request& request);
+  Ec2Reply RunInstances(const Ec2Request& request);
+  Ec2Reply DescribeInstances(const Ec2Request& request);
+  Ec2Reply DescribeInstanceStatus(const Ec2Request& request);
+  Ec2Reply StartInstances(const Ec2Request& request);
+  Ec2Reply StopInstances(const Ec2Request& request);
+  Ec2Reply TerminateInstances(const Ec2Request& request);
+
+  // ec2_instance_actions.cc helpers.
+  std::optional<Ec2Error> CheckQuota(const std::string& region, const std::string& code,
+                                     int vcpus_wanted, bool spot);
+  std::optional<Ec2Error> FindInstances(const Ec2Request& request,
+                                        const std::vector<std::string>& ids,
+                                        std::vector<InstanceRecord*>& found);
+  GroupRecord* FindGroup(const std::string& region, const std::string& id_or_name, bool by_id);
+  const std::string& DefaultVpc(const std::string& region);
+  int CapacityOf(const std::string& type) const;
+  int InstancesOfTypeIn(const std::string& type, const std::string& zone);
+
+  Env& env_;
+  Store& store_;
+  InstanceHost& host_;
+  std::string account_id_;
+  OfferBook offers_;
+  Quotas quotas_;
+  FaultConfig faults_;
+
+  std::mutex mutex_;
+  std::map<std::string, InstanceRecord> instances_;  ///< by id
+  std::map<std::string, ImageRecord> images_;
+  std::map<std::string, KeyPairRecord> key_pairs_;   ///< by key pair id
+  std::map<std::string, GroupRecord> groups_;        ///< by group id
+  std::map<std::string, ClientTokenRecord> client_tokens_;  ///< by "region/token"
+  std::set<std::string> in_flight_;      ///< instance or image ids with host work under way
+  std::set<std::string> needs_adopt_;    ///< running before a daemon restart
+  std::map<std::string, Handler> handlers_;
+  uint64_t id_counter_ = 0;
+};
+
+}  // namespace gpubox::local
