@@ -1,0 +1,107 @@
+#include "gpubox/local/runtime/host_network.h"
+
+#include "gpubox/local/runtime/ipv4_subnet.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox::local {
+namespace {
+
+constexpr int kCommandTimeoutMs = 20000;
+
+std::unexpected<Error> CommandFailed(const std::string& what, const ProcessResult& result) {
+  return Fail(ErrorCode::kEnvironment,
+              what + " failed: " + std::string(Trim(result.err.empty() ? result.out : result.err)));
+}
+
+}  // namespace
+
+HostNetwork::HostNetwork(const RuntimeConfig& config, ProcessRunner& runner)
+    : config_(config), runner_(runner) {}
+
+Result<ProcessResult> HostNetwork::Ip(const std::vector<std::string>& args,
+                                      const std::string& batch) {
+  std::vector<std::string> argv = {"ip"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runner_.Run(argv, {.stdin_text = batch, .timeout_ms = kCommandTimeoutMs});
+}
+
+Result<void> HostNetwork::EnsureBridge() {
+  std::string bridge = config_.BridgeName();
+  ProcessResult shown = GPUBOX_TRY(Ip({"-br", "addr", "show", "dev", bridge}));
+  Ipv4Subnet subnet = GPUBOX_TRY(Ipv4Subnet::Parse(config_.subnet));
+  std::string address = subnet.Host(1) + "/" + std::to_string(subnet.prefix_length());
+  if (shown.exit_code == 0 && shown.out.find(address) != std::string::npos &&
+      shown.out.find("UP") != std::string::npos) {
+    return {};
+  }
+  std::string batch;
+  if (shown.exit_code != 0) batch += "link add " + bridge + " type bridge\n";
+  batch += "addr replace " + address + " dev " + bridge + "\nlink set " + bridge + " up\n";
+  ProcessResult made = GPUBOX_TRY(Ip({"-batch", "-"}, batch));
+  if (made.exit_code != 0) return CommandFailed("creating bridge " + bridge, made);
+  return {};
+}
+
+Result<void> HostNetwork::RemoveBridge() {
+  ProcessResult removed = GPUBOX_TRY(Ip({"link", "del", config_.BridgeName()}));
+  if (removed.exit_code != 0 && removed.err.find("Cannot find") == std::string::npos &&
+      removed.err.find("does not exist") == std::string::npos) {
+    return CommandFailed("removing bridge " + config_.BridgeName(), removed);
+  }
+  return {};
+}
+
+Result<void> HostNetwork::CreateInstance(const std::string& instance_id, const std::string& ip) {
+  GPUBOX_TRY_VOID(RemoveInstance(instance_id));
+  Ipv4Subnet subnet = GPUBOX_TRY(Ipv4Subnet::Parse(config_.subnet));
+  std::string netns = config_.NetnsName(instance_id);
+  std::string veth = config_.VethName(instance_id);
+  ProcessResult added = GPUBOX_TRY(Ip({"netns", "add", netns}));
+  if (added.exit_code != 0) return CommandFailed("creating namespace " + netns, added);
+  std::string host_batch = "link add " + veth + " type veth peer name eth0 netns " + netns +
+                           "\nlink set " + veth + " master " + config_.BridgeName() +
+                           "\nlink set " + veth + " up\n";
+  ProcessResult linked = GPUBOX_TRY(Ip({"-batch", "-"}, host_batch));
+  if (linked.exit_code != 0) return CommandFailed("creating veth " + veth, linked);
+  std::string inside_batch = "link set lo up\naddr add " + std::string("169.254.169.254/32") +
+                             " dev lo\naddr add " + ip + "/" +
+                             std::to_string(subnet.prefix_length()) +
+                             " dev eth0\nlink set eth0 up\n";
+  ProcessResult configured = GPUBOX_TRY(Ip({"-n", netns, "-batch", "-"}, inside_batch));
+  if (configured.exit_code != 0) return CommandFailed("configuring " + netns, configured);
+  return {};
+}
+
+Result<void> HostNetwork::RemoveInstance(const std::string& instance_id) {
+  // The veth goes with the namespace; deleting it first also covers a
+  // namespace that something still holds open.
+  GPUBOX_TRY(Ip({"link", "del", config_.VethName(instance_id)}));
+  ProcessResult removed = GPUBOX_TRY(Ip({"netns", "del", config_.NetnsName(instance_id)}));
+  if (removed.exit_code != 0 && removed.err.find("No such file") == std::string::npos) {
+    return CommandFailed("removing namespace " + config_.NetnsName(instance_id), removed);
+  }
+  return {};
+}
+
+Result<void> HostNetwork::ApplyFirewall(const std::string& instance_id,
+                                        const std::string& ruleset) {
+  ProcessResult loaded = GPUBOX_TRY(runner_.Run(
+      {"nsenter", "--net=" + config_.NetnsPath(instance_id), "nft", "-f", "-"},
+      {.stdin_text = ruleset, .timeout_ms = kCommandTimeoutMs}));
+  if (loaded.exit_code != 0) return CommandFailed("loading the firewall of " + instance_id, loaded);
+  return {};
+}
+
+std::vector<std::string> HostNetwork::ListNamespaces() {
+  std::vector<std::string> names;
+  auto listed = Ip({"netns", "list"});
+  if (!listed || listed->exit_code != 0) return names;
+  std::string prefix = config_.name_prefix + "-";
+  for (std::string_view line : Split(listed->out, '\n')) {
+    std::string name(Trim(line.substr(0, line.find(' '))));
+    if (name.rfind(prefix, 0) == 0) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace gpubox::local

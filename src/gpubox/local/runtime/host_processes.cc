@@ -1,0 +1,163 @@
+#include "gpubox/local/runtime/host_processes.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "gpubox/util/strings.h"
+
+extern char** environ;
+
+namespace gpubox::local {
+
+Result<pid_t> SpawnDetached(const std::vector<std::string>& argv, const std::string& log_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0640);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t no_signals, default_signals;
+  sigemptyset(&no_signals);
+  sigfillset(&default_signals);
+  posix_spawnattr_setsigmask(&attr, &no_signals);
+  posix_spawnattr_setsigdefault(&attr, &default_signals);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int error = posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (error != 0) {
+    return Fail(ErrorCode::kEnvironment, "cannot start " + argv[0] + ": " + std::strerror(error));
+  }
+  return pid;
+}
+
+void ReapIfExited(pid_t pid) {
+  if (pid > 0) waitpid(pid, nullptr, WNOHANG);
+}
+
+uint64_t NamespaceInode(pid_t pid, const std::string& kind) {
+  struct stat info;
+  std::string path = "/proc/" + std::to_string(pid) + "/ns/" + kind;
+  if (stat(path.c_str(), &info) != 0) return 0;
+  return info.st_ino;
+}
+
+uint64_t NamespaceFileInode(const std::string& path) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) return 0;
+  // An unmounted placeholder file lives on the host's file system, not nsfs.
+  struct stat parent;
+  if (stat("/proc/self/ns/net", &parent) != 0 || info.st_dev != parent.st_dev) return 0;
+  return info.st_ino;
+}
+
+std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode) {
+  std::vector<pid_t> pids;
+  if (inode == 0) return pids;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return pids;
+  while (dirent* entry = readdir(proc)) {
+    auto pid = ParseInt(entry->d_name);
+    if (!pid || *pid <= 1) continue;
+    if (NamespaceInode(static_cast<pid_t>(*pid), kind) == inode) {
+      pids.push_back(static_cast<pid_t>(*pid));
+    }
+  }
+  closedir(proc);
+  return pids;
+}
+
+bool IsAlive(pid_t pid) {
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) return false;
+  // A zombie has no namespaces left.
+  return NamespaceInode(pid, "pid") != 0;
+}
+
+void KillProcess(pid_t pid, int signal) {
+  if (pid > 1) kill(pid, signal);
+}
+
+Result<void> RunInNetns(const std::string& netns_path, const std::function<void()>& work) {
+  Result<void> result;
+  std::thread thread([&] {
+    int fd = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+      result = Fail(ErrorCode::kEnvironment,
+                    "cannot enter network namespace " + netns_path + ": " + std::strerror(errno));
+      if (fd >= 0) close(fd);
+      return;
+    }
+    close(fd);
+    work();
+  });
+  thread.join();
+  return result;
+}
+
+bool SshAnswers(const std::string& netns_path, const std::string& ip, int timeout_ms) {
+  bool answered = false;
+  auto ran = RunInNetns(netns_path, [&] {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(22);
+    inet_pton(AF_INET, ip.c_str(), &address.sin_addr);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    auto left_ms = [&] {
+      return static_cast<int>(std::max<long long>(
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                 deadline - std::chrono::steady_clock::now())
+                 .count()));
+    };
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
+        errno != EINPROGRESS) {
+      close(fd);
+      return;
+    }
+    pollfd waiting{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (poll(&waiting, 1, left_ms()) != 1 ||
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
+      close(fd);
+      return;
+    }
+    std::string banner;
+    char buffer[256];
+    while (banner.size() < 4) {
+      pollfd reading{fd, POLLIN, 0};
+      if (poll(&reading, 1, left_ms()) != 1) break;
+      ssize_t got = read(fd, buffer, sizeof buffer);
+      if (got <= 0) break;
+      banner.append(buffer, static_cast<size_t>(got));
+    }
+    answered = banner.rfind("SSH-", 0) == 0;
+    close(fd);
+  });
+  return ran && answered;
+}
+
+}  // namespace gpubox::local

@@ -1,0 +1,48 @@
+#pragma once
+/// The few process and namespace primitives the runtime needs beyond
+/// ProcessRunner: a detached start, namespace identities from /proc, and
+/// finding and killing exactly the processes of one namespace.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gpubox/util/result.h"
+
+namespace gpubox::local {
+
+/// Starts argv (an absolute path) in a session of its own, stdin from
+/// /dev/null, stdout and stderr appended to log_path. Returns at once with
+/// its pid; the caller reaps it with ReapIfExited.
+Result<pid_t> SpawnDetached(const std::vector<std::string>& argv, const std::string& log_path);
+
+/// Collects the exit status of `pid` if it is an exited child of this
+/// process; harmless otherwise.
+void ReapIfExited(pid_t pid);
+
+/// The inode that names the namespace `kind` ("net", "pid",
+/// "pid_for_children") of process `pid`; 0 when it is gone.
+uint64_t NamespaceInode(pid_t pid, const std::string& kind);
+
+/// The namespace inode behind a bind-mounted namespace file such as
+/// /run/netns/NAME; 0 when there is none.
+uint64_t NamespaceFileInode(const std::string& path);
+
+/// Every live (not zombie) process whose namespace `kind` is `inode`.
+std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode);
+
+bool IsAlive(pid_t pid);
+void KillProcess(pid_t pid, int signal);
+
+/// Runs `work` on a thread that has joined the network namespace at
+/// netns_path, and waits for it. kEnvironment if the namespace cannot be joined.
+Result<void> RunInNetns(const std::string& netns_path, const std::function<void()>& work);
+
+/// Connects to ip:port from inside the namespace and reads an "SSH-" banner
+/// within timeout_ms. Independent of the instance's firewall (loopback path).
+bool SshAnswers(const std::string& netns_path, const std::string& ip, int timeout_ms);
+
+}  // namespace gpubox::local

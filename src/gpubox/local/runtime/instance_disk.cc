@@ -1,0 +1,109 @@
+#include "gpubox/local/runtime/instance_disk.h"
+
+#include "gpubox/local/runtime/instance_files.h"
+#include "gpubox/local/runtime/ipv4_subnet.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox::local {
+namespace {
+
+constexpr int kCopyTimeoutMs = 600000;
+const char* const kDiskParts[] = {"upper", "home", "root", "tmp"};
+
+}  // namespace
+
+InstanceDisk::InstanceDisk(const RuntimeConfig& config, FileSystem& files, ProcessRunner& runner)
+    : config_(config), files_(files), runner_(runner) {}
+
+Result<void> InstanceDisk::Run(const std::vector<std::string>& argv) {
+  ProcessResult result = GPUBOX_TRY(runner_.Run(argv, {.stdin_text = "", .timeout_ms = kCopyTimeoutMs}));
+  if (result.exit_code != 0) {
+    return Fail(ErrorCode::kEnvironment,
+                argv[0] + " failed: " + std::string(Trim(result.err + result.out)));
+  }
+  return {};
+}
+
+Result<void> InstanceDisk::Prepare(const InstanceSpec& spec) {
+  std::string dir = config_.InstanceDir(spec.instance_id);
+  std::string disk = dir + "/disk";
+  GPUBOX_TRY_VOID(files_.MakeDirs(dir + "/rootfs", 0700));
+  GPUBOX_TRY_VOID(files_.MakeDirs(disk + "/work", 0700));
+  if (!spec.base_image_dir.empty()) {
+    if (!files_.Exists(spec.base_image_dir + "/upper")) {
+      return Fail(ErrorCode::kNotFound, "no disk snapshot at " + spec.base_image_dir);
+    }
+    GPUBOX_TRY_VOID(Run({"cp", "-a", "--reflink=auto", spec.base_image_dir + "/.", disk + "/"}));
+  }
+  for (const char* part : kDiskParts) GPUBOX_TRY_VOID(files_.MakeDirs(disk + "/" + part));
+  GPUBOX_TRY_VOID(Run({"chmod", "1777", disk + "/tmp"}));
+  GPUBOX_TRY_VOID(Run({"chmod", "0700", disk + "/root"}));
+  GPUBOX_TRY_VOID(WriteIdentity(spec));
+  BootPlan plan{spec.instance_id, dir, config_.state_dir, HostnameForIp(spec.private_ip),
+                spec.has_gpu};
+  GPUBOX_TRY_VOID(files_.WriteFile(BootScriptPath(spec.instance_id), RenderBootScript(plan), 0700));
+  return {};
+}
+
+Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
+  std::string upper = config_.InstanceDir(spec.instance_id) + "/disk/upper";
+  std::string home = config_.InstanceDir(spec.instance_id) + "/disk/home/ubuntu";
+  GPUBOX_TRY_VOID(files_.MakeDirs(upper + "/etc/ssh"));
+  GPUBOX_TRY_VOID(files_.MakeDirs(upper + "/var/lib/cloud"));
+  // An image keeps the users it had; a fresh disk starts from the host's.
+  auto base_of = [&](const std::string& name) -> Result<std::string> {
+    std::string own = upper + "/etc/" + name;
+    return files_.ReadFile(files_.Exists(own) ? own : "/etc/" + name);
+  };
+  std::string passwd = RenderPasswd(GPUBOX_TRY(base_of("passwd")));
+  GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/passwd", passwd, 0644));
+  GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/group", RenderGroup(GPUBOX_TRY(base_of("group"))), 0644));
+  GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/shadow", RenderShadow(passwd), 0640));
+  std::string hostname = HostnameForIp(spec.private_ip);
+  GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/hostname", hostname + "\n", 0644));
+  GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/hosts",
+                                   RenderHosts(spec.private_ip, hostname, spec.region), 0644));
+  GPUBOX_TRY_VOID(
+      files_.WriteFile(upper + kSshdConfigPath, RenderSshdConfig(spec.private_ip), 0644));
+  std::string host_key = upper + kHostKeyPath;
+  GPUBOX_TRY_VOID(files_.Remove(host_key));
+  GPUBOX_TRY_VOID(files_.Remove(host_key + ".pub"));
+  GPUBOX_TRY_VOID(Run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                       "root@" + hostname, "-f", host_key}));
+  // User data belongs to this instance only, never to one an image came from.
+  std::string user_data = upper + kUserDataPath;
+  GPUBOX_TRY_VOID(files_.Remove(user_data));
+  if (spec.user_data.rfind("#!", 0) == 0) {
+    GPUBOX_TRY_VOID(files_.WriteFile(user_data, spec.user_data, 0700));
+  }
+  GPUBOX_TRY_VOID(files_.MakeDirs(home + "/.ssh", 0700));
+  GPUBOX_TRY_VOID(files_.WriteFile(home + "/.ssh/authorized_keys", spec.authorized_keys, 0600));
+  GPUBOX_TRY_VOID(Run({"chmod", "0755", home}));
+  GPUBOX_TRY_VOID(Run({"chmod", "0700", home + "/.ssh"}));
+  GPUBOX_TRY_VOID(Run({"chown", "-R", "1000:1000", home}));
+  return {};
+}
+
+Result<void> InstanceDisk::Snapshot(const std::string& instance_id, const std::string& image_dir) {
+  std::string disk = config_.InstanceDir(instance_id) + "/disk";
+  if (!files_.Exists(disk + "/upper")) {
+    return Fail(ErrorCode::kNotFound, "instance " + instance_id + " has no disk");
+  }
+  if (files_.Exists(image_dir)) {
+    return Fail(ErrorCode::kUsage, "image directory " + image_dir + " already exists");
+  }
+  GPUBOX_TRY_VOID(files_.MakeDirs(image_dir, 0700));
+  std::vector<std::string> argv = {"cp", "-a", "--reflink=auto"};
+  for (const char* part : kDiskParts) argv.push_back(disk + "/" + part);
+  argv.push_back(image_dir + "/");
+  auto copied = Run(argv);
+  if (!copied) Run({"rm", "-rf", "--one-file-system", image_dir});
+  return copied;
+}
+
+Result<void> InstanceDisk::Remove(const std::string& instance_id) {
+  GPUBOX_TRY_VOID(ValidateInstanceId(instance_id));
+  return Run({"rm", "-rf", "--one-file-system", config_.InstanceDir(instance_id)});
+}
+
+}  // namespace gpubox::local

@@ -1,0 +1,58 @@
+#pragma once
+/// An instance's directory and private disk:
+///   instances/ID/record.json   the InstanceRecord
+///   instances/ID/boot.sh       the boot script (RenderBootScript)
+///   instances/ID/console.log   everything the instance's init printed
+///   instances/ID/rootfs/       mount point of the instance's root (only in its namespace)
+///   instances/ID/disk/upper    the overlay's upper layer: every change to /
+///   instances/ID/disk/work     overlayfs scratch
+///   instances/ID/disk/{home,root,tmp}   /home, /root and /tmp of the instance
+/// An image is a copy of disk/ without work/.
+
+#include <string>
+
+#include "gpubox/local/runtime/instance_spec.h"
+#include "gpubox/local/runtime/runtime_config.h"
+#include "gpubox/sys/file_system.h"
+#include "gpubox/sys/process_runner.h"
+
+namespace gpubox::local {
+
+class InstanceDisk {
+ public:
+  /// All three must outlive the InstanceDisk.
+  InstanceDisk(const RuntimeConfig& config, FileSystem& files, ProcessRunner& runner);
+
+  /// Builds the directory of a new instance (spec.private_ip set): the disk,
+  /// fresh or copied from spec.base_image_dir, then the instance's identity
+  /// on it: users (ubuntu, uid 1000, with spec.authorized_keys), host name,
+  /// /etc/hosts, an sshd config and a new host key, the user data, the boot
+  /// script. kEnvironment when a copy or a tool fails.
+  Result<void> Prepare(const InstanceSpec& spec);
+
+  /// Copies the instance's disk to image_dir (created; must not exist yet).
+  Result<void> Snapshot(const std::string& instance_id, const std::string& image_dir);
+
+  /// Deletes the instance's directory, disk included; succeeds when it is gone.
+  Result<void> Remove(const std::string& instance_id);
+
+  std::string ConsoleLogPath(const std::string& instance_id) const {
+    return config_.InstanceDir(instance_id) + "/console.log";
+  }
+  std::string BootScriptPath(const std::string& instance_id) const {
+    return config_.InstanceDir(instance_id) + "/boot.sh";
+  }
+  std::string RecordPath(const std::string& instance_id) const {
+    return config_.InstanceDir(instance_id) + "/record.json";
+  }
+
+ private:
+  Result<void> Run(const std::vector<std::string>& argv);
+  Result<void> WriteIdentity(const InstanceSpec& spec);
+
+  const RuntimeConfig& config_;
+  FileSystem& files_;
+  ProcessRunner& runner_;
+};
+
+}  // namespace gpubox::local

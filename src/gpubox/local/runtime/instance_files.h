@@ -1,0 +1,53 @@
+#pragma once
+/// The text of the files that make an instance's host identity: its users,
+/// host name, sshd configuration and the boot script its PID namespace runs.
+/// Pure functions, so every file is checked without root.
+
+#include <string>
+
+namespace gpubox::local {
+
+inline constexpr int kLoginUid = 1000;
+inline constexpr char kLoginUser[] = "ubuntu";
+
+/// `base` (the host's or the image's /etc/passwd) without any "ubuntu" or uid
+/// 1000 entry, plus ubuntu (1000:1000, /home/ubuntu, /bin/bash).
+std::string RenderPasswd(const std::string& base);
+/// `base` /etc/group without any "ubuntu" or gid 1000 group, plus ubuntu.
+std::string RenderGroup(const std::string& base);
+/// One entry per user of `passwd`, every password field "*" (no password
+/// login, not locked: key login works), so no host hash is carried over.
+std::string RenderShadow(const std::string& passwd);
+
+/// "ec2.internal" in us-east-1, "REGION.compute.internal" elsewhere.
+std::string DnsSuffix(const std::string& region);
+std::string RenderHosts(const std::string& ip, const std::string& hostname,
+                        const std::string& region);
+
+/// Paths inside the instance.
+inline constexpr char kSshdConfigPath[] = "/etc/ssh/gpubox_sshd_config";
+inline constexpr char kHostKeyPath[] = "/etc/ssh/gpubox_host_ed25519_key";
+inline constexpr char kUserDataPath[] = "/var/lib/cloud/gpubox-user-data";
+
+std::string RenderSshdConfig(const std::string& listen_ip);
+
+struct BootPlan {
+  std::string instance_id;
+  std::string instance_dir;  ///< host path: holds disk/ and the rootfs/ mount point
+  std::string state_dir;     ///< host path hidden from the instance
+  std::string hostname;
+  bool pass_gpus = false;    ///< bind the host's /dev/nvidia* into the instance
+};
+
+/// The script run by /bin/sh as PID 1 of the instance's new PID, mount and
+/// UTS namespaces (already inside its network namespace). It builds the
+/// root: an overlay of the host's / with the instance's disk as the upper
+/// layer, /home /root /tmp from the disk, private /proc /sys /dev /run,
+/// pivots into it, starts sshd, runs the user data once (a marker on the
+/// disk), then stays as the reaping init. Output goes to the console log.
+std::string RenderBootScript(const BootPlan& plan);
+
+/// Single-quotes for sh.
+std::string ShellQuote(const std::string& text);
+
+}  // namespace gpubox::local

@@ -1,0 +1,26 @@
+#pragma once
+/// What the runtime remembers of an instance across daemon restarts: its
+/// spec (with the chosen IP) and, while it runs, the identity of its
+/// processes. Stored as JSON in the instance's directory.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "gpubox/local/runtime/instance_spec.h"
+#include "gpubox/util/result.h"
+
+namespace gpubox::local {
+
+struct InstanceRecord {
+  InstanceSpec spec;
+  pid_t keeper_pid = 0;         ///< host pid of `unshare`, the PID namespace's parent
+  uint64_t pid_namespace = 0;   ///< inode of the instance's PID namespace
+};
+
+std::string EncodeRecord(const InstanceRecord& record);
+/// kInternal when the text is not a record.
+Result<InstanceRecord> DecodeRecord(const std::string& text);
+
+}  // namespace gpubox::local

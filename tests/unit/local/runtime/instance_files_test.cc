@@ -1,0 +1,76 @@
+#include "gpubox/local/runtime/instance_files.h"
+
+#include <gtest/gtest.h>
+
+#include "gpubox/local/runtime/ipv4_subnet.h"
+
+namespace gpubox::local {
+namespace {
+
+constexpr char kHostPasswd[] =
+    "root:x:0:0:root:/root:/bin/bash\n"
+    "cloudsdk:x:1000:1000::/home/cloudsdk:/bin/bash\n"
+    "ubuntu:x:1001:1001::/home/ubuntu:/bin/sh\n"
+    "sshd:x:101:65534::/run/sshd:/usr/sbin/nologin\n";
+
+TEST(InstanceFilesTest, PasswdHasExactlyOneUbuntuWithUid1000) {
+  std::string passwd = RenderPasswd(kHostPasswd);
+  EXPECT_EQ(passwd,
+            "root:x:0:0:root:/root:/bin/bash\n"
+            "sshd:x:101:65534::/run/sshd:/usr/sbin/nologin\n"
+            "ubuntu:x:1000:1000:Ubuntu:/home/ubuntu:/bin/bash\n");
+  EXPECT_EQ(RenderPasswd(passwd), passwd);  // idempotent, for disks made from images
+}
+
+TEST(InstanceFilesTest, ShadowCarriesNoHashAndDoesNotLockUbuntu) {
+  std::string shadow = RenderShadow(RenderPasswd(kHostPasswd));
+  EXPECT_EQ(shadow,
+            "root:*:19000:0:99999:7:::\n"
+            "sshd:*:19000:0:99999:7:::\n"
+            "ubuntu:*:19000:0:99999:7:::\n");
+}
+
+TEST(InstanceFilesTest, GroupGetsUbuntu) {
+  EXPECT_EQ(RenderGroup("root:x:0:\ncloudsdk:x:1000:\n"), "root:x:0:\nubuntu:x:1000:\n");
+}
+
+TEST(InstanceFilesTest, HostsAndHostnameFollowEc2) {
+  EXPECT_EQ(HostnameForIp("10.213.0.5"), "ip-10-213-0-5");
+  EXPECT_EQ(RenderHosts("10.213.0.5", "ip-10-213-0-5", "us-east-1"),
+            "127.0.0.1 localhost\n10.213.0.5 ip-10-213-0-5.ec2.internal ip-10-213-0-5\n"
+            "::1 localhost ip6-localhost ip6-loopback\n");
+  EXPECT_EQ(DnsSuffix("eu-west-1"), "eu-west-1.compute.internal");
+}
+
+TEST(InstanceFilesTest, SshdConfigIsKeyOnlyWithForwarding) {
+  std::string config = RenderSshdConfig("10.213.0.5");
+  for (const char* line :
+       {"ListenAddress 10.213.0.5\n", "PasswordAuthentication no\n", "UsePAM no\n", "UseDNS no\n",
+        "AllowTcpForwarding yes\n", "PermitRootLogin no\n", "PidFile /run/sshd.pid\n"}) {
+    EXPECT_NE(config.find(line), std::string::npos) << line;
+  }
+}
+
+TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootAndRunsUserDataOnce) {
+  BootPlan plan{"i-0abc", "/var/lib/gpubox/local/instances/i-0abc", "/var/lib/gpubox/local",
+                "ip-10-213-0-5", false};
+  std::string script = RenderBootScript(plan);
+  for (const char* part :
+       {"I='/var/lib/gpubox/local/instances/i-0abc'", "hostname 'ip-10-213-0-5'",
+        "lowerdir=/,upperdir=$D/upper", "pivot_root . run/oldroot", "umount -l /run/oldroot",
+        "/usr/sbin/sshd -f /etc/ssh/gpubox_sshd_config",
+        "[ ! -e /var/lib/cloud/gpubox-user-data.i-0abc.done ]",
+        "touch /var/lib/cloud/gpubox-user-data.i-0abc.done", "newinstance"}) {
+    EXPECT_NE(script.find(part), std::string::npos) << part;
+  }
+  EXPECT_EQ(script.find("nvidia"), std::string::npos);
+  plan.pass_gpus = true;
+  EXPECT_NE(RenderBootScript(plan).find("/dev/nvidia*"), std::string::npos);
+}
+
+TEST(InstanceFilesTest, ShellQuoteSurvivesQuotes) {
+  EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'");
+}
+
+}  // namespace
+}  // namespace gpubox::local
