@@ -73,6 +73,25 @@ uint64_t NamespaceFileInode(const std::string& path) {
   return info.st_ino;
 }
 
+namespace {
+
+/// True for a process that has exited and waits for its parent (or is gone).
+bool HasExited(pid_t pid) {
+  int fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  char buffer[512];
+  ssize_t got = read(fd, buffer, sizeof buffer - 1);
+  close(fd);
+  if (got <= 0) return true;
+  std::string_view stat(buffer, static_cast<size_t>(got));
+  size_t paren = stat.rfind(')');
+  if (paren == std::string_view::npos || paren + 2 >= stat.size()) return true;
+  char state = stat[paren + 2];
+  return state == 'Z' || state == 'X';
+}
+
+}  // namespace
+
 std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode) {
   std::vector<pid_t> pids;
   if (inode == 0) return pids;
@@ -81,7 +100,8 @@ std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode)
   while (dirent* entry = readdir(proc)) {
     auto pid = ParseInt(entry->d_name);
     if (!pid || *pid <= 1) continue;
-    if (NamespaceInode(static_cast<pid_t>(*pid), kind) == inode) {
+    if (NamespaceInode(static_cast<pid_t>(*pid), kind) == inode &&
+        !HasExited(static_cast<pid_t>(*pid))) {
       pids.push_back(static_cast<pid_t>(*pid));
     }
   }
@@ -91,8 +111,7 @@ std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode)
 
 bool IsAlive(pid_t pid) {
   if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)) return false;
-  // A zombie has no namespaces left.
-  return NamespaceInode(pid, "pid") != 0;
+  return !HasExited(pid);
 }
 
 void KillProcess(pid_t pid, int signal) {

@@ -225,9 +225,10 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
   instance.imds_server.reset();
   instance.ssh_ready = false;
   pid_t keeper = instance.record.keeper_pid;
-  // Killing the keeper kills the namespace's init (--kill-child), and the
-  // kernel then kills every process of the PID namespace. Stragglers in the
-  // instance's namespaces are killed one by one, by pid.
+  // Killing the namespace's init makes the kernel kill every other process
+  // of the PID namespace; the keeper (`unshare`, this process's child unless
+  // adopted) reaps init and exits, and is reaped here: nothing is left, not
+  // even a zombie. Stragglers in the network namespace are killed by pid.
   uint64_t net_namespace = NamespaceFileInode(config_.NetnsPath(instance_id));
   auto remaining = [&] {
     std::vector<pid_t> pids;
@@ -239,13 +240,15 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
     }
     return pids;
   };
-  if (KeeperAlive(instance)) KillProcess(keeper, SIGKILL);
+  bool keeper_alive = KeeperAlive(instance);
   int64_t deadline = env_.clock->NowMicros() + kStopWaitMicros;
   std::vector<pid_t> pids = remaining();
-  while (!pids.empty() && env_.clock->NowMicros() < deadline) {
+  while ((!pids.empty() || keeper_alive) && env_.clock->NowMicros() < deadline) {
     for (pid_t pid : pids) KillProcess(pid, SIGKILL);
+    if (pids.empty() && keeper_alive) KillProcess(keeper, SIGKILL);  // init is gone already
     env_.clock->SleepMicros(kPollMicros);
     ReapIfExited(keeper);
+    keeper_alive = keeper_alive && IsAlive(keeper);
     pids = remaining();
   }
   ReapIfExited(keeper);
