@@ -51,6 +51,7 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
   posix_spawn_file_actions_adddup2(&actions, in.fds[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out.fds[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err.fds[1], 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // no leaked descriptors
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t no_signals, default_signals;

@@ -31,6 +31,9 @@ Result<pid_t> SpawnDetached(const std::vector<std::string>& argv, const std::str
   posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0640);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  // The instance must not inherit the daemon's descriptors (its API socket,
+  // other instances' IMDS sockets, the database): it outlives the daemon.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t no_signals, default_signals;

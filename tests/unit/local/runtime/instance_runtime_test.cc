@@ -70,6 +70,9 @@ TEST_F(RuntimeTest, LaunchSshImdsUserDataStopStartTerminate) {
   EXPECT_EQ(login.out, "ubuntu\n1000\nip-10-213-250-4\nip-10-213-250-4\n");
   EXPECT_EQ(running->private_ip, "10.213.250.4");
 
+  // The instance inherits no descriptor of the daemon (sockets above all).
+  std::string keeper_fds = "/proc/" + std::to_string(running->init_pid) + "/fd";
+  EXPECT_EQ(host().runner().Run({"find", keeper_fds, "-lname", "socket:*"})->out, "");
   // The host's processes are invisible; the host's users are not touched.
   ProcessResult processes = host().Ssh(running->private_ip, "ps -e -o comm=");
   EXPECT_EQ(processes.out.find("gpubox_tests"), std::string::npos) << processes.out;
@@ -263,6 +266,10 @@ TEST_F(RuntimeTest, TwentyInstancesAtOnce) {
     auto running = runtime().WaitUntilRunning(id);
     ASSERT_TRUE(running) << id << ": " << running.error().message;
     ips.push_back(running->private_ip);
+    // No instance inherits the daemon's descriptors, e.g. the IMDS sockets
+    // of the instances launched before it.
+    std::string fds = "/proc/" + std::to_string(running->init_pid) + "/fd";
+    EXPECT_EQ(host().runner().Run({"find", fds, "-lname", "socket:*"})->out, "") << id;
   }
   double all_running = SecondsSince(start);
   long rss_kib = 0;
@@ -280,6 +287,15 @@ TEST_F(RuntimeTest, TwentyInstancesAtOnce) {
   ASSERT_TRUE(runtime().TerminateAll());
   std::printf("[ metric ] %d instances terminated in %.2f s\n", kCount, SecondsSince(stop_start));
   EXPECT_TRUE(runtime().ListInstances().empty());
+}
+
+TEST(InstanceRuntimeWithoutRootTest, SaysRootIsNeededInOneLine) {
+  if (geteuid() == 0) GTEST_SKIP() << "runs only without root";
+  Env env;
+  auto runtime = InstanceRuntime::Create(RuntimeConfig{}, env);
+  ASSERT_FALSE(runtime);
+  EXPECT_EQ(runtime.error().code, ErrorCode::kEnvironment);
+  EXPECT_EQ(runtime.error().message, "the local cloud needs root for network namespaces");
 }
 
 }  // namespace
