@@ -11,6 +11,7 @@ namespace gpubox {
 std::vector<std::unique_ptr<Command>> MakeCommands() {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeOffersCommand());
+  commands.push_back(MakeLocalCommand());
   return commands;
 }
 

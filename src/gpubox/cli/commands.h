@@ -8,5 +8,6 @@
 namespace gpubox {
 
 std::unique_ptr<Command> MakeOffersCommand();
+std::unique_ptr<Command> MakeLocalCommand();
 
 }  // namespace gpubox

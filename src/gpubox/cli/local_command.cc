@@ -1,0 +1,190 @@
+/// `gpubox local up|serve|status|down|fault`: the embedded local cloud.
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "gpubox/cli/commands.h"
+#include "gpubox/local/fault_config.h"
+#include "gpubox/local/local_daemon.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox {
+namespace {
+
+std::string SelfExe() {
+  char path[4096];
+  ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length <= 0) return "gpubox";
+  return std::string(path, static_cast<size_t>(length));
+}
+
+class LocalCommand : public Command {
+ public:
+  const char* name() const override { return "local"; }
+  const char* summary() const override {
+    return "run the embedded EC2-compatible local cloud (up, serve, status, down, fault)";
+  }
+  void Configure(CLI::App& app) override {
+    app.require_subcommand(1);
+    auto add_common = [this](CLI::App* sub) {
+      sub->add_option("--state-dir", state_dir_,
+                      "state directory (default: $GPUBOX_LOCAL_STATE_DIR, /var/lib/gpubox-local "
+                      "as root, else $XDG_STATE_HOME/gpubox/local)");
+    };
+    up_ = app.add_subcommand("up", "start the local cloud in the background (idempotent)");
+    serve_ = app.add_subcommand("serve", "run the local cloud in the foreground");
+    for (CLI::App* sub : {up_, serve_}) {
+      add_common(sub);
+      sub->add_option("--port", port_, "port on 127.0.0.1 (default 4580; 0 picks a free one)");
+      sub->add_flag("--no-runtime", no_runtime_,
+                    "API only: instances are records, not machines (no root needed)");
+    }
+    status_ = app.add_subcommand("status", "show the endpoint, regions, instances and keys");
+    add_common(status_);
+    status_->add_flag("--json", json_, "print JSON");
+    down_ = app.add_subcommand("down", "stop every instance and the daemon (disks kept)");
+    add_common(down_);
+    down_->add_flag("--purge", purge_, "remove everything: instances, disks, images, state");
+    fault_ = app.add_subcommand("fault", "inject faults: throttling, latency, capacity, spot");
+    add_common(fault_);
+    fault_->add_option("--throttle", throttle_, "fraction of API calls answered 503 (0..1)");
+    fault_->add_option("--latency-ms", latency_ms_, "latency added to every API call");
+    fault_->add_option("--capacity-error", capacity_errors_,
+                       "TYPE@ZONE without capacity ('*' for any), repeatable");
+    fault_->add_option("--spot-notice-seconds", spot_notice_, "spot interruption notice period");
+    fault_->add_option("--interrupt", interrupt_, "interrupt this spot instance now");
+    fault_->add_option("--quota", quotas_, "CODE/REGION=VCPUS, repeatable");
+    fault_->add_option("--capacity", capacities_, "TYPE=INSTANCES per zone, repeatable");
+    fault_->add_flag("--clear", clear_, "start from no faults");
+  }
+
+  Result<int> Run(CommandContext& context) override {
+    local::DaemonOptions options;
+    options.state_dir = state_dir_.empty() ? local::DefaultStateDir(context.env) : state_dir_;
+    options.port = port_;
+    options.no_runtime = no_runtime_;
+    if (serve_->parsed()) return local::RunDaemon(context.env, options, context.err);
+    if (up_->parsed()) {
+      local::DaemonInfo info = GPUBOX_TRY(local::StartDaemon(SelfExe(), options));
+      context.out << "local cloud running at " << info.endpoint << " (pid " << info.pid
+                  << ", state " << options.state_dir << ")\n";
+      return 0;
+    }
+    if (down_->parsed()) {
+      GPUBOX_TRY_VOID(local::StopDaemon(options.state_dir, purge_));
+      context.out << (purge_ ? "local cloud stopped and purged\n" : "local cloud stopped\n");
+      return 0;
+    }
+    auto running = local::FindRunningDaemon(options.state_dir);
+    if (status_->parsed()) return Status(context, options, running);
+    if (!running) return NotRunning(options);
+    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(options.state_dir));
+    if (!interrupt_.empty()) {
+      nlohmann::json body = {{"instance_id", interrupt_}};
+      GPUBOX_TRY(local::AdminCall(*running, account, "interrupt", body.dump()));
+      context.out << "spot interruption notice sent to " << interrupt_ << '\n';
+      bool other = throttle_ || latency_ms_ || spot_notice_ || !capacity_errors_.empty() ||
+                   !quotas_.empty() || !capacities_.empty() || clear_;
+      if (!other) return 0;
+    }
+    local::FaultConfig config;
+    if (!clear_) {
+      std::ifstream in(options.state_dir + "/config.json");
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!text.str().empty()) config = GPUBOX_TRY(local::ParseFaultConfig(text.str()));
+    }
+    if (throttle_) config.throttle_rate = *throttle_;
+    if (latency_ms_) config.latency_ms = *latency_ms_;
+    if (spot_notice_) config.spot_notice_seconds = *spot_notice_;
+    for (const std::string& fault : capacity_errors_) {
+      size_t at = fault.find('@');
+      config.capacity_errors.push_back(
+          {fault.substr(0, at), at == std::string::npos ? "*" : fault.substr(at + 1)});
+    }
+    for (const std::string& quota : quotas_) {
+      size_t eq = quota.find('=');
+      auto value = eq == std::string::npos ? std::nullopt : ParseDouble(quota.substr(eq + 1));
+      if (!value) return Fail(ErrorCode::kUsage, "--quota wants CODE/REGION=VCPUS, not " + quota);
+      config.quotas[quota.substr(0, eq)] = *value;
+    }
+    for (const std::string& capacity : capacities_) {
+      size_t eq = capacity.find('=');
+      auto value = eq == std::string::npos ? std::nullopt : ParseInt(capacity.substr(eq + 1));
+      if (!value) return Fail(ErrorCode::kUsage, "--capacity wants TYPE=N, not " + capacity);
+      config.capacity[capacity.substr(0, eq)] = static_cast<int>(*value);
+    }
+    std::string now = GPUBOX_TRY(
+        local::AdminCall(*running, account, "faults", local::FaultConfigJson(config)));
+    context.out << now;
+    return 0;
+  }
+
+ private:
+  Result<int> NotRunning(const local::DaemonOptions& options) {
+    return Fail(ErrorCode::kNotFound, "the local cloud is not running (state " +
+                                          options.state_dir + ")",
+                "start it with 'gpubox local up'");
+  }
+
+  Result<int> Status(CommandContext& context, const local::DaemonOptions& options,
+                     const std::optional<local::DaemonInfo>& running) {
+    if (!running) {
+      if (json_) {
+        context.out << nlohmann::json{{"running", false}, {"state_dir", options.state_dir}}.dump(2)
+                    << '\n';
+        return 3;
+      }
+      return NotRunning(options);
+    }
+    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(options.state_dir));
+    std::string text = GPUBOX_TRY(local::AdminCall(*running, account, "status", "{}"));
+    nlohmann::json status = nlohmann::json::parse(text);
+    status["running"] = true;
+    if (json_) {
+      context.out << status.dump(2) << '\n';
+      return 0;
+    }
+    context.out << "endpoint   " << status["endpoint"].get<std::string>() << '\n'
+                << "pid        " << status["pid"] << '\n'
+                << "state dir  " << status["state_dir"].get<std::string>() << '\n'
+                << "runtime    " << (status["runtime"].get<bool>() ? "namespaces" : "none (API only)")
+                << '\n'
+                << "access key " << status["access_key_id"].get<std::string>()
+                << " (secret: gpubox local status --json)\n";
+    for (auto& [region, count] : status["instances"].items()) {
+      context.out << "region     " << region << ": " << count << " instance(s)\n";
+    }
+    return 0;
+  }
+
+  CLI::App* up_ = nullptr;
+  CLI::App* serve_ = nullptr;
+  CLI::App* status_ = nullptr;
+  CLI::App* down_ = nullptr;
+  CLI::App* fault_ = nullptr;
+  std::string state_dir_;
+  int port_ = local::kDefaultPort;
+  bool no_runtime_ = false;
+  bool json_ = false;
+  bool purge_ = false;
+  std::optional<double> throttle_;
+  std::optional<int> latency_ms_;
+  std::optional<int> spot_notice_;
+  std::vector<std::string> capacity_errors_;
+  std::vector<std::string> quotas_;
+  std::vector<std::string> capacities_;
+  std::string interrupt_;
+  bool clear_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeLocalCommand() { return std::make_unique<LocalCommand>(); }
+
+}  // namespace gpubox

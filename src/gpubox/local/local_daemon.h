@@ -1,0 +1,65 @@
+#pragma once
+/// The local cloud's lifecycle: the daemon in the foreground (`local serve`),
+/// started in the background (`local up`), asked for status and stopped
+/// (`local down`). Files in the state directory:
+///   account.json  the local account: id and access keys (0600), made at first start
+///   local.db      SQLite (WAL): key pairs, groups, images, instances, quotas
+///   config.json   faults and limits (fault_config.h)
+///   daemon.json   endpoint and pid while the daemon runs
+///   daemon.log    the daemon's output
+///   runtime/, images/  instance disks and image snapshots
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "gpubox/local/api_server.h"
+#include "gpubox/sys/env.h"
+
+namespace gpubox::local {
+
+/// Default port of the local cloud's endpoint.
+inline constexpr int kDefaultPort = 4580;
+
+struct DaemonOptions {
+  std::string state_dir;
+  int port = kDefaultPort;
+  /// API only: instances get no namespace, sshd or disk (no root needed).
+  bool no_runtime = false;
+};
+
+/// $GPUBOX_LOCAL_STATE_DIR, else /var/lib/gpubox-local for root, else
+/// $XDG_STATE_HOME/gpubox/local (~/.local/state/gpubox/local).
+std::string DefaultStateDir(const Env& env);
+
+/// Reads account.json, creating it with fresh keys when missing.
+Result<LocalAccount> LoadOrCreateAccount(const std::string& state_dir);
+
+/// kEnvironment with the one-line explanation unless running as root.
+Result<void> RequireRoot();
+
+/// Runs the daemon in this process until a signal or an admin shutdown.
+Result<int> RunDaemon(Env& env, const DaemonOptions& options, std::ostream& err);
+
+struct DaemonInfo {
+  std::string endpoint;  ///< "http://127.0.0.1:4580"
+  int port = 0;
+  int pid = 0;
+};
+
+/// The running daemon of a state directory; nullopt when none answers.
+std::optional<DaemonInfo> FindRunningDaemon(const std::string& state_dir);
+
+/// Starts the daemon in the background (`exe local serve ...`) unless one
+/// runs already; returns once it answers.
+Result<DaemonInfo> StartDaemon(const std::string& exe, const DaemonOptions& options);
+
+/// POSTs to the daemon's admin endpoint; returns the JSON answer.
+Result<std::string> AdminCall(const DaemonInfo& daemon, const LocalAccount& account,
+                              const std::string& op, const std::string& body);
+
+/// Asks the daemon to stop (every instance stopped, disks kept; purge: all
+/// removed) and waits until its process is gone.
+Result<void> StopDaemon(const std::string& state_dir, bool purge);
+
+}  // namespace gpubox::local
