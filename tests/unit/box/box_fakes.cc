@@ -1,0 +1,291 @@
+#include "unit/box/box_fakes.h"
+
+#include <algorithm>
+
+#include "gpubox/util/strings.h"
+
+namespace gpubox::testing {
+namespace {
+
+Error CloudError(const std::string& code, const std::string& message) {
+  Error error{ErrorCode::kCloud, message};
+  error.cloud_code = code;
+  error.http_status = 400;
+  return error;
+}
+
+bool Matches(const aws::Instance& instance, const std::vector<aws::Filter>& filters) {
+  for (const aws::Filter& filter : filters) {
+    auto has = [&](const std::string& value) {
+      return std::find(filter.values.begin(), filter.values.end(), value) != filter.values.end();
+    };
+    if (filter.name == "instance-id" && !has(instance.instance_id)) return false;
+    if (filter.name == "instance-state-name" && !has(instance.state.name)) return false;
+    if (filter.name == "tag-key" &&
+        std::none_of(instance.tags.begin(), instance.tags.end(),
+                     [&](const aws::Tag& tag) { return has(tag.key); })) {
+      return false;
+    }
+    if (filter.name.starts_with("tag:") &&
+        std::none_of(instance.tags.begin(), instance.tags.end(), [&](const aws::Tag& tag) {
+          return tag.key == filter.name.substr(4) && has(tag.value);
+        })) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void SetState(aws::Instance& instance, int code) {
+  static const std::map<int, std::string> kNames = {{0, "pending"},  {16, "running"},
+                                                    {32, "shutting-down"}, {48, "terminated"},
+                                                    {64, "stopping"}, {80, "stopped"}};
+  instance.state = {code, kNames.at(code)};
+}
+
+}  // namespace
+
+Result<ProcessResult> FakeProcessRunner::Run(const std::vector<std::string>& argv,
+                                             const ProcessOptions& options) {
+  std::vector<std::string> copy = argv;
+  commands_ran_.push_back(Join(copy, " "));
+  ProcessResult result;
+  if (argv[0] == "ssh-keygen") {
+    std::string path = argv.back();
+    (void)files_.WriteFile(path, "PRIVATE", 0600);
+    (void)files_.WriteFile(path + ".pub", "ssh-ed25519 AAAAfake gpubox\n", 0644);
+    return result;
+  }
+  if (argv[0] == "ssh") {
+    if (argv.back() == "true" && ssh_failures_left_ > 0) {
+      --ssh_failures_left_;
+      result.exit_code = 255;
+      result.err = "Connection refused";
+      return result;
+    }
+    for (const std::string& arg : argv) {
+      if (!arg.starts_with("GPUBOX_ONLY_PHASE=")) continue;
+      std::string phase = arg.substr(18);
+      bool fails = failing_phases_.count(phase) > 0;
+      result.out = "gpubox-phase " + phase + (fails ? " start\nboom\ngpubox-phase " + phase +
+                                                          " fail\n"
+                                                    : " start\nok\ngpubox-phase " + phase +
+                                                          " done\n");
+      result.exit_code = fails ? 1 : 0;
+    }
+  }
+  return result;
+}
+
+FakeCloud::FakeCloud() {
+  for (const std::string& region : regions_) {
+    aws::Image dlami;
+    dlami.image_id = "ami-dl-" + region;
+    dlami.name = "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20261101";
+    dlami.architecture = "x86_64";
+    dlami.state = "available";
+    dlami.creation_date = "2026-11-01T00:00:00.000Z";
+    dlami.owner_id = "amazon";
+    images_[dlami.image_id] = dlami;
+    image_region_[dlami.image_id] = region;
+  }
+}
+
+Result<std::vector<std::string>> FakeCloud::Zones(const std::string& region) {
+  return std::vector<std::string>{region + "a", region + "b", region + "c"};
+}
+
+Result<double> FakeCloud::QuotaValue(const std::string& region, const std::string& code) {
+  auto found = quota_.find(region + "/" + code);
+  return found == quota_.end() ? 64.0 : found->second;
+}
+
+Result<std::string> FakeCloud::RequestQuotaIncrease(const std::string& region,
+                                                    const std::string& code, double value) {
+  calls_.push_back("RequestQuotaIncrease " + region + " " + code + " " + FormatDouble(value));
+  return std::string("req-1");
+}
+
+Result<std::vector<aws::Instance>> FakeCloud::DescribeInstances(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  std::vector<aws::Instance> found;
+  for (auto& [id, instance] : instances_) {
+    if (instance_region_[id] != region) continue;
+    if (instance.state.code == 0) SetState(instance, 16);  // boots at once
+    if (instance.state.code == 64) SetState(instance, 80);
+    if (instance.state.code == 32) SetState(instance, 48);
+    if (Matches(instance, filters)) found.push_back(instance);
+  }
+  return found;
+}
+
+Result<void> FakeCloud::ImportKeyPair(const std::string& region, const std::string& key_name,
+                                      const std::string& public_key,
+                                      const std::vector<aws::Tag>& tags) {
+  calls_.push_back("ImportKeyPair " + region + " " + key_name);
+  if (key_pairs_.count(region + "/" + key_name)) {
+    return std::unexpected(CloudError("InvalidKeyPair.Duplicate", "exists"));
+  }
+  key_pairs_[region + "/" + key_name] = public_key;
+  return {};
+}
+
+Result<bool> FakeCloud::KeyPairExists(const std::string& region, const std::string& key_name) {
+  return key_pairs_.count(region + "/" + key_name) > 0;
+}
+
+Result<void> FakeCloud::DeleteKeyPair(const std::string& region, const std::string& key_name) {
+  calls_.push_back("DeleteKeyPair " + region + " " + key_name);
+  key_pairs_.erase(region + "/" + key_name);
+  return {};
+}
+
+Result<std::string> FakeCloud::CreateSecurityGroup(const std::string& region,
+                                                   const std::string& name,
+                                                   const std::string& description,
+                                                   const std::vector<aws::Tag>& tags) {
+  std::string id = "sg-" + std::to_string(next_id_++);
+  calls_.push_back("CreateSecurityGroup " + region + " " + name);
+  aws::SecurityGroup group;
+  group.group_id = id;
+  group.group_name = name;
+  group.tags = tags;
+  groups_[id] = group;
+  group_region_[id] = region;
+  return id;
+}
+
+Result<std::string> FakeCloud::FindSecurityGroup(const std::string& region,
+                                                 const std::string& name) {
+  for (auto& [id, group] : groups_) {
+    if (group.group_name == name && group_region_[id] == region) return id;
+  }
+  return std::string();
+}
+
+Result<void> FakeCloud::AuthorizeIngress(const std::string& region, const std::string& group_id,
+                                         const aws::IpPermission& permission) {
+  calls_.push_back("AuthorizeIngress " + group_id + " " + permission.ip_protocol + "/" +
+                   std::to_string(*permission.from_port) + " " + permission.ip_ranges[0].cidr_ip);
+  groups_[group_id].ip_permissions.push_back(permission);
+  return {};
+}
+
+Result<void> FakeCloud::DeleteSecurityGroup(const std::string& region, const std::string& id) {
+  calls_.push_back("DeleteSecurityGroup " + region + " " + id);
+  for (auto& [instance_id, instance] : instances_) {
+    if (instance.state.code == 48) continue;
+    for (const auto& group : instance.security_groups) {
+      if (group.group_id == id) {
+        return std::unexpected(CloudError("DependencyViolation", "in use"));
+      }
+    }
+  }
+  groups_.erase(id);
+  return {};
+}
+
+Result<aws::Instance> FakeCloud::RunInstance(const std::string& region,
+                                             const aws::RunInstancesRequest& request) {
+  std::string zone = request.placement->availability_zone.value_or(region + "a");
+  calls_.push_back("RunInstances " + zone + " " + request.instance_type + " " +
+                   request.client_token.value_or(""));
+  for (auto& [id, instance] : instances_) {
+    if (!instance.client_token.empty() && instance.client_token == request.client_token) {
+      return instance;
+    }
+  }
+  if (no_capacity_.count(request.instance_type + "/" + zone)) {
+    return std::unexpected(CloudError("InsufficientInstanceCapacity",
+                                      "no " + request.instance_type + " capacity in " + zone));
+  }
+  aws::Instance instance;
+  instance.instance_id = "i-" + std::to_string(next_id_++);
+  instance.instance_type = request.instance_type;
+  instance.image_id = request.image_id;
+  instance.client_token = request.client_token.value_or("");
+  instance.placement.availability_zone = zone;
+  instance.private_ip_address = "10.0.0." + std::to_string(next_id_);
+  instance.key_name = request.key_name.value_or("");
+  instance.instance_lifecycle = request.instance_market_options ? "spot" : "";
+  for (const auto& group_id : request.security_group_ids) {
+    instance.security_groups.push_back({group_id, ""});
+  }
+  for (const auto& spec : request.tag_specifications) {
+    if (spec.resource_type == "instance") instance.tags = spec.tags;
+  }
+  SetState(instance, 0);
+  instances_[instance.instance_id] = instance;
+  instance_region_[instance.instance_id] = region;
+  return instance;
+}
+
+Result<void> FakeCloud::StartInstance(const std::string& region, const std::string& id) {
+  calls_.push_back("StartInstances " + id);
+  SetState(instances_.at(id), 0);
+  return {};
+}
+
+Result<void> FakeCloud::StopInstance(const std::string& region, const std::string& id) {
+  calls_.push_back("StopInstances " + id);
+  SetState(instances_.at(id), 64);
+  return {};
+}
+
+Result<void> FakeCloud::TerminateInstance(const std::string& region, const std::string& id) {
+  calls_.push_back("TerminateInstances " + id);
+  SetState(instances_.at(id), 32);
+  return {};
+}
+
+Result<std::vector<aws::Image>> FakeCloud::DescribeImages(const std::string& region,
+                                                          const std::vector<aws::Filter>& filters,
+                                                          const std::vector<std::string>& owners) {
+  std::vector<aws::Image> found;
+  for (auto& [id, image] : images_) {
+    if (image_region_[id] != region) continue;
+    bool self = image.owner_id == "self";
+    if (!owners.empty() && (owners[0] == "self") != self) continue;
+    bool ok = true;
+    for (const aws::Filter& filter : filters) {
+      const std::string& want = filter.values[0];
+      if (filter.name == "image-id") ok = ok && image.image_id == want;
+      if (filter.name == "name") {
+        ok = ok && (want.ends_with("*") ? image.name.starts_with(want.substr(0, want.size() - 1))
+                                        : image.name == want);
+      }
+    }
+    if (ok) found.push_back(image);
+  }
+  return found;
+}
+
+Result<std::string> FakeCloud::CreateImage(const std::string& region,
+                                           const std::string& instance_id,
+                                           const std::string& image_name,
+                                           const std::vector<aws::Tag>& tags) {
+  aws::Image image;
+  image.image_id = "ami-" + std::to_string(next_id_++);
+  image.name = image_name;
+  image.state = "available";
+  image.owner_id = "self";
+  image.tags = tags;
+  images_[image.image_id] = image;
+  image_region_[image.image_id] = region;
+  calls_.push_back("CreateImage " + instance_id + " " + image_name);
+  return image.image_id;
+}
+
+Result<void> FakeCloud::DeregisterImage(const std::string& region, const std::string& image_id) {
+  calls_.push_back("DeregisterImage " + image_id);
+  images_.erase(image_id);
+  return {};
+}
+
+int FakeCloud::LiveInstances() const {
+  return static_cast<int>(std::count_if(instances_.begin(), instances_.end(), [](const auto& it) {
+    return it.second.state.code != 48 && it.second.state.code != 32;
+  }));
+}
+
+}  // namespace gpubox::testing

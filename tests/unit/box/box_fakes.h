@@ -1,0 +1,95 @@
+#pragma once
+/// Recording fakes for the provisioning logic: a cloud that keeps instances,
+/// key pairs, groups and images in memory and fails on demand, a process
+/// runner that plays ssh and ssh-keygen, and a clock that moves when slept on.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gpubox/cloud/cloud.h"
+#include "gpubox/sys/env.h"
+#include "gpubox/sys/file_system.h"
+#include "gpubox/sys/process_runner.h"
+
+namespace gpubox::testing {
+
+class FakeClock : public Clock {
+ public:
+  int64_t NowMicros() override { return now_micros_; }
+  void SleepMicros(int64_t micros) override { now_micros_ += micros; }
+  int64_t now_micros_ = 1'800'000'000'000'000;
+};
+
+class FakeProcessRunner : public ProcessRunner {
+ public:
+  explicit FakeProcessRunner(FileSystem& files) : files_(files) {}
+  Result<ProcessResult> Run(const std::vector<std::string>& argv,
+                            const ProcessOptions& options) override;
+
+  std::vector<std::string> commands_ran_;  ///< argv joined by spaces
+  std::set<std::string> failing_phases_;   ///< setup phases that fail
+  int ssh_failures_left_ = 0;              ///< next `ssh ... true` calls that fail
+
+ private:
+  FileSystem& files_;
+};
+
+class FakeCloud : public Cloud {
+ public:
+  FakeCloud();
+  std::string name() const override { return "local"; }
+  Result<std::vector<std::string>> Regions() override { return regions_; }
+  Result<std::vector<std::string>> Zones(const std::string& region) override;
+  Result<double> QuotaValue(const std::string& region, const std::string& quota_code) override;
+  Result<std::string> RequestQuotaIncrease(const std::string& region, const std::string& code,
+                                           double value) override;
+  Result<std::vector<aws::Instance>> DescribeInstances(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
+  Result<void> ImportKeyPair(const std::string& region, const std::string& key_name,
+                             const std::string& public_key,
+                             const std::vector<aws::Tag>& tags) override;
+  Result<bool> KeyPairExists(const std::string& region, const std::string& key_name) override;
+  Result<void> DeleteKeyPair(const std::string& region, const std::string& key_name) override;
+  Result<std::string> CreateSecurityGroup(const std::string& region, const std::string& name,
+                                          const std::string& description,
+                                          const std::vector<aws::Tag>& tags) override;
+  Result<std::string> FindSecurityGroup(const std::string& region,
+                                        const std::string& name) override;
+  Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
+                                const aws::IpPermission& permission) override;
+  Result<void> DeleteSecurityGroup(const std::string& region, const std::string& id) override;
+  Result<aws::Instance> RunInstance(const std::string& region,
+                                    const aws::RunInstancesRequest& request) override;
+  Result<void> StartInstance(const std::string& region, const std::string& id) override;
+  Result<void> StopInstance(const std::string& region, const std::string& id) override;
+  Result<void> TerminateInstance(const std::string& region, const std::string& id) override;
+  Result<std::vector<aws::Image>> DescribeImages(const std::string& region,
+                                                 const std::vector<aws::Filter>& filters,
+                                                 const std::vector<std::string>& owners) override;
+  Result<std::string> CreateImage(const std::string& region, const std::string& instance_id,
+                                  const std::string& image_name,
+                                  const std::vector<aws::Tag>& tags) override;
+  Result<void> DeregisterImage(const std::string& region, const std::string& image_id) override;
+
+  /// Instances not terminated, in any region.
+  int LiveInstances() const;
+
+  std::vector<std::string> regions_ = {"eu-west-1", "us-east-1", "us-west-2"};
+  std::map<std::string, double> quota_;           ///< "region/code" -> value (default 64)
+  std::set<std::string> no_capacity_;             ///< "type/zone"
+  std::vector<std::string> calls_;                ///< one line per mutating call
+  std::map<std::string, aws::Instance> instances_;  ///< by id
+  std::map<std::string, std::string> instance_region_;
+  std::map<std::string, std::string> key_pairs_;  ///< "region/name" -> public key
+  std::map<std::string, aws::SecurityGroup> groups_;  ///< by id
+  std::map<std::string, std::string> group_region_;
+  std::map<std::string, aws::Image> images_;      ///< by id
+  std::map<std::string, std::string> image_region_;
+
+ private:
+  int next_id_ = 1;
+};
+
+}  // namespace gpubox::testing

@@ -1,0 +1,239 @@
+#include "gpubox/box/provisioner.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "gpubox/box/lifecycle.h"
+#include "gpubox/sys/real_file_system.h"
+#include "unit/box/box_fakes.h"
+
+namespace gpubox {
+namespace {
+
+using testing::FakeCloud;
+
+/// A catalog with two T4 types and a V100, in the fake cloud's regions.
+Catalog TestCatalog() {
+  auto catalog = Catalog::Parse(
+      "T\tg4dn.xlarge\tg4dn\tNVIDIA\tT4\t1\t16384\t4\t16384\tx86_64\tcurrent\n"
+      "T\tg4dn.2xlarge\tg4dn\tNVIDIA\tT4\t1\t16384\t8\t32768\tx86_64\tcurrent\n"
+      "T\tp3.2xlarge\tp3\tNVIDIA\tV100\t1\t16384\t8\t62464\tx86_64\tcurrent\n"
+      "P\tg4dn.xlarge\tus-east-1\t0.526\t-\t-\n"
+      "P\tg4dn.xlarge\teu-west-1\t0.587\t-\t-\n"
+      "P\tg4dn.2xlarge\tus-east-1\t0.752\t-\t-\n"
+      "P\tp3.2xlarge\tus-west-2\t3.06\t-\t-\n"
+      "P\tp3.2xlarge\tus-east-1\t3.06\t-\t-\n");
+  return std::move(*catalog);
+}
+
+class ProvisionerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("gpubox-prov-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    env_.clock = &clock_;
+    env_.files = &files_;
+    env_.processes = &processes_;
+    env_.vars["HOME"] = dir_.string();
+    paths_ = ResolvePaths(env_);
+    store_ = std::move(*BoxStore::Open(paths_.database()));
+    options_.name = "d2l";
+    options_.caller_cidr = "192.0.2.7/32";
+    options_.requirements.gpu.model = "T4";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Provisioner MakeProvisioner() {
+    return Provisioner(env_, cloud_, *store_, catalog_, paths_, progress_);
+  }
+  int Count(const std::string& prefix) const {
+    return static_cast<int>(std::count_if(cloud_.calls_.begin(), cloud_.calls_.end(),
+                                          [&](auto& call) { return call.starts_with(prefix); }));
+  }
+
+  std::filesystem::path dir_;
+  testing::FakeClock clock_;
+  RealFileSystem files_;
+  testing::FakeProcessRunner processes_{files_};
+  Env env_;
+  GpuboxPaths paths_;
+  std::unique_ptr<BoxStore> store_;
+  Catalog catalog_ = TestCatalog();
+  FakeCloud cloud_;
+  std::ostringstream progress_;
+  UpOptions options_;
+};
+
+TEST_F(ProvisionerTest, UpLaunchesTheCheapestOfferWithTokenTagsAndSshFromTheCallerOnly) {
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(box->instance_type, "g4dn.xlarge");
+  EXPECT_EQ(box->region, "us-east-1");
+  EXPECT_EQ(box->zone, "us-east-1a");
+  EXPECT_EQ(box->state, "running");
+  EXPECT_EQ(box->setup_phases, "driver,environment,framework,notebooks,gpu-check");
+  ASSERT_EQ(cloud_.LiveInstances(), 1);
+  const aws::Instance& instance = cloud_.instances_.begin()->second;
+  EXPECT_TRUE(instance.client_token.starts_with("gpubox-"));
+  EXPECT_EQ(instance.tags[0].key, "gpubox:box");
+  EXPECT_EQ(instance.tags[0].value, "d2l");
+  EXPECT_EQ(Count("AuthorizeIngress sg-"), 1);
+  EXPECT_NE(std::find(cloud_.calls_.begin(), cloud_.calls_.end(),
+                      "AuthorizeIngress " + box->security_group_id + " tcp/22 192.0.2.7/32"),
+            cloud_.calls_.end());
+  EXPECT_TRUE(std::filesystem::exists(box->key_path));
+  EXPECT_EQ(std::filesystem::status(box->key_path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST_F(ProvisionerTest, CapacityFailsOverToTheNextZoneThenTheNextOffer) {
+  for (const char* zone : {"us-east-1a", "us-east-1b", "us-east-1c"}) {
+    cloud_.no_capacity_.insert(std::string("g4dn.xlarge/") + zone);
+  }
+  cloud_.no_capacity_.insert("g4dn.xlarge/eu-west-1a");
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(box->zone, "eu-west-1b");
+  EXPECT_EQ(cloud_.LiveInstances(), 1);
+  auto attempts = store_->Attempts("d2l");
+  ASSERT_EQ(attempts->size(), 5u);
+  EXPECT_EQ((*attempts)[0].outcome, "InsufficientInstanceCapacity");
+  EXPECT_EQ((*attempts)[4].outcome, "launched");
+}
+
+TEST_F(ProvisionerTest, ARegionWithoutQuotaIsSkippedWithTheExactIncrease) {
+  options_.requirements.gpu.model = "V100";
+  cloud_.quota_["us-east-1/L-417A185B"] = 0;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(box->region, "us-west-2");
+  EXPECT_NE(progress_.str().find("request an increase to 8 (quota L-417A185B, region us-east-1)"),
+            std::string::npos)
+      << progress_.str();
+}
+
+TEST_F(ProvisionerTest, AllFailingListsEveryAttemptAndLeavesNothing) {
+  for (const char* type : {"g4dn.xlarge", "g4dn.2xlarge"}) {
+    for (const char* region : {"us-east-1", "eu-west-1"}) {
+      for (const char* zone : {"a", "b", "c"}) {
+        cloud_.no_capacity_.insert(std::string(type) + "/" + region + zone);
+      }
+    }
+  }
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_FALSE(box);
+  EXPECT_EQ(box.error().code, ErrorCode::kNoCapacity);
+  EXPECT_NE(box.error().message.find("9 attempts"), std::string::npos) << box.error().message;
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.key_pairs_.empty());
+  EXPECT_TRUE(cloud_.groups_.empty());
+  EXPECT_FALSE(store_->Load("d2l"));
+}
+
+TEST_F(ProvisionerTest, FailedSetupTerminatesAndDeletesEverything) {
+  processes_.failing_phases_.insert("framework");
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_FALSE(box);
+  EXPECT_NE(box.error().message.find("setup phase framework failed"), std::string::npos);
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.groups_.empty());
+  EXPECT_TRUE(cloud_.key_pairs_.empty());
+}
+
+TEST_F(ProvisionerTest, RerunAfterACrashContinuesWithTheSameInstance) {
+  // The first run died right after RunInstances: the store says "launching".
+  processes_.ssh_failures_left_ = 1'000'000;
+  options_.ssh_timeout_ms = 1000;
+  BoxRecord crashed;
+  crashed.name = "d2l";
+  crashed.cloud = "local";
+  crashed.state = "launching";
+  crashed.key_name = "gpubox-d2l";
+  crashed.key_path = paths_.key_path("d2l");
+  crashed.created_at = 100;
+  ASSERT_TRUE(store_->Save(crashed));
+  aws::RunInstancesRequest first;
+  first.instance_type = "g4dn.xlarge";
+  first.placement = aws::Placement{"us-east-1a", {}, {}};
+  first.client_token = "gpubox-first";
+  first.tag_specifications = {{"instance", {{"gpubox:box", "d2l"}}}};
+  ASSERT_TRUE(cloud_.RunInstance("us-east-1", first));
+  processes_.ssh_failures_left_ = 0;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(cloud_.instances_.size(), 1u);
+  EXPECT_EQ(Count("RunInstances"), 1);
+  EXPECT_EQ(box->instance_id, cloud_.instances_.begin()->first);
+}
+
+TEST_F(ProvisionerTest, SameAttemptSameClientToken) {
+  BoxRecord box;
+  box.name = "d2l";
+  box.created_at = 5;
+  LaunchCandidate candidate;
+  candidate.instance_type = "g4dn.xlarge";
+  candidate.region = "us-east-1";
+  EXPECT_EQ(LaunchClientToken(box, candidate, "us-east-1a"),
+            LaunchClientToken(box, candidate, "us-east-1a"));
+  EXPECT_NE(LaunchClientToken(box, candidate, "us-east-1a"),
+            LaunchClientToken(box, candidate, "us-east-1b"));
+  box.created_at = 6;
+  EXPECT_NE(LaunchClientToken(box, candidate, "us-east-1a"),
+            LaunchClientToken(BoxRecord{.name = "d2l", .created_at = 5}, candidate, "us-east-1a"));
+}
+
+TEST_F(ProvisionerTest, StopStartImageAndDownDeleteWhatWasMadeForTheBox) {
+  ASSERT_TRUE(MakeProvisioner().Up(options_));
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  auto stopped = lifecycle.Stop("d2l");
+  ASSERT_TRUE(stopped) << stopped.error().message;
+  EXPECT_EQ(stopped->state, "stopped");
+  EXPECT_EQ(stopped->running_since, 0);
+  auto started = lifecycle.Start("d2l");
+  ASSERT_TRUE(started) << started.error().message;
+  EXPECT_EQ(started->state, "running");
+  auto image = lifecycle.MakeImage("d2l", "d2l-ready");
+  ASSERT_TRUE(image);
+  EXPECT_EQ(lifecycle.Images()->size(), 1u);
+  auto listing = lifecycle.List();
+  ASSERT_EQ(listing->size(), 1u);
+  EXPECT_FALSE((*listing)[0].orphan);
+  auto plan = lifecycle.PlanDown("d2l");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->lines.size(), 3u);
+  ASSERT_TRUE(lifecycle.Down(*plan, "d2l"));
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.groups_.empty());
+  EXPECT_TRUE(cloud_.key_pairs_.empty());
+  EXPECT_FALSE(std::filesystem::exists(paths_.key_path("d2l")));
+  EXPECT_FALSE(store_->Load("d2l"));
+}
+
+TEST_F(ProvisionerTest, ListShowsTaggedInstancesTheStoreDoesNotKnowAsOrphans) {
+  aws::RunInstancesRequest lost;
+  lost.instance_type = "g4dn.xlarge";
+  lost.placement = aws::Placement{"us-west-2a", {}, {}};
+  lost.tag_specifications = {{"instance", {{"gpubox:box", "forgotten"}}}};
+  ASSERT_TRUE(cloud_.RunInstance("us-west-2", lost));
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  auto listing = lifecycle.List();
+  ASSERT_TRUE(listing);
+  ASSERT_EQ(listing->size(), 1u);
+  EXPECT_TRUE((*listing)[0].orphan);
+  EXPECT_EQ((*listing)[0].box.name, "forgotten");
+}
+
+TEST(BoxNameTest, AcceptsSimpleNamesOnly) {
+  EXPECT_TRUE(ValidateBoxName("d2l"));
+  EXPECT_TRUE(ValidateBoxName("gpu-box-2"));
+  for (const char* bad : {"", "D2L", "2box", "a b", "a/b", "-x"}) {
+    EXPECT_FALSE(ValidateBoxName(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace gpubox
