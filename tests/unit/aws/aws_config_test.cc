@@ -1,0 +1,154 @@
+// Profile, region, endpoint and credential resolution with a fake file system
+// and fake environment variables (nothing from the real process).
+
+#include "gpubox/aws/aws_config.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/fakes/fake_clock.h"
+#include "unit/fakes/fake_file_system.h"
+#include "unit/fakes/fake_http_transport.h"
+
+namespace gpubox::aws {
+namespace {
+
+class AwsConfigTest : public ::testing::Test {
+ protected:
+  AwsConfigTest() {
+    env_.files = &files_;
+    env_.http = &http_;
+    env_.clock = &clock_;
+    env_.vars["HOME"] = "/home/u";
+  }
+  testing::FakeFileSystem files_;
+  testing::FakeHttpTransport http_;
+  testing::FakeClock clock_;
+  Env env_;
+};
+
+TEST_F(AwsConfigTest, RegionFromFlagThenAwsRegionThenDefaultRegionThenProfile) {
+  files_.files_["/home/u/.aws/config"] = "[default]\nregion = eu-central-1\n";
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->region, "eu-central-1");
+  env_.vars["AWS_DEFAULT_REGION"] = "us-west-2";
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->region, "us-west-2");
+  env_.vars["AWS_REGION"] = "ap-south-1";
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->region, "ap-south-1");
+  EXPECT_EQ(ResolveAwsConfig(env_, {std::nullopt, "sa-east-1", std::nullopt})->region, "sa-east-1");
+}
+
+TEST_F(AwsConfigTest, NoRegionAnywhereIsAUsageError) {
+  auto config = ResolveAwsConfig(env_, {});
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().code, ErrorCode::kUsage);
+  EXPECT_NE(config.error().message.find("AWS_REGION"), std::string::npos);
+}
+
+TEST_F(AwsConfigTest, EndpointsFromFlagServiceVariableGlobalVariableOrDefault) {
+  env_.vars["AWS_REGION"] = "us-east-1";
+  auto plain = ResolveAwsConfig(env_, {});
+  EXPECT_EQ(plain->ec2_endpoint, "https://ec2.us-east-1.amazonaws.com");
+  EXPECT_EQ(plain->quotas_endpoint, "https://servicequotas.us-east-1.amazonaws.com");
+  env_.vars["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4000";
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->ec2_endpoint, "http://127.0.0.1:4000");
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->quotas_endpoint, "http://127.0.0.1:4000");
+  env_.vars["AWS_ENDPOINT_URL_EC2"] = "http://127.0.0.1:5000";
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->ec2_endpoint, "http://127.0.0.1:5000");
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->quotas_endpoint, "http://127.0.0.1:4000");
+  auto flagged = ResolveAwsConfig(env_, {std::nullopt, std::nullopt, "http://127.0.0.1:6000"});
+  EXPECT_EQ(flagged->ec2_endpoint, "http://127.0.0.1:6000");
+  EXPECT_EQ(flagged->quotas_endpoint, "http://127.0.0.1:6000");
+  env_.vars.erase("AWS_ENDPOINT_URL");
+  env_.vars.erase("AWS_ENDPOINT_URL_EC2");
+  env_.vars["AWS_REGION"] = "cn-north-1";
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->ec2_endpoint, "https://ec2.cn-north-1.amazonaws.com.cn");
+}
+
+TEST_F(AwsConfigTest, EnvironmentCredentialsWinWithSessionToken) {
+  env_.vars["AWS_REGION"] = "us-east-1";
+  env_.vars["AWS_ACCESS_KEY_ID"] = "AKIAENV";
+  env_.vars["AWS_SECRET_ACCESS_KEY"] = "secret-env";
+  env_.vars["AWS_SESSION_TOKEN"] = "token-env";
+  files_.files_["/home/u/.aws/credentials"] = "[default]\naws_access_key_id=AKIAFILE\n"
+                                              "aws_secret_access_key=secret-file\n";
+  auto credentials = ResolveCredentials(env_, *ResolveAwsConfig(env_, {}));
+  ASSERT_TRUE(credentials.has_value());
+  EXPECT_EQ(credentials->access_key_id, "AKIAENV");
+  EXPECT_EQ(credentials->session_token, "token-env");
+  EXPECT_EQ(credentials->source, "environment");
+}
+
+TEST_F(AwsConfigTest, ProfilesFromCredentialsFileThenConfigFile) {
+  env_.vars["AWS_PROFILE"] = "work";
+  env_.vars["AWS_SHARED_CREDENTIALS_FILE"] = "/etc/creds";
+  env_.vars["AWS_CONFIG_FILE"] = "/etc/conf";
+  files_.files_["/etc/creds"] =
+      "# comment\n[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s0\n"
+      "[work]\n  aws_access_key_id = AKIAWORK  \naws_secret_access_key = s1\n"
+      "aws_session_token = t1\n";
+  files_.files_["/etc/conf"] = "[profile work]\nregion = eu-west-1\n"
+                               "[profile other]\nregion = us-east-2\n"
+                               "aws_access_key_id = AKIAOTHER\naws_secret_access_key = s2\n";
+  auto config = ResolveAwsConfig(env_, {});
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->region, "eu-west-1");
+  auto work = ResolveCredentials(env_, *config);
+  ASSERT_TRUE(work.has_value());
+  EXPECT_EQ(work->access_key_id, "AKIAWORK");
+  EXPECT_EQ(work->secret_access_key, "s1");
+  EXPECT_EQ(work->session_token, "t1");
+
+  auto other_config = ResolveAwsConfig(env_, {"other", std::nullopt, std::nullopt});
+  ASSERT_TRUE(other_config.has_value());
+  EXPECT_EQ(other_config->region, "us-east-2");
+  auto other = ResolveCredentials(env_, *other_config);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->access_key_id, "AKIAOTHER");
+
+  auto missing = ResolveAwsConfig(env_, {"nope", "us-east-1", std::nullopt});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("'nope' not found"), std::string::npos);
+}
+
+TEST_F(AwsConfigTest, MissingCredentialsNameEveryPlaceLookedAndNeverAskImdsOffEc2) {
+  env_.vars["AWS_REGION"] = "us-east-1";
+  auto credentials = ResolveCredentials(env_, *ResolveAwsConfig(env_, {}));
+  ASSERT_FALSE(credentials.has_value());
+  const Error& error = credentials.error();
+  EXPECT_EQ(error.code, ErrorCode::kCredentials);
+  EXPECT_NE(error.message.find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  EXPECT_NE(error.message.find("/home/u/.aws/credentials [default]"), std::string::npos);
+  EXPECT_NE(error.message.find("/home/u/.aws/config [default]"), std::string::npos);
+  EXPECT_NE(error.message.find("not on an EC2 instance"), std::string::npos);
+  EXPECT_TRUE(http_.requests_sent_.empty());
+}
+
+TEST_F(AwsConfigTest, PartialEnvironmentCredentialsAreAnError) {
+  env_.vars["AWS_REGION"] = "us-east-1";
+  env_.vars["AWS_ACCESS_KEY_ID"] = "AKIAENV";
+  auto credentials = ResolveCredentials(env_, *ResolveAwsConfig(env_, {}));
+  ASSERT_FALSE(credentials.has_value());
+  EXPECT_NE(credentials.error().message.find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
+}
+
+TEST_F(AwsConfigTest, InstanceRoleFromImdsOnAnInstance) {
+  env_.vars["AWS_REGION"] = "us-east-1";
+  files_.files_["/sys/devices/virtual/dmi/id/sys_vendor"] = "Amazon EC2\n";
+  http_.Answer(200, "tok-1");
+  http_.Answer(200, "my-role\n");
+  http_.Answer(200, R"({"Code":"Success","AccessKeyId":"ASIAROLE","SecretAccessKey":"s3",
+                        "Token":"role-token","Expiration":"2099-01-01T00:00:00Z"})");
+  auto credentials = ResolveCredentials(env_, *ResolveAwsConfig(env_, {}));
+  ASSERT_TRUE(credentials.has_value()) << credentials.error().message;
+  EXPECT_EQ(credentials->access_key_id, "ASIAROLE");
+  EXPECT_EQ(credentials->session_token, "role-token");
+  EXPECT_EQ(credentials->source, "instance role my-role");
+  ASSERT_EQ(http_.requests_sent_.size(), 3u);
+  EXPECT_EQ(http_.requests_sent_[2].url,
+            "http://169.254.169.254/latest/meta-data/iam/security-credentials/my-role");
+
+  env_.vars["AWS_EC2_METADATA_DISABLED"] = "true";
+  EXPECT_FALSE(ImdsAvailable(env_));
+}
+
+}  // namespace
+}  // namespace gpubox::aws
