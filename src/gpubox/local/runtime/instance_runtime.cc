@@ -128,9 +128,11 @@ Result<InstanceStatus> InstanceRuntime::Launch(const InstanceSpec& spec) {
   {
     std::lock_guard lock(mutex_);
     if (instances_.count(spec.instance_id) ||
-        env_.files->Exists(config_.InstanceDir(spec.instance_id))) {
+        env_.files->Exists(disk_.RecordPath(spec.instance_id))) {
       return Fail(ErrorCode::kUsage, "local instance " + spec.instance_id + " already exists");
     }
+    // A directory without a record is what a crash mid-launch leaves.
+    GPUBOX_TRY_VOID(disk_.Remove(spec.instance_id));
     Ipv4Subnet subnet = GPUBOX_TRY(Ipv4Subnet::Parse(config_.subnet));
     if (ip.empty()) {
       ip = GPUBOX_TRY(AllocateIp());
