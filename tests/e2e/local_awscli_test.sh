@@ -3,7 +3,8 @@
 # --endpoint-url: every EC2 operation gpubox uses, Service Quotas, pagination, auth errors,
 # faults, persistence across a daemon restart; botocore parses every response. The daemon
 # runs with a temporary state dir on a free port and is always torn down (trap).
-# As root the instances are real (namespaces, sshd); otherwise the API runs alone.
+# As root the instances are real (namespaces, sshd; GPUBOX_E2E_RUNTIME=0 turns that off);
+# otherwise the API runs alone.
 set -uo pipefail
 gpubox=$1
 failures=0
@@ -15,7 +16,7 @@ check() {  # check NAME CONDITION...
 state=$(mktemp -d /tmp/gpubox-local-e2e.XXXXXX)
 runtime_flag=--no-runtime
 prefix="e2e$((RANDOM % 90 + 10))"
-if [ "$(id -u)" = 0 ] && [ "${GPUBOX_E2E_RUNTIME:-0}" = 1 ]; then runtime_flag=""; fi
+if [ "$(id -u)" = 0 ] && [ "${GPUBOX_E2E_RUNTIME:-1}" = 1 ]; then runtime_flag=""; fi
 export GPUBOX_LOCAL_PREFIX=$prefix GPUBOX_LOCAL_SUBNET="10.214.$((RANDOM % 200 + 20)).0/24"
 teardown() {
   "$gpubox" local down --purge --state-dir "$state/s" >/dev/null 2>&1

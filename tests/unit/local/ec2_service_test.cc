@@ -1,0 +1,225 @@
+#include "gpubox/local/ec2_service.h"
+
+#include <gtest/gtest.h>
+
+#include "gpubox/local/quotas_service.h"
+
+namespace gpubox::local {
+namespace {
+
+class FakeClock : public Clock {
+ public:
+  int64_t NowMicros() override { return now_; }
+  void SleepMicros(int64_t micros) override { now_ += micros; }
+  int64_t now_ = 1798761600LL * 1000000;  // 2027-01-01
+};
+
+class FakeRandom : public Random {
+ public:
+  double Uniform() override { return (next_ = next_ * 0.618 + 0.1) - static_cast<int>(next_); }
+  double next_ = 0.3;
+};
+
+/// Records what the service asked of the host; instances are ready at once.
+class RecordingHost : public InstanceHost {
+ public:
+  Result<std::string> Launch(const LaunchSpec& spec) override {
+    calls_.push_back("launch " + spec.instance_id + " " + std::to_string(spec.volume_gib));
+    return "10.0.0.5";
+  }
+  Result<std::string> Start(const LaunchSpec& spec) override {
+    calls_.push_back("start " + spec.instance_id);
+    return "10.0.0.5";
+  }
+  Result<std::string> Adopt(const LaunchSpec& spec) override {
+    calls_.push_back("adopt " + spec.instance_id);
+    return "10.0.0.5";
+  }
+  bool IsReady(const std::string&) override { return true; }
+  Result<void> Stop(const std::string& id) override { return Record("stop " + id); }
+  Result<void> Terminate(const std::string& id) override { return Record("terminate " + id); }
+  Result<void> UpdateFirewall(const std::string& id,
+                              const std::vector<aws::IpPermission>&) override {
+    return Record("firewall " + id);
+  }
+  Result<void> Snapshot(const std::string& id, const std::string& image) override {
+    return Record("snapshot " + id + " " + image);
+  }
+  Result<void> DeleteSnapshot(const std::string& image) override {
+    return Record("delete " + image);
+  }
+  Result<void> NoticeSpotInterruption(const std::string& id, const std::string& action,
+                                      const std::string&) override {
+    return Record("notice " + id + " " + action);
+  }
+  Result<void> Record(std::string call) {
+    calls_.push_back(std::move(call));
+    return {};
+  }
+  std::vector<std::string> calls_;
+};
+
+class Ec2ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_.clock = &clock_;
+    env_.random = &random_;
+    store_ = std::move(*Store::Open(":memory:"));
+    service_ = std::make_unique<Ec2Service>(env_, *store_, host_, "123456789012");
+    ASSERT_TRUE(service_->Load());
+  }
+
+  Ec2Reply Call(std::string action, std::map<std::string, std::string> params,
+                std::string region = "us-east-1") {
+    Ec2Request request{std::move(action), std::move(region), "req-1", std::move(params)};
+    return service_->Handle(request);
+  }
+
+  /// The text of the first <name> element of a reply.
+  static std::string First(const Ec2Reply& reply, const std::string& name) {
+    size_t start = reply.body.find("<" + name + ">");
+    if (start == std::string::npos) return "";
+    start += name.size() + 2;
+    return reply.body.substr(start, reply.body.find("</" + name + ">", start) - start);
+  }
+
+  std::string DlamiId() {
+    return First(Call("DescribeImages", {{"Owner.1", "amazon"},
+                                         {"Filter.1.Name", "name"},
+                                         {"Filter.1.Value.1", "Deep Learning*"}}),
+                 "imageId");
+  }
+
+  FakeClock clock_;
+  FakeRandom random_;
+  Env env_;
+  RecordingHost host_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Ec2Service> service_;
+};
+
+TEST_F(Ec2ServiceTest, RunInstancesGoesPendingThenRunningOnTheHost) {
+  Ec2Reply run = Call("RunInstances", {{"ImageId", DlamiId()},
+                                       {"InstanceType", "g4dn.xlarge"},
+                                       {"MinCount", "1"},
+                                       {"MaxCount", "1"},
+                                       {"BlockDeviceMapping.1.DeviceName", "/dev/sda1"},
+                                       {"BlockDeviceMapping.1.Ebs.VolumeSize", "96"}});
+  ASSERT_EQ(run.status, 200) << run.body;
+  std::string id = First(run, "instanceId");
+  EXPECT_EQ(First(run, "name"), "pending");
+  service_->Tick();  // launch
+  service_->Tick();  // ready
+  EXPECT_EQ(host_.calls_, std::vector<std::string>{"launch " + id + " 96"});
+  Ec2Reply described = Call("DescribeInstances", {{"InstanceId.1", id}});
+  EXPECT_EQ(First(described, "name"), "running");
+  EXPECT_EQ(First(described, "privateIpAddress"), "10.0.0.5");
+}
+
+TEST_F(Ec2ServiceTest, ClientTokenAnswersTheSameReservation) {
+  std::map<std::string, std::string> params = {{"ImageId", DlamiId()},
+                                               {"InstanceType", "g4dn.xlarge"},
+                                               {"MinCount", "1"},
+                                               {"MaxCount", "1"},
+                                               {"ClientToken", "tok"}};
+  Ec2Reply first = Call("RunInstances", params);
+  Ec2Reply second = Call("RunInstances", params);
+  EXPECT_EQ(First(first, "reservationId"), First(second, "reservationId"));
+  EXPECT_EQ(First(first, "instanceId"), First(second, "instanceId"));
+  params["InstanceType"] = "g4dn.2xlarge";
+  EXPECT_EQ(First(Call("RunInstances", params), "Code"), "IdempotentParameterMismatch");
+}
+
+TEST_F(Ec2ServiceTest, QuotaCapacityAndSpotPriceErrorsAsEc2Answers) {
+  std::string ami = DlamiId();
+  Ec2Reply p3 = Call("RunInstances", {{"ImageId", ami}, {"InstanceType", "p3.2xlarge"}});
+  EXPECT_EQ(p3.status, 400);
+  EXPECT_EQ(First(p3, "Code"), "VcpuLimitExceeded");
+  Ec2Reply p3_west =
+      Call("RunInstances", {{"ImageId", DlamiId()}, {"InstanceType", "p3.2xlarge"}}, "us-west-2");
+  EXPECT_EQ(First(p3_west, "Code"), "InvalidAMIID.NotFound");  // images are per region
+  FaultConfig faults;
+  faults.capacity_errors.push_back({"g5.xlarge", "*"});
+  service_->SetFaults(faults);
+  Ec2Reply capacity = Call("RunInstances", {{"ImageId", ami}, {"InstanceType", "g5.xlarge"}});
+  EXPECT_EQ(capacity.status, 500);
+  EXPECT_EQ(First(capacity, "Code"), "InsufficientInstanceCapacity");
+  Ec2Reply spot = Call("RunInstances", {{"ImageId", ami},
+                                        {"InstanceType", "g4dn.xlarge"},
+                                        {"InstanceMarketOptions.MarketType", "spot"},
+                                        {"InstanceMarketOptions.SpotOptions.MaxPrice", "0.001"}});
+  EXPECT_EQ(First(spot, "Code"), "SpotMaxPriceTooLow");
+}
+
+TEST_F(Ec2ServiceTest, SpotInterruptionNoticesThenTerminatesAfterThePeriod) {
+  FaultConfig faults;
+  faults.spot_notice_seconds = 5;
+  service_->SetFaults(faults);
+  Ec2Reply run = Call("RunInstances", {{"ImageId", DlamiId()},
+                                       {"InstanceType", "g4dn.xlarge"},
+                                       {"InstanceMarketOptions.MarketType", "spot"}});
+  std::string id = First(run, "instanceId");
+  service_->Tick();
+  service_->Tick();
+  ASSERT_TRUE(service_->InterruptSpot(id));
+  EXPECT_EQ(host_.calls_.back(), "notice " + id + " terminate");
+  clock_.now_ += 6 * 1000000LL;
+  service_->Tick();  // shutting-down
+  service_->Tick();  // terminated on the host
+  Ec2Reply described = Call("DescribeInstances", {{"InstanceId.1", id}});
+  EXPECT_EQ(First(described, "name"), "terminated");
+  EXPECT_EQ(First(described, "code"), "48");
+  EXPECT_NE(described.body.find("Server.SpotInstanceTermination"), std::string::npos);
+  clock_.now_ += kTerminatedVisibleMicros + 1;
+  service_->Tick();
+  EXPECT_EQ(First(Call("DescribeInstances", {{"InstanceId.1", id}}), "Code"),
+            "InvalidInstanceID.NotFound");
+}
+
+TEST_F(Ec2ServiceTest, RecordsSurviveARestartAndRunningInstancesAreAdopted) {
+  Ec2Reply run = Call("RunInstances", {{"ImageId", DlamiId()}, {"InstanceType", "g4dn.xlarge"}});
+  std::string id = First(run, "instanceId");
+  service_->Tick();
+  service_->Tick();
+  Call("CreateSecurityGroup", {{"GroupName", "g"}, {"GroupDescription", "d"}});
+  service_ = std::make_unique<Ec2Service>(env_, *store_, host_, "123456789012");
+  ASSERT_TRUE(service_->Load());
+  service_->Tick();
+  EXPECT_EQ(host_.calls_.back(), "adopt " + id);
+  EXPECT_EQ(First(Call("DescribeSecurityGroups", {{"GroupName.1", "g"}}), "groupName"), "g");
+}
+
+TEST_F(Ec2ServiceTest, DescribeInstancesPaginates) {
+  Call("RunInstances", {{"ImageId", DlamiId()},
+                        {"InstanceType", "g4dn.xlarge"},
+                        {"MinCount", "3"},
+                        {"MaxCount", "3"}});
+  Ec2Reply page = Call("DescribeInstances", {{"MaxResults", "2"}});
+  std::string token = First(page, "nextToken");
+  ASSERT_FALSE(token.empty());
+  Ec2Reply last = Call("DescribeInstances", {{"MaxResults", "2"}, {"NextToken", token}});
+  EXPECT_EQ(First(last, "nextToken"), "");
+  EXPECT_EQ(First(Call("DescribeInstances", {{"NextToken", "junk"}}), "Code"), "InvalidNextToken");
+}
+
+TEST_F(Ec2ServiceTest, QuotasAnswerJsonAndApproveIncreases) {
+  QuotasService quotas(*service_, *store_);
+  JsonReply get = quotas.Handle("ServiceQuotasV20190624.GetServiceQuota",
+                                R"({"ServiceCode":"ec2","QuotaCode":"L-417A185B"})", "us-east-1",
+                                clock_.now_);
+  EXPECT_NE(get.body.find("\"Value\":0.0"), std::string::npos) << get.body;
+  JsonReply raise = quotas.Handle("ServiceQuotasV20190624.RequestServiceQuotaIncrease",
+                                  R"({"ServiceCode":"ec2","QuotaCode":"L-417A185B",
+                                      "DesiredValue":8})",
+                                  "us-east-1", clock_.now_);
+  EXPECT_NE(raise.body.find("APPROVED"), std::string::npos) << raise.body;
+  EXPECT_EQ(Call("RunInstances", {{"ImageId", DlamiId()}, {"InstanceType", "p3.2xlarge"}}).status,
+            200);
+  JsonReply missing = quotas.Handle("ServiceQuotasV20190624.GetServiceQuota",
+                                    R"({"ServiceCode":"ec2","QuotaCode":"L-X"})", "us-east-1", 0);
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("NoSuchResourceException"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gpubox::local
