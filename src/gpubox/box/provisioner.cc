@@ -130,12 +130,27 @@ Result<std::optional<aws::Instance>> Provisioner::FindExisting(const std::string
   return std::nullopt;
 }
 
-Result<std::string> Provisioner::ResolveImage(const std::string& region, const UpOptions& options,
-                                              const InstanceType& type) {
+int RootDiskGib(const aws::Image& image, int asked_gib) {
+  int size = asked_gib;
+  for (const aws::BlockDeviceMapping& mapping : image.block_device_mappings) {
+    if (mapping.device_name == image.root_device_name && mapping.ebs && mapping.ebs->volume_size) {
+      size = std::max(size, *mapping.ebs->volume_size);
+    }
+  }
+  return size;
+}
+
+Result<aws::Image> Provisioner::ResolveImage(const std::string& region, const UpOptions& options,
+                                             const InstanceType& type) {
   std::string arch = type.arch == "arm64" ? "arm64" : "x86_64";
   std::vector<aws::Image> images;
-  if (options.image.starts_with("ami-")) return options.image;
-  if (!options.image.empty()) {
+  if (options.image.starts_with("ami-")) {
+    images = GPUBOX_TRY(cloud_.DescribeImages(region, {{"image-id", {options.image}}}, {}));
+    if (images.empty()) {
+      return Fail(ErrorCode::kNotFound, "no image " + options.image + " in " + region,
+                  "'gpubox images' lists yours");
+    }
+  } else if (!options.image.empty()) {
     images = GPUBOX_TRY(cloud_.DescribeImages(region, {{"name", {options.image}}}, {"self"}));
     if (images.empty()) {
       return Fail(ErrorCode::kNotFound, "no image named '" + options.image + "' in " + region,
@@ -152,7 +167,7 @@ Result<std::string> Provisioner::ResolveImage(const std::string& region, const U
   auto newest = std::max_element(images.begin(), images.end(), [](const auto& a, const auto& b) {
     return a.creation_date < b.creation_date;
   });
-  return newest->image_id;
+  return *newest;
 }
 
 Result<void> Provisioner::EnsureAccess(BoxRecord& box, const std::string& region,

@@ -68,8 +68,10 @@ class Provisioner {
   Result<BoxRecord> Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan);
   /// An instance of this box the cloud already has (pending..stopped), if any.
   Result<std::optional<aws::Instance>> FindExisting(const std::string& name);
-  Result<std::string> ResolveImage(const std::string& region, const UpOptions& options,
-                                   const InstanceType& type);
+  /// The image to launch: --image (an id or one of your images' names), else
+  /// the newest Deep Learning AMI for the type's architecture.
+  Result<aws::Image> ResolveImage(const std::string& region, const UpOptions& options,
+                                  const InstanceType& type);
   Result<void> EnsureAccess(BoxRecord& box, const std::string& region, const UpOptions& options);
   Result<BoxRecord> WaitUntilReady(BoxRecord box, const UpOptions& options);
   /// Deletes what was made for a box that failed to come up.
@@ -89,6 +91,10 @@ class Provisioner {
 /// the instance the first run made instead of a second one.
 std::string LaunchClientToken(const BoxRecord& box, const LaunchCandidate& candidate,
                               const std::string& zone);
+
+/// The root disk for an image: the size asked for, or the image's root
+/// snapshot size when that is larger (EC2 refuses a smaller volume).
+int RootDiskGib(const aws::Image& image, int asked_gib);
 
 /// Names a box may have: 1-40 of [a-z0-9-], starting with a letter.
 Result<void> ValidateBoxName(const std::string& name);

@@ -23,17 +23,17 @@ std::string GpuOf(const Catalog& catalog, const std::string& type_name) {
 }
 
 aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandidate& candidate,
-                                        const std::string& image_id, const std::string& zone,
+                                        const aws::Image& image, const std::string& zone,
                                         const UpOptions& options) {
   aws::RunInstancesRequest request;
   aws::BlockDeviceMapping root;
-  root.device_name = "/dev/sda1";
+  root.device_name = image.root_device_name.empty() ? "/dev/sda1" : image.root_device_name;
   root.ebs = aws::EbsBlockDevice{};
-  root.ebs->volume_size = options.disk_gib;
+  root.ebs->volume_size = box.disk_gib;
   root.ebs->volume_type = "gp3";
   root.ebs->delete_on_termination = true;
   request.block_device_mappings.push_back(root);
-  request.image_id = image_id;
+  request.image_id = image.image_id;
   request.instance_type = candidate.instance_type;
   request.key_name = box.key_name;
   request.placement = aws::Placement{};
@@ -156,7 +156,12 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options,
       box.market = MarketName(candidate.market);
       box.price_usd_hr = candidate.price_usd_hr;
       box.gpu = GpuOf(catalog_, candidate.instance_type);
-      box.image_id = *image;
+      box.image_id = image->image_id;
+      box.disk_gib = RootDiskGib(*image, options.disk_gib);
+      if (box.disk_gib > options.disk_gib) {
+        progress_ << "gpubox: " << image->image_id << " needs a " << box.disk_gib
+                  << " GiB root disk; using that instead of " << options.disk_gib << " GiB\n";
+      }
       box.client_token = LaunchClientToken(box, candidate, zone);
       box.state = "launching";
       if (auto saved = store_.Save(box); !saved) return fail(saved.error());
@@ -265,7 +270,7 @@ Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& option
               << FormatFixed(seconds, 1) << " s)\n";
     std::string last_line;
     for (std::string_view line : Split(Trim(run.out), '\n')) {
-      if (!line.starts_with("gpubox-phase")) last_line = line;
+      if (!line.starts_with("gpubox-")) last_line = line;
     }
     if (!last_line.empty() && ok && !skipped) progress_ << "        " << last_line << '\n';
     Event(box.name, "setup", phase + (ok ? (skipped ? " skipped" : " done") : " failed"));

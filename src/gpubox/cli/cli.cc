@@ -11,6 +11,10 @@ namespace gpubox {
 std::vector<std::unique_ptr<Command>> MakeCommands() {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeOffersCommand());
+  commands.push_back(MakeQuotaCommand());
+  commands.push_back(MakeUpCommand());
+  for (auto& command : MakeAccessCommands()) commands.push_back(std::move(command));
+  for (auto& command : MakeBoxCommands()) commands.push_back(std::move(command));
   commands.push_back(MakeLocalCommand());
   return commands;
 }

@@ -2,6 +2,7 @@
 /// Factories for the commands in the table (one per *_command.cc).
 
 #include <memory>
+#include <vector>
 
 #include "gpubox/cli/command.h"
 
@@ -9,5 +10,11 @@ namespace gpubox {
 
 std::unique_ptr<Command> MakeOffersCommand();
 std::unique_ptr<Command> MakeLocalCommand();
+std::unique_ptr<Command> MakeUpCommand();
+std::unique_ptr<Command> MakeQuotaCommand();
+/// ls, stop, start, down, image, images, events.
+std::vector<std::unique_ptr<Command>> MakeBoxCommands();
+/// ssh, exec, jupyter.
+std::vector<std::unique_ptr<Command>> MakeAccessCommands();
 
 }  // namespace gpubox

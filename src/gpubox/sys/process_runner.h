@@ -27,6 +27,9 @@ class ProcessRunner {
   /// A non-zero exit is a value; failing to start is an Error (kEnvironment).
   virtual Result<ProcessResult> Run(const std::vector<std::string>& argv,
                                     const ProcessOptions& options = {}) = 0;
+  /// Runs argv[0] with this process's stdin, stdout and stderr (a terminal
+  /// session such as `ssh`) and returns its exit status.
+  virtual Result<int> RunAttached(const std::vector<std::string>& argv) = 0;
 };
 
 }  // namespace gpubox

@@ -5,6 +5,10 @@
 #include <string>
 #include <thread>
 
+#include "gpubox/sys/real_file_system.h"
+#include "gpubox/sys/real_http_transport.h"
+#include "gpubox/sys/real_process_runner.h"
+
 namespace gpubox {
 namespace {
 
@@ -32,9 +36,16 @@ class RealRandom : public Random {
 }  // namespace
 
 RealEnv::RealEnv(char** envp)
-    : clock_(std::make_unique<RealClock>()), random_(std::make_unique<RealRandom>()) {
+    : clock_(std::make_unique<RealClock>()),
+      random_(std::make_unique<RealRandom>()),
+      http_(std::make_unique<RealHttpTransport>()),
+      processes_(std::make_unique<RealProcessRunner>()),
+      files_(std::make_unique<RealFileSystem>()) {
   env_.clock = clock_.get();
   env_.random = random_.get();
+  env_.http = http_.get();
+  env_.processes = processes_.get();
+  env_.files = files_.get();
   for (char** entry = envp; entry != nullptr && *entry != nullptr; ++entry) {
     std::string text(*entry);
     size_t eq = text.find('=');

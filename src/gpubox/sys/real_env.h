@@ -19,6 +19,9 @@ class RealEnv {
   Env env_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<Random> random_;
+  std::unique_ptr<HttpTransport> http_;
+  std::unique_ptr<ProcessRunner> processes_;
+  std::unique_ptr<FileSystem> files_;
 };
 
 }  // namespace gpubox

@@ -133,4 +133,21 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
   return result;
 }
 
+Result<int> RealProcessRunner::RunAttached(const std::vector<std::string>& argv) {
+  if (argv.empty()) return Fail(ErrorCode::kInternal, "no program to run");
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int spawn_error = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
+  if (spawn_error != 0) {
+    return Fail(ErrorCode::kEnvironment,
+                "cannot run " + argv[0] + ": " + std::strerror(spawn_error));
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return ExitCodeOf(status);
+}
+
 }  // namespace gpubox

@@ -13,6 +13,8 @@ class RealProcessRunner : public ProcessRunner {
   /// from several threads at once.
   Result<ProcessResult> Run(const std::vector<std::string>& argv,
                             const ProcessOptions& options = {}) override;
+  /// posix_spawnp with the inherited descriptors, then waits.
+  Result<int> RunAttached(const std::vector<std::string>& argv) override;
 };
 
 }  // namespace gpubox

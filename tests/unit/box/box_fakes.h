@@ -27,6 +27,9 @@ class FakeProcessRunner : public ProcessRunner {
   explicit FakeProcessRunner(FileSystem& files) : files_(files) {}
   Result<ProcessResult> Run(const std::vector<std::string>& argv,
                             const ProcessOptions& options) override;
+  Result<int> RunAttached(const std::vector<std::string>& argv) override {
+    return Run(argv, {}).value().exit_code;
+  }
 
   std::vector<std::string> commands_ran_;  ///< argv joined by spaces
   std::set<std::string> failing_phases_;   ///< setup phases that fail

@@ -101,4 +101,4 @@ run_phase framework phase_framework
 run_phase d2l phase_d2l
 run_phase notebooks phase_notebooks
 run_phase gpu-check phase_gpu_check
-echo "gpubox-setup complete"
+[ -n "${GPUBOX_ONLY_PHASE:-}" ] || echo "gpubox-setup complete"

@@ -14,7 +14,8 @@ phase_driver() {
 }
 
 phase_environment() {
-  python3 -m venv --system-site-packages "${VENV}"
+  # No pip inside: the packages come from Debian, and ensurepip alone takes seconds.
+  python3 -m venv --system-site-packages --without-pip "${VENV}"
   "${VENV}/bin/python" -c 'import sys; print("python", sys.version.split()[0])'
 }
 
@@ -23,7 +24,9 @@ phase_framework() {
     echo "the local cloud offers pytorch only (Debian's python3-torch), not ${GPUBOX_FRAMEWORK}"
     return 1
   fi
-  "${VENV}/bin/python" -c 'import torch; print("torch", torch.__version__)'
+  # The metadata says which torch the environment sees without importing it (seconds);
+  # gpu-check imports it for real.
+  "${VENV}/bin/python" -c 'import importlib.metadata as m; print("torch", m.version("torch"))'
 }
 
 phase_notebooks() {
@@ -50,4 +53,4 @@ run_phase environment phase_environment
 run_phase framework phase_framework
 run_phase notebooks phase_notebooks
 run_phase gpu-check phase_gpu_check
-echo "gpubox-setup complete"
+[ -n "${GPUBOX_ONLY_PHASE:-}" ] || echo "gpubox-setup complete"

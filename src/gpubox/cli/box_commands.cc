@@ -1,0 +1,238 @@
+/// The box lifecycle commands: ls, stop, start, down, image, images, events.
+
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <ostream>
+
+#include "gpubox/box/lifecycle.h"
+#include "gpubox/cli/box_json.h"
+#include "gpubox/cli/cloud_session.h"
+#include "gpubox/cli/commands.h"
+#include "gpubox/cli/confirm.h"
+#include "gpubox/cli/table.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox {
+namespace {
+
+std::string Duration(int64_t seconds) {
+  if (seconds <= 0) return "-";
+  return std::to_string(seconds / 3600) + "h" + (seconds % 3600 / 60 < 10 ? "0" : "") +
+         std::to_string(seconds % 3600 / 60) + "m";
+}
+
+/// A command about one box (or none) on one cloud.
+class BoxCommand : public Command {
+ public:
+  BoxCommand(const char* name, const char* summary, bool takes_name)
+      : name_(name), summary_(summary), takes_name_(takes_name) {}
+  const char* name() const override { return name_; }
+  const char* summary() const override { return summary_; }
+  void Configure(CLI::App& app) override {
+    if (takes_name_) app.add_option("name", box_, "the box")->required();
+    cloud_flags_.Add(app);
+    AddFlags(app);
+  }
+  Result<int> Run(CommandContext& context) override {
+    auto session = GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, false, context.err));
+    Lifecycle lifecycle(context.env, session->cloud(), session->store(), session->paths(),
+                        context.err);
+    return Act(context, *session, lifecycle);
+  }
+
+ protected:
+  virtual void AddFlags(CLI::App& app) {}
+  virtual Result<int> Act(CommandContext& context, CloudSession& session,
+                          Lifecycle& lifecycle) = 0;
+  std::string box_;
+  bool json_ = false;
+  bool yes_ = false;
+
+ private:
+  const char* name_;
+  const char* summary_;
+  bool takes_name_;
+  CloudFlags cloud_flags_;
+};
+
+class LsCommand : public BoxCommand {
+ public:
+  LsCommand() : BoxCommand("ls", "list boxes: state, $/h, uptime, cost so far (and orphans)", false) {}
+  void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
+  Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    auto rows = GPUBOX_TRY(lifecycle.List());
+    if (json_) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const BoxListing& row : rows) out.push_back(ListingJson(row));
+      context.out << out.dump(2) << '\n';
+      return 0;
+    }
+    Table table({"NAME", "STATE", "CLOUD", "REGION", "TYPE", "GPUS", "MARKET", "$/H", "UPTIME",
+                 "COST"});
+    for (const BoxListing& row : rows) {
+      const BoxRecord& box = row.box;
+      table.AddRow({box.name + (row.orphan ? " (orphan: not in gpubox's records)" : ""),
+                    row.orphan ? row.cloud_state : box.state, box.cloud, box.zone,
+                    box.instance_type, box.gpu.empty() ? "-" : box.gpu, box.market,
+                    row.orphan ? "-" : FormatDouble(box.price_usd_hr), Duration(row.uptime_seconds),
+                    row.orphan ? "-" : "$" + FormatFixed(row.cost_usd, 2)});
+    }
+    if (rows.empty()) {
+      context.err << "gpubox: no boxes; 'gpubox up NAME' makes one\n";
+      return 0;
+    }
+    table.Print(context.out);
+    return 0;
+  }
+};
+
+class StopCommand : public BoxCommand {
+ public:
+  StopCommand() : BoxCommand("stop", "stop a box: the disk is kept (and still billed)", true) {}
+  Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    BoxRecord box = GPUBOX_TRY(lifecycle.Stop(box_));
+    context.out << box.name << " is stopped. Its " << box.disk_gib
+                << " GiB disk is kept and still billed; 'gpubox start " << box.name
+                << "' brings it back, 'gpubox down " << box.name << "' deletes everything.\n";
+    return 0;
+  }
+};
+
+class StartCommand : public BoxCommand {
+ public:
+  StartCommand() : BoxCommand("start", "start a stopped box", true) {}
+  Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    BoxRecord box = GPUBOX_TRY(lifecycle.Start(box_));
+    context.out << box.name << " is running at " << box.public_ip << " ($"
+                << FormatDouble(box.price_usd_hr) << "/h)\n";
+    return 0;
+  }
+};
+
+class DownCommand : public BoxCommand {
+ public:
+  DownCommand()
+      : BoxCommand("down", "delete a box: the instance and everything made for it", true) {}
+  void AddFlags(CLI::App& app) override { app.add_flag("--yes,-y", yes_, "do not ask"); }
+  Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    DownPlan plan = GPUBOX_TRY(lifecycle.PlanDown(box_));
+    context.err << "gpubox down " << box_ << " deletes:\n";
+    for (const std::string& line : plan.lines) context.err << "  - " << line << '\n';
+    if (!Confirm("delete all of this?", yes_, context.err)) {
+      return Fail(ErrorCode::kUsage, "not confirmed; nothing deleted", "add --yes to skip the question");
+    }
+    GPUBOX_TRY_VOID(lifecycle.Down(plan, box_));
+    context.out << box_ << " is deleted.\n";
+    return 0;
+  }
+};
+
+class ImageCommand : public BoxCommand {
+ public:
+  ImageCommand() : BoxCommand("image", "bake an image of a box; 'up --image' skips setup", true) {}
+  void AddFlags(CLI::App& app) override {
+    app.add_option("--name", image_name_, "the image's name (default NAME-YYYYMMDD-HHMMSS)");
+  }
+  Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    std::string image_name = image_name_;
+    if (image_name.empty()) {
+      std::time_t now = context.env.clock->NowMicros() / 1'000'000;
+      char stamp[32];
+      std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::gmtime(&now));
+      image_name = box_ + "-" + stamp;
+    }
+    std::string image_id = GPUBOX_TRY(lifecycle.MakeImage(box_, image_name));
+    context.out << image_id << " " << image_name << "\n";
+    return 0;
+  }
+
+ private:
+  std::string image_name_;
+};
+
+class ImagesCommand : public BoxCommand {
+ public:
+  ImagesCommand() : BoxCommand("images", "list the images you baked", false) {}
+  void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
+  Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    auto images = GPUBOX_TRY(lifecycle.Images());
+    if (json_) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const aws::Image& image : images) {
+        out.push_back({{"image_id", image.image_id}, {"name", image.name},
+                       {"region", image.description}, {"state", image.state},
+                       {"created", image.creation_date}});
+      }
+      context.out << out.dump(2) << '\n';
+      return 0;
+    }
+    Table table({"IMAGE", "NAME", "REGION", "STATE", "CREATED"});
+    for (const aws::Image& image : images) {
+      table.AddRow({image.image_id, image.name, image.description, image.state,
+                    image.creation_date});
+    }
+    table.Print(context.out);
+    return 0;
+  }
+};
+
+class EventsCommand : public BoxCommand {
+ public:
+  EventsCommand() : BoxCommand("events", "what gpubox did for a box, every launch attempt included", true) {}
+  void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
+  Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    auto events = GPUBOX_TRY(session.store().Events(box_));
+    auto attempts = GPUBOX_TRY(session.store().Attempts(box_));
+    if (json_) {
+      nlohmann::json out = {{"events", nlohmann::json::array()},
+                            {"attempts", nlohmann::json::array()}};
+      for (const EventRecord& event : events) {
+        out["events"].push_back({{"time", event.time}, {"kind", event.kind},
+                                 {"message", event.message}});
+      }
+      for (const AttemptRecord& attempt : attempts) {
+        out["attempts"].push_back({{"time", attempt.time}, {"instance_type", attempt.instance_type},
+                                   {"region", attempt.region}, {"zone", attempt.zone},
+                                   {"market", attempt.market}, {"outcome", attempt.outcome},
+                                   {"message", attempt.message}});
+      }
+      context.out << out.dump(2) << '\n';
+      return 0;
+    }
+    if (events.empty() && attempts.empty()) {
+      return Fail(ErrorCode::kNotFound, "no events for '" + box_ + "'", "'gpubox ls' lists boxes");
+    }
+    Table table({"TIME", "KIND", "WHAT"});
+    for (const EventRecord& event : events) {
+      std::time_t when = event.time;
+      char stamp[32];
+      std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&when));
+      table.AddRow({stamp, event.kind, event.message});
+    }
+    table.Print(context.out);
+    context.out << "\nLaunch attempts:\n";
+    Table attempt_table({"TYPE", "ZONE", "MARKET", "OUTCOME", "MESSAGE"});
+    for (const AttemptRecord& attempt : attempts) {
+      attempt_table.AddRow({attempt.instance_type, attempt.zone.empty() ? attempt.region : attempt.zone,
+                            attempt.market, attempt.outcome, attempt.message});
+    }
+    attempt_table.Print(context.out);
+    return 0;
+  }
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Command>> MakeBoxCommands() {
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(std::make_unique<LsCommand>());
+  commands.push_back(std::make_unique<StopCommand>());
+  commands.push_back(std::make_unique<StartCommand>());
+  commands.push_back(std::make_unique<DownCommand>());
+  commands.push_back(std::make_unique<ImageCommand>());
+  commands.push_back(std::make_unique<ImagesCommand>());
+  commands.push_back(std::make_unique<EventsCommand>());
+  return commands;
+}
+
+}  // namespace gpubox

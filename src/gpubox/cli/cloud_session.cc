@@ -1,0 +1,158 @@
+#include "gpubox/cli/cloud_session.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <ostream>
+
+#include "gpubox/aws/aws_config.h"
+#include "gpubox/aws/service_quotas_client.h"
+#include "gpubox/local/local_daemon.h"
+#include "gpubox/local/runtime/ipv4_subnet.h"
+#include "gpubox/local/runtime/runtime_config.h"
+#include "gpubox/sys/http_transport.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox {
+
+/// Service Quotas through one client per region.
+class CloudSession::Quotas : public QuotaService {
+ public:
+  Quotas(Env& env, aws::CredentialsProvider& credentials, EndpointResolver resolver)
+      : env_(env), credentials_(credentials), resolver_(std::move(resolver)) {}
+  Result<double> GetValue(const std::string& region, const std::string& code) override {
+    auto quota = GPUBOX_TRY(Client(region).GetServiceQuota("ec2", code));
+    return quota.value;
+  }
+  Result<std::string> RequestIncrease(const std::string& region, const std::string& code,
+                                      double value) override {
+    auto change = GPUBOX_TRY(Client(region).RequestServiceQuotaIncrease("ec2", code, value));
+    return change.id + " (" + change.status + ")";
+  }
+
+ private:
+  aws::ServiceQuotasClient& Client(const std::string& region) {
+    auto& slot = clients_[region];
+    if (!slot.first) {
+      slot.first = std::make_unique<aws::AwsCaller>(env_, resolver_(region, "servicequotas"),
+                                                    credentials_);
+      slot.second = std::make_unique<aws::ServiceQuotasClient>(*slot.first);
+    }
+    return *slot.second;
+  }
+  Env& env_;
+  aws::CredentialsProvider& credentials_;
+  EndpointResolver resolver_;
+  std::map<std::string, std::pair<std::unique_ptr<aws::AwsCaller>,
+                                  std::unique_ptr<aws::ServiceQuotasClient>>>
+      clients_;
+};
+
+void CloudFlags::Add(CLI::App& app) {
+  app.add_option("--cloud", cloud, "local (default; GPUBOX_CLOUD) or aws");
+  app.add_option("--profile", profile, "AWS profile (aws cloud)");
+  app.add_option("--endpoint-url", endpoint_url, "EC2 endpoint override (aws cloud)");
+}
+
+std::string SelfExecutable() {
+  char path[4096];
+  ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length <= 0) return "gpubox";
+  return std::string(path, static_cast<size_t>(length));
+}
+
+CloudSession::~CloudSession() = default;
+
+Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFlags& flags,
+                                                         bool start_local,
+                                                         std::ostream& progress) {
+  std::unique_ptr<CloudSession> session(new CloudSession());
+  session->env_ = &env;
+  session->kind_ = !flags.cloud.empty() ? flags.cloud : env.Var("GPUBOX_CLOUD").value_or("local");
+  if (session->kind_ != "local" && session->kind_ != "aws") {
+    return Fail(ErrorCode::kUsage, "unknown cloud '" + session->kind_ + "'",
+                "use --cloud local or --cloud aws");
+  }
+  session->paths_ = ResolvePaths(env);
+  EndpointResolver resolver;
+  std::string home_region;
+  if (session->kind_ == "local") {
+    std::string state_dir = local::DefaultStateDir(env);
+    auto daemon = local::FindRunningDaemon(state_dir);
+    if (!daemon && start_local) {
+      GPUBOX_TRY_VOID(local::RequireRoot());
+      progress << "gpubox: starting the local cloud\n";
+      daemon = GPUBOX_TRY(local::StartDaemon(SelfExecutable(), {state_dir}));
+    }
+    if (!daemon) {
+      return Fail(ErrorCode::kNetwork, "the local cloud is not running",
+                  "'gpubox local up' starts it (or use --cloud aws)");
+    }
+    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(state_dir));
+    session->credentials_ = std::make_unique<aws::StaticCredentialsProvider>(
+        aws::Credentials{account.access_key_id, account.secret_access_key, ""});
+    std::string endpoint = daemon->endpoint;
+    resolver = [endpoint](const std::string& region, const std::string& service) {
+      return aws::ServiceEndpoint{endpoint, region, service == "ec2" ? "ec2" : "servicequotas"};
+    };
+    home_region = "us-east-1";
+  } else {
+    aws::AwsFlags aws_flags;
+    if (!flags.profile.empty()) aws_flags.profile = flags.profile;
+    if (!flags.endpoint_url.empty()) aws_flags.endpoint_url = flags.endpoint_url;
+    aws::AwsConfig config = GPUBOX_TRY(aws::ResolveAwsConfig(env, aws_flags));
+    aws::Credentials credentials = GPUBOX_TRY(aws::ResolveCredentials(env, config));
+    session->credentials_ = std::make_unique<aws::StaticCredentialsProvider>(credentials);
+    std::string ec2_override = flags.endpoint_url;
+    if (ec2_override.empty()) {
+      ec2_override = env.Var("AWS_ENDPOINT_URL_EC2").value_or(env.Var("AWS_ENDPOINT_URL").value_or(""));
+    }
+    std::string quotas_override = flags.endpoint_url;
+    if (quotas_override.empty()) {
+      quotas_override = env.Var("AWS_ENDPOINT_URL_SERVICE_QUOTAS")
+                            .value_or(env.Var("AWS_ENDPOINT_URL").value_or(""));
+    }
+    resolver = [ec2_override, quotas_override](const std::string& region,
+                                               const std::string& service) {
+      if (service == "ec2") {
+        return aws::ServiceEndpoint{
+            ec2_override.empty() ? "https://ec2." + region + ".amazonaws.com" : ec2_override,
+            region, "ec2"};
+      }
+      return aws::ServiceEndpoint{quotas_override.empty()
+                                      ? "https://servicequotas." + region + ".amazonaws.com"
+                                      : quotas_override,
+                                  region, "servicequotas"};
+    };
+    home_region = config.region;
+  }
+  session->quotas_ = std::make_unique<Quotas>(env, *session->credentials_, resolver);
+  session->cloud_ = std::make_unique<AwsCloud>(session->kind_, env, *session->credentials_,
+                                               resolver, home_region, *session->quotas_);
+  session->store_ = GPUBOX_TRY(BoxStore::Open(session->paths_.database()));
+  return session;
+}
+
+Result<std::string> CloudSession::CallerCidr() {
+  if (auto fixed = env_->Var("GPUBOX_CALLER_IP"); fixed && !fixed->empty()) {
+    return fixed->find('/') == std::string::npos ? *fixed + "/32" : *fixed;
+  }
+  if (kind_ == "local") {
+    auto subnet = GPUBOX_TRY(local::Ipv4Subnet::Parse(local::RuntimeConfig{}.subnet));
+    return subnet.Host(1) + "/32";
+  }
+  std::string url = env_->Var("GPUBOX_CHECKIP_URL").value_or("https://checkip.amazonaws.com");
+  HttpRequest request;
+  request.url = url;
+  request.total_timeout_ms = 10000;
+  auto answer = env_->http->Send(request);
+  std::string ip = answer && answer->status == 200 ? std::string(Trim(answer->body)) : "";
+  if (ip.empty() || ip.find_first_not_of("0123456789.") != std::string::npos) {
+    return Fail(ErrorCode::kNetwork, "could not learn this machine's public address from " + url,
+                "set GPUBOX_CALLER_IP to the address SSH should be allowed from");
+  }
+  return ip + "/32";
+}
+
+}  // namespace gpubox

@@ -1,0 +1,63 @@
+#pragma once
+/// Everything a box command needs, resolved from flags and the environment:
+/// the cloud (local or aws, through the same AwsCloud), the state store, the
+/// paths, and the caller's address that SSH ingress is limited to.
+///
+///   --cloud local|aws   (GPUBOX_CLOUD; default local)
+///   local: the endpoint and keys of the running local cloud (started when
+///          `start_local` and not running); the caller is the host's bridge address.
+///   aws:   region, endpoints and credentials as the AWS CLI resolves them
+///          (aws/aws_config.h); the caller is GPUBOX_CALLER_IP, else what
+///          GPUBOX_CHECKIP_URL (https://checkip.amazonaws.com) answers.
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "gpubox/box/paths.h"
+#include "gpubox/cloud/aws_cloud.h"
+#include "gpubox/state/box_store.h"
+
+namespace CLI {
+class App;
+}
+
+namespace gpubox {
+
+struct CloudFlags {
+  std::string cloud;  ///< empty: GPUBOX_CLOUD, else "local"
+  std::string profile;
+  std::string endpoint_url;
+  void Add(CLI::App& app);
+};
+
+class CloudSession {
+ public:
+  static Result<std::unique_ptr<CloudSession>> Open(Env& env, const CloudFlags& flags,
+                                                    bool start_local, std::ostream& progress);
+  ~CloudSession();
+
+  Cloud& cloud() { return *cloud_; }
+  AwsCloud& aws_cloud() { return *cloud_; }
+  BoxStore& store() { return *store_; }
+  const GpuboxPaths& paths() const { return paths_; }
+  /// "a.b.c.d/32": who may SSH into boxes.
+  Result<std::string> CallerCidr();
+
+ private:
+  CloudSession() = default;
+  class Quotas;
+
+  Env* env_ = nullptr;
+  std::string kind_;
+  GpuboxPaths paths_;
+  std::unique_ptr<aws::CredentialsProvider> credentials_;
+  std::unique_ptr<Quotas> quotas_;
+  std::unique_ptr<AwsCloud> cloud_;
+  std::unique_ptr<BoxStore> store_;
+};
+
+/// The path of the running gpubox binary (for starting the local daemon).
+std::string SelfExecutable();
+
+}  // namespace gpubox

@@ -1,0 +1,146 @@
+/// `gpubox up NAME`: the cheapest fitting offer, launched, set up, GPU checked.
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "gpubox/box/lifecycle.h"
+#include "gpubox/box/provisioner.h"
+#include "gpubox/cli/box_json.h"
+#include "gpubox/cli/cloud_session.h"
+#include "gpubox/cli/commands.h"
+#include "gpubox/cli/confirm.h"
+#include "gpubox/cli/requirement_flags.h"
+#include "gpubox/cli/table.h"
+#include "gpubox/util/strings.h"
+
+namespace gpubox {
+namespace {
+
+class UpCommand : public Command {
+ public:
+  const char* name() const override { return "up"; }
+  const char* summary() const override {
+    return "launch a GPU box: cheapest fitting offer, quota checked, set up, Jupyter-ready";
+  }
+  void Configure(CLI::App& app) override {
+    app.add_option("name", name_, "the box's name (a-z, 0-9, -)")->required();
+    flags_.Add(app);
+    cloud_flags_.Add(app);
+    app.add_option("--instance-type", instance_type_, "only this instance type");
+    app.add_option("--disk", disk_, "root disk size, GiB (default 64, as the book advises)");
+    app.add_option("--image", image_, "image id or the name of one of your images");
+    app.add_option("--framework", framework_, "pytorch (default), mxnet, tensorflow or jax");
+    app.add_option("--notebooks", notebooks_, "a local directory to upload, or a zip URL (aws)");
+    app.add_flag("--dry-run", dry_run_, "print the plan and the setup script; launch nothing");
+    app.add_flag("--yes,-y", yes_, "do not ask before launching a paid instance");
+    app.add_flag("--json", json_, "print the box as JSON");
+  }
+
+  Result<int> Run(CommandContext& context) override {
+    UpOptions options;
+    options.name = name_;
+    GPUBOX_TRY_VOID(ValidateBoxName(name_));
+    options.requirements = GPUBOX_TRY(flags_.Resolve(Catalog::Builtin()));
+    options.instance_type = instance_type_;
+    if (!instance_type_.empty() && !Catalog::Builtin().FindType(instance_type_)) {
+      return Fail(ErrorCode::kUsage, "unknown instance type '" + instance_type_ + "'",
+                  "'gpubox offers' lists the GPU types");
+    }
+    auto disk = GPUBOX_TRY(ParseCountFlag("--disk", disk_));
+    if (disk < 8 || disk > 16384) {
+      return Fail(ErrorCode::kUsage, "--disk must be between 8 and 16384 GiB");
+    }
+    options.disk_gib = static_cast<int>(disk);
+    options.image = image_;
+    options.framework = ToLower(framework_);
+    if (options.framework != "pytorch" && options.framework != "mxnet" &&
+        options.framework != "tensorflow" && options.framework != "jax") {
+      return Fail(ErrorCode::kUsage, "unknown framework '" + framework_ + "'",
+                  "use pytorch, mxnet, tensorflow or jax");
+    }
+    options.notebooks = notebooks_;
+    auto session = GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, !dry_run_, context.err));
+    bool aws = session->cloud().name() == "aws";
+    if (!aws && options.framework != "pytorch") {
+      return Fail(ErrorCode::kUsage,
+                  "the local cloud offers pytorch only (Debian's python3-torch), not " +
+                      options.framework,
+                  "use --cloud aws for " + options.framework);
+    }
+    if (options.framework == "mxnet") {
+      context.err << "gpubox: note: Apache MXNet is retired; the book still uses it\n";
+    }
+    options.caller_cidr = GPUBOX_TRY(session->CallerCidr());
+    Provisioner provisioner(context.env, session->cloud(), session->store(), Catalog::Builtin(),
+                            session->paths(), context.err);
+    if (dry_run_) return PrintPlan(context, GPUBOX_TRY(provisioner.Plan(options)));
+    if (aws) {
+      UpPlan plan = GPUBOX_TRY(provisioner.Plan(options));
+      const LaunchCandidate& best = plan.candidates.front();
+      if (!Confirm("launch " + best.instance_type + " (" + MarketName(best.market) + ") in " +
+                       best.region + " at about $" + FormatDouble(best.price_usd_hr) +
+                       "/h on your AWS account?",
+                   yes_, context.err)) {
+        return Fail(ErrorCode::kUsage, "not confirmed; nothing launched",
+                    "add --yes to launch without asking");
+      }
+    }
+    BoxRecord box = GPUBOX_TRY(provisioner.Up(options));
+    Lifecycle lifecycle(context.env, session->cloud(), session->store(), session->paths(),
+                        context.err);
+    GPUBOX_TRY_VOID(lifecycle.RefreshSshConfig());
+    context.err << "gpubox: " << session->aws_cloud().calls() << " EC2 API calls\n";
+    if (json_) {
+      context.out << BoxJson(box).dump(2) << '\n';
+      return 0;
+    }
+    context.out << box.name << " is up: " << box.instance_type << " (" << box.gpu << ") "
+                << box.market << " in " << box.zone << ", $" << FormatDouble(box.price_usd_hr)
+                << "/h\n  ssh " << box.name << "    gpubox jupyter " << box.name
+                << "    gpubox stop " << box.name << " (disk kept)    gpubox down " << box.name
+                << " (all deleted)\n";
+    return 0;
+  }
+
+ private:
+  Result<int> PrintPlan(CommandContext& context, const UpPlan& plan) {
+    if (json_) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (const LaunchCandidate& candidate : plan.candidates) {
+        rows.push_back({{"instance_type", candidate.instance_type},
+                        {"region", candidate.region},
+                        {"market", MarketName(candidate.market)},
+                        {"price_usd_hr", candidate.price_usd_hr},
+                        {"quota", QuotaJson(candidate.quota)}});
+      }
+      context.out << nlohmann::json{{"candidates", rows}, {"setup_script", plan.setup_script}}
+                         .dump(2)
+                  << '\n';
+      return 0;
+    }
+    context.out << "Plan for " << name_ << " (nothing is launched by --dry-run):\n";
+    Table table({"#", "TYPE", "REGION", "MARKET", "$/H", "QUOTA", "VERDICT"});
+    int rank = 0;
+    for (const LaunchCandidate& candidate : plan.candidates) {
+      table.AddRow({std::to_string(++rank), candidate.instance_type, candidate.region,
+                    MarketName(candidate.market), FormatDouble(candidate.price_usd_hr),
+                    candidate.quota.quota_code,
+                    candidate.quota.ok ? "ok" : "skip: " + candidate.quota.Explain()});
+    }
+    table.Print(context.out);
+    context.out << "\nSetup script (run over SSH, phase by phase):\n" << plan.setup_script;
+    return 0;
+  }
+
+  RequirementFlags flags_;
+  CloudFlags cloud_flags_;
+  std::string name_, instance_type_, disk_ = "64", image_, framework_ = "pytorch", notebooks_;
+  bool dry_run_ = false, yes_ = false, json_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeUpCommand() { return std::make_unique<UpCommand>(); }
+
+}  // namespace gpubox
