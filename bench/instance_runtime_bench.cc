@@ -145,8 +145,8 @@ void BM_StopStart(benchmark::State& state) {
   }
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
-    bool ok = host->runtime->Stop(id) && host->runtime->Start(id) &&
-              host->runtime->WaitUntilRunning(id);
+    bool ok =
+        host->runtime->Stop(id) && host->runtime->Start(id) && host->runtime->WaitUntilRunning(id);
     if (!ok) {
       state.SkipWithError("stop/start failed");
       break;

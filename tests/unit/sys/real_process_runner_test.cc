@@ -27,7 +27,8 @@ TEST(RealProcessRunnerTest, FeedsStdin) {
 TEST(RealProcessRunnerTest, KillsTheGroupOnTimeout) {
   RealProcessRunner runner;
   auto start = std::chrono::steady_clock::now();
-  auto result = runner.Run({"sh", "-c", "sleep 30 & sleep 30"}, {.stdin_text = "", .timeout_ms = 200});
+  auto result =
+      runner.Run({"sh", "-c", "sleep 30 & sleep 30"}, {.stdin_text = "", .timeout_ms = 200});
   ASSERT_TRUE(result);
   EXPECT_EQ(result->exit_code, 137);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));

@@ -42,8 +42,8 @@ Result<std::optional<std::string>> ProtocolMatch(const IngressRule& rule, bool i
     int from = rule.from_port, to = rule.to_port;
     if (from == -1 && to == -1) return protocol + " dport 0-65535";
     if (from < 0 || to < from || to > 65535) {
-      return Fail(ErrorCode::kUsage, "bad port range " + std::to_string(from) + "-" +
-                                         std::to_string(to));
+      return Fail(ErrorCode::kUsage,
+                  "bad port range " + std::to_string(from) + "-" + std::to_string(to));
     }
     if (from == to) return protocol + " dport " + std::to_string(from);
     return protocol + " dport " + std::to_string(from) + "-" + std::to_string(to);

@@ -63,10 +63,9 @@ Result<void> HostNetwork::CreateInstance(const std::string& instance_id, const s
                            "\nlink set " + veth + " up\n";
   ProcessResult linked = GPUBOX_TRY(Ip({"-batch", "-"}, host_batch));
   if (linked.exit_code != 0) return CommandFailed("creating veth " + veth, linked);
-  std::string inside_batch = "link set lo up\naddr add " + std::string("169.254.169.254/32") +
-                             " dev lo\naddr add " + ip + "/" +
-                             std::to_string(subnet.prefix_length()) +
-                             " dev eth0\nlink set eth0 up\n";
+  std::string inside_batch =
+      "link set lo up\naddr add " + std::string("169.254.169.254/32") + " dev lo\naddr add " + ip +
+      "/" + std::to_string(subnet.prefix_length()) + " dev eth0\nlink set eth0 up\n";
   ProcessResult configured = GPUBOX_TRY(Ip({"-n", netns, "-batch", "-"}, inside_batch));
   if (configured.exit_code != 0) return CommandFailed("configuring " + netns, configured);
   return {};
@@ -85,9 +84,9 @@ Result<void> HostNetwork::RemoveInstance(const std::string& instance_id) {
 
 Result<void> HostNetwork::ApplyFirewall(const std::string& instance_id,
                                         const std::string& ruleset) {
-  ProcessResult loaded = GPUBOX_TRY(runner_.Run(
-      {"nsenter", "--net=" + config_.NetnsPath(instance_id), "nft", "-f", "-"},
-      {.stdin_text = ruleset, .timeout_ms = kCommandTimeoutMs}));
+  ProcessResult loaded = GPUBOX_TRY(
+      runner_.Run({"nsenter", "--net=" + config_.NetnsPath(instance_id), "nft", "-f", "-"},
+                  {.stdin_text = ruleset, .timeout_ms = kCommandTimeoutMs}));
   if (loaded.exit_code != 0) return CommandFailed("loading the firewall of " + instance_id, loaded);
   return {};
 }

@@ -28,8 +28,8 @@ Result<pid_t> SpawnDetached(const std::vector<std::string>& argv, const std::str
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0640);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0640);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   // The instance must not inherit the daemon's descriptors (its API socket,
   // other instances' IMDS sockets, the database): it outlives the daemon.
@@ -150,8 +150,8 @@ bool SshAnswers(const std::string& netns_path, const std::string& ip, int timeou
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     auto left_ms = [&] {
       return static_cast<int>(std::max<long long>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(
-                 deadline - std::chrono::steady_clock::now())
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                   std::chrono::steady_clock::now())
                  .count()));
     };
     if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&

@@ -1,14 +1,13 @@
 #include "gpubox/local/runtime/imds_server.h"
 
 #include <fcntl.h>
+#include <httplib.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <future>
-
-#include <httplib.h>
 
 #include "gpubox/util/strings.h"
 
@@ -68,15 +67,15 @@ Result<void> ImdsServer::Start(const std::string& netns_path) {
   thread_ = std::thread([server, netns_path, &bound] {
     int fd = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-      bound.set_value(Fail(ErrorCode::kEnvironment, "IMDS cannot enter " + netns_path + ": " +
-                                                        std::strerror(errno)));
+      bound.set_value(Fail(ErrorCode::kEnvironment,
+                           "IMDS cannot enter " + netns_path + ": " + std::strerror(errno)));
       if (fd >= 0) close(fd);
       return;
     }
     close(fd);
     if (!server->bind_to_port(kImdsAddress, 80)) {
-      bound.set_value(Fail(ErrorCode::kEnvironment,
-                           std::string("IMDS cannot bind ") + kImdsAddress + ":80 in " + netns_path));
+      bound.set_value(Fail(ErrorCode::kEnvironment, std::string("IMDS cannot bind ") +
+                                                        kImdsAddress + ":80 in " + netns_path));
       return;
     }
     bound.set_value({});

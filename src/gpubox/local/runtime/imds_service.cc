@@ -1,7 +1,6 @@
 #include "gpubox/local/runtime/imds_service.h"
 
 #include <nlohmann/json.hpp>
-
 #include <random>
 
 #include "gpubox/util/strings.h"
@@ -64,13 +63,13 @@ ImdsReply ImdsService::Handle(const ImdsRequest& request) {
   }
   if (path == "/latest/dynamic/instance-identity/document") {
     nlohmann::json document = {{"instanceId", data_.instance_id},
-                                {"instanceType", data_.instance_type},
-                                {"imageId", data_.image_id},
-                                {"region", data_.region},
-                                {"availabilityZone", data_.availability_zone},
-                                {"privateIp", data_.local_ipv4},
-                                {"accountId", "000000000000"},
-                                {"architecture", "x86_64"}};
+                               {"instanceType", data_.instance_type},
+                               {"imageId", data_.image_id},
+                               {"region", data_.region},
+                               {"availabilityZone", data_.availability_zone},
+                               {"privateIp", data_.local_ipv4},
+                               {"accountId", "000000000000"},
+                               {"architecture", "x86_64"}};
     ImdsReply reply = Text(200, document.dump(2));
     reply.headers["Content-Type"] = "application/json";
     return reply;

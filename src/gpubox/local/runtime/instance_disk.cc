@@ -16,7 +16,8 @@ InstanceDisk::InstanceDisk(const RuntimeConfig& config, FileSystem& files, Proce
     : config_(config), files_(files), runner_(runner) {}
 
 Result<void> InstanceDisk::Run(const std::vector<std::string>& argv) {
-  ProcessResult result = GPUBOX_TRY(runner_.Run(argv, {.stdin_text = "", .timeout_ms = kCopyTimeoutMs}));
+  ProcessResult result =
+      GPUBOX_TRY(runner_.Run(argv, {.stdin_text = "", .timeout_ms = kCopyTimeoutMs}));
   if (result.exit_code != 0) {
     return Fail(ErrorCode::kEnvironment,
                 argv[0] + " failed: " + std::string(Trim(result.err + result.out)));
@@ -57,7 +58,8 @@ Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
   };
   std::string passwd = RenderPasswd(GPUBOX_TRY(base_of("passwd")));
   GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/passwd", passwd, 0644));
-  GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/group", RenderGroup(GPUBOX_TRY(base_of("group"))), 0644));
+  GPUBOX_TRY_VOID(
+      files_.WriteFile(upper + "/etc/group", RenderGroup(GPUBOX_TRY(base_of("group"))), 0644));
   GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/shadow", RenderShadow(passwd), 0640));
   std::string hostname = HostnameForIp(spec.private_ip);
   GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/hostname", hostname + "\n", 0644));
@@ -68,8 +70,8 @@ Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
   std::string host_key = upper + kHostKeyPath;
   GPUBOX_TRY_VOID(files_.Remove(host_key));
   GPUBOX_TRY_VOID(files_.Remove(host_key + ".pub"));
-  GPUBOX_TRY_VOID(Run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
-                       "root@" + hostname, "-f", host_key}));
+  GPUBOX_TRY_VOID(Run(
+      {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@" + hostname, "-f", host_key}));
   // User data belongs to this instance only, never to one an image came from.
   std::string user_data = upper + kUserDataPath;
   GPUBOX_TRY_VOID(files_.Remove(user_data));

@@ -15,8 +15,8 @@ std::string WithoutEntry(const std::string& base, std::set<std::string>* dropped
   for (std::string_view line : Split(base, '\n')) {
     if (Trim(line).empty()) continue;
     auto fields = Split(line, ':');
-    bool drop = fields[0] == kLoginUser ||
-                (fields.size() > 2 && fields[2] == std::to_string(kLoginUid));
+    bool drop =
+        fields[0] == kLoginUser || (fields.size() > 2 && fields[2] == std::to_string(kLoginUid));
     if (drop) {
       if (dropped) dropped->insert(std::string(fields[0]));
       continue;
@@ -63,15 +63,16 @@ std::string DnsSuffix(const std::string& region) {
 
 std::string RenderHosts(const std::string& ip, const std::string& hostname,
                         const std::string& region) {
-  return "127.0.0.1 localhost\n" + ip + " " + hostname + "." + DnsSuffix(region) + " " +
-         hostname + "\n" + "::1 localhost ip6-localhost ip6-loopback\n";
+  return "127.0.0.1 localhost\n" + ip + " " + hostname + "." + DnsSuffix(region) + " " + hostname +
+         "\n" + "::1 localhost ip6-localhost ip6-loopback\n";
 }
 
 std::string RenderSshdConfig(const std::string& listen_ip) {
-  return std::string("# gpubox local instance sshd (generated)\n") +
-         "ListenAddress " + listen_ip + "\n" +
+  return std::string("# gpubox local instance sshd (generated)\n") + "ListenAddress " + listen_ip +
+         "\n" +
          "Port 22\n"
-         "HostKey " + kHostKeyPath + "\n" +
+         "HostKey " +
+         kHostKeyPath + "\n" +
          "PidFile /run/sshd.pid\n"
          "AuthorizedKeysFile .ssh/authorized_keys\n"
          "PubkeyAuthentication yes\n"
@@ -90,24 +91,25 @@ std::string RenderSshdConfig(const std::string& listen_ip) {
 
 std::string RenderBootScript(const BootPlan& plan) {
   std::string marker = "/var/lib/cloud/gpubox-user-data." + plan.instance_id + ".done";
-  std::string gpus =
-      plan.pass_gpus
-          ? "for node in /dev/nvidia*; do\n"
-            "  [ -e \"$node\" ] || continue\n"
-            "  if [ -d \"$node\" ]; then mkdir -p \"$R$node\"; mount --rbind \"$node\" \"$R$node\"\n"
-            "  else touch \"$R$node\"; mount --bind \"$node\" \"$R$node\"; fi\n"
-            "  echo \"[gpubox] GPU device $node\"\n"
-            "done\n"
-          : "";
+  std::string gpus = plan.pass_gpus
+                         ? "for node in /dev/nvidia*; do\n"
+                           "  [ -e \"$node\" ] || continue\n"
+                           "  if [ -d \"$node\" ]; then mkdir -p \"$R$node\"; mount --rbind "
+                           "\"$node\" \"$R$node\"\n"
+                           "  else touch \"$R$node\"; mount --bind \"$node\" \"$R$node\"; fi\n"
+                           "  echo \"[gpubox] GPU device $node\"\n"
+                           "done\n"
+                         : "";
   return "#!/bin/sh\n"
          "# gpubox instance boot: PID 1 of the instance's namespaces (generated).\n"
          "set -eu\n"
-         "I=" + ShellQuote(plan.instance_dir) + "\n" +
-         "S=" + ShellQuote(plan.state_dir) + "\n" +
+         "I=" +
+         ShellQuote(plan.instance_dir) + "\n" + "S=" + ShellQuote(plan.state_dir) + "\n" +
          "D=\"$I/disk\"\n"
          "R=\"$I/rootfs\"\n"
-         "echo \"[gpubox] booting " + plan.instance_id + " at $(date -u +%FT%TZ)\"\n" +
-         "hostname " + ShellQuote(plan.hostname) + "\n" +
+         "echo \"[gpubox] booting " +
+         plan.instance_id + " at $(date -u +%FT%TZ)\"\n" + "hostname " + ShellQuote(plan.hostname) +
+         "\n" +
          "mount -t overlay overlay -o \"lowerdir=/,upperdir=$D/upper,workdir=$D/work\" \"$R\"\n"
          "mount --bind \"$D/home\" \"$R/home\"\n"
          "mount --bind \"$D/root\" \"$R/root\"\n"
@@ -138,16 +140,18 @@ std::string RenderBootScript(const BootPlan& plan) {
          "cd /\n"
          "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
          "export HOME=/root LANG=C.UTF-8\n"
-         "/usr/sbin/sshd -f " + kSshdConfigPath + "\n" +
+         "/usr/sbin/sshd -f " +
+         kSshdConfigPath + "\n" +
          "echo \"[gpubox] sshd started\"\n"
          "set +e\n"
-         "if [ -f " + kUserDataPath + " ] && [ ! -e " + marker + " ]; then\n" +
-         "  touch " + marker + "\n" +
+         "if [ -f " +
+         kUserDataPath + " ] && [ ! -e " + marker + " ]; then\n" + "  touch " + marker + "\n" +
          "  (cd /root; echo \"[gpubox] running user data\"; " + kUserDataPath + "\n" +
          "   echo \"[gpubox] user data exited with status $?\") </dev/null &\n"
          "fi\n"
-         "ssh-keygen -lf " + kHostKeyPath + ".pub | sed 's/^/[gpubox] host key: /'\n" +
-         "echo \"[gpubox] " + plan.instance_id + " is up\"\n" +
+         "ssh-keygen -lf " +
+         kHostKeyPath + ".pub | sed 's/^/[gpubox] host key: /'\n" + "echo \"[gpubox] " +
+         plan.instance_id + " is up\"\n" +
          "trap 'exit 0' TERM INT\n"
          "while :; do sleep 86400 & wait $!; done\n";
 }

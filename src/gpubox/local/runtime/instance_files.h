@@ -36,7 +36,7 @@ struct BootPlan {
   std::string instance_dir;  ///< host path: holds disk/ and the rootfs/ mount point
   std::string state_dir;     ///< host path hidden from the instance
   std::string hostname;
-  bool pass_gpus = false;    ///< bind the host's /dev/nvidia* into the instance
+  bool pass_gpus = false;  ///< bind the host's /dev/nvidia* into the instance
 };
 
 /// The script run by /bin/sh as PID 1 of the instance's new PID, mount and

@@ -15,8 +15,8 @@ namespace gpubox::local {
 
 struct InstanceRecord {
   InstanceSpec spec;
-  pid_t keeper_pid = 0;         ///< host pid of `unshare`, the PID namespace's parent
-  uint64_t pid_namespace = 0;   ///< inode of the instance's PID namespace
+  pid_t keeper_pid = 0;        ///< host pid of `unshare`, the PID namespace's parent
+  uint64_t pid_namespace = 0;  ///< inode of the instance's PID namespace
 };
 
 std::string EncodeRecord(const InstanceRecord& record);

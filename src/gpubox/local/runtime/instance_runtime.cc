@@ -23,8 +23,8 @@ constexpr int64_t kPollMicros = 2'000;
 constexpr uint32_t kFirstInstanceIndex = 4;  // like EC2, leave the first addresses alone
 
 std::string FindProgram(FileSystem& files, const std::string& name) {
-  for (const char* dir : {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin",
-                          "/bin"}) {
+  for (const char* dir :
+       {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
     std::string path = std::string(dir) + "/" + name;
     if (files.Exists(path)) return path;
   }
@@ -32,7 +32,6 @@ std::string FindProgram(FileSystem& files, const std::string& name) {
 }
 
 }  // namespace
-
 
 Result<std::unique_ptr<InstanceRuntime>> InstanceRuntime::Create(RuntimeConfig config,
                                                                  const Env& env) {
@@ -177,11 +176,12 @@ Result<void> InstanceRuntime::StartLocked(Instance& instance) {
     bridge_ready_ = true;
   }
   GPUBOX_TRY_VOID(network_.CreateInstance(spec.instance_id, spec.private_ip));
-  GPUBOX_TRY_VOID(network_.ApplyFirewall(spec.instance_id, GPUBOX_TRY(RenderFirewall(spec.ingress))));
+  GPUBOX_TRY_VOID(
+      network_.ApplyFirewall(spec.instance_id, GPUBOX_TRY(RenderFirewall(spec.ingress))));
   pid_t keeper = GPUBOX_TRY(SpawnDetached(
-      {nsenter_path_, "--net=" + config_.NetnsPath(spec.instance_id), "--", unshare_path_,
-       "--pid", "--fork", "--kill-child", "--mount", "--uts", "--propagation", "private", "--",
-       "/bin/sh", disk_.BootScriptPath(spec.instance_id)},
+      {nsenter_path_, "--net=" + config_.NetnsPath(spec.instance_id), "--", unshare_path_, "--pid",
+       "--fork", "--kill-child", "--mount", "--uts", "--propagation", "private", "--", "/bin/sh",
+       disk_.BootScriptPath(spec.instance_id)},
       disk_.ConsoleLogPath(spec.instance_id)));
   instance.record.keeper_pid = keeper;
   uint64_t host_namespace = NamespaceInode(getpid(), "pid");

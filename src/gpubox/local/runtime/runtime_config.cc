@@ -17,9 +17,12 @@ bool IsNameChar(char c, bool allow_dash) {
 
 const char* InstanceStateName(InstanceState state) {
   switch (state) {
-    case InstanceState::kStopped: return "stopped";
-    case InstanceState::kStarting: return "starting";
-    case InstanceState::kRunning: return "running";
+    case InstanceState::kStopped:
+      return "stopped";
+    case InstanceState::kStarting:
+      return "starting";
+    case InstanceState::kRunning:
+      return "running";
   }
   return "stopped";
 }

@@ -16,9 +16,9 @@ struct InstanceRuntime::Instance {
   InstanceRecord record;
   std::shared_ptr<ImdsService> imds;
   std::unique_ptr<ImdsServer> imds_server;
-  bool ssh_ready = false;   ///< sshd answered since the last start
+  bool ssh_ready = false;  ///< sshd answered since the last start
   bool terminated = false;
-  std::string action;       ///< spot notice, kept across IMDS restarts
+  std::string action;  ///< spot notice, kept across IMDS restarts
   std::string action_time;
 };
 

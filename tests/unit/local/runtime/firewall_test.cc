@@ -17,10 +17,8 @@ TEST(FirewallTest, DropsByDefaultAndAdmitsLoopbackAndReplies) {
 
 TEST(FirewallTest, RendersPortsRangesProtocolsAndBothFamilies) {
   std::vector<IngressRule> rules = {
-      {"tcp", 22, 22, {"203.0.113.7/32"}},
-      {"tcp", 8000, 8100, {"10.0.0.0/8", "::/0"}},
-      {"udp", -1, -1, {"0.0.0.0/0"}},
-      {"icmp", 8, -1, {"0.0.0.0/0"}},
+      {"tcp", 22, 22, {"203.0.113.7/32"}}, {"tcp", 8000, 8100, {"10.0.0.0/8", "::/0"}},
+      {"udp", -1, -1, {"0.0.0.0/0"}},      {"icmp", 8, -1, {"0.0.0.0/0"}},
       {"-1", -1, -1, {"192.168.1.0/24"}},
   };
   auto text = RenderFirewall(rules);

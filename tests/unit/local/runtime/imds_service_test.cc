@@ -20,8 +20,10 @@ class ImdsServiceTest : public testing::Test {
                  &clock_) {}
 
   std::string Token(int ttl = 60) {
-    ImdsReply reply = service_.Handle(
-        {"PUT", "/latest/api/token", {{"x-aws-ec2-metadata-token-ttl-seconds", std::to_string(ttl)}}});
+    ImdsReply reply =
+        service_.Handle({"PUT",
+                         "/latest/api/token",
+                         {{"x-aws-ec2-metadata-token-ttl-seconds", std::to_string(ttl)}}});
     EXPECT_EQ(reply.status, 200);
     return reply.body;
   }
@@ -43,8 +45,7 @@ TEST_F(ImdsServiceTest, ServesMetadataOnlyWithAValidToken) {
   EXPECT_EQ(Get("/latest/meta-data/local-ipv4", token).body, "10.213.0.4");
   EXPECT_EQ(Get("/latest/meta-data/hostname", token).body, "ip-10-213-0-4.ec2.internal");
   EXPECT_EQ(Get("/latest/meta-data/public-keys/", token).body, "0=d2l");
-  EXPECT_EQ(Get("/latest/meta-data/public-keys/0/openssh-key", token).body,
-            "ssh-ed25519 AAAA d2l");
+  EXPECT_EQ(Get("/latest/meta-data/public-keys/0/openssh-key", token).body, "ssh-ed25519 AAAA d2l");
   EXPECT_EQ(Get("/latest/user-data", token).status, 404);
   EXPECT_EQ(Get("/latest/meta-data/nope", token).status, 404);
 }
@@ -56,16 +57,19 @@ TEST_F(ImdsServiceTest, TokensExpireAndTtlIsChecked) {
   clock_.SleepMicros(1'500'000);
   EXPECT_EQ(Get("/latest/meta-data/instance-id", token).status, 401);
   for (const char* ttl : {"0", "21601", "abc"}) {
-    EXPECT_EQ(service_.Handle({"PUT", "/latest/api/token",
-                               {{"x-aws-ec2-metadata-token-ttl-seconds", ttl}}})
-                  .status,
-              400)
+    EXPECT_EQ(
+        service_
+            .Handle({"PUT", "/latest/api/token", {{"x-aws-ec2-metadata-token-ttl-seconds", ttl}}})
+            .status,
+        400)
         << ttl;
   }
   EXPECT_EQ(service_.Handle({"PUT", "/latest/api/token", {}}).status, 400);
-  EXPECT_EQ(service_.Handle({"PUT", "/latest/api/token",
-                             {{"x-aws-ec2-metadata-token-ttl-seconds", "60"},
-                              {"x-forwarded-for", "1.2.3.4"}}})
+  EXPECT_EQ(service_
+                .Handle({"PUT",
+                         "/latest/api/token",
+                         {{"x-aws-ec2-metadata-token-ttl-seconds", "60"},
+                          {"x-forwarded-for", "1.2.3.4"}}})
                 .status,
             403);
 }

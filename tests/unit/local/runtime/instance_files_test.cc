@@ -68,9 +68,7 @@ TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootAndRunsUserDataOnce) {
   EXPECT_NE(RenderBootScript(plan).find("/dev/nvidia*"), std::string::npos);
 }
 
-TEST(InstanceFilesTest, ShellQuoteSurvivesQuotes) {
-  EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'");
-}
+TEST(InstanceFilesTest, ShellQuoteSurvivesQuotes) { EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'"); }
 
 }  // namespace
 }  // namespace gpubox::local

@@ -63,7 +63,8 @@ TEST_F(RuntimeTest, LaunchSshImdsUserDataStopStartTerminate) {
   EXPECT_NE(launched->state, InstanceState::kStopped);
   auto running = runtime().WaitUntilRunning(spec.instance_id);
   ASSERT_TRUE(running) << running.error().message;
-  ProcessResult login = host().Ssh(running->private_ip, "id -un; id -u; hostname; cat /etc/hostname");
+  ProcessResult login =
+      host().Ssh(running->private_ip, "id -un; id -u; hostname; cat /etc/hostname");
   double launch_to_login = SecondsSince(start);
   std::printf("[ metric ] launch -> ssh login: %.3f s\n", launch_to_login);
   ASSERT_EQ(login.exit_code, 0) << login.err;
@@ -88,9 +89,9 @@ TEST_F(RuntimeTest, LaunchSshImdsUserDataStopStartTerminate) {
   ASSERT_FALSE(token.empty());
   EXPECT_EQ(ImdsGet(host(), spec.instance_id, "/latest/meta-data/instance-id", token),
             spec.instance_id + " 200");
-  EXPECT_EQ(ImdsGet(host(), spec.instance_id, "/latest/meta-data/placement/availability-zone",
-                    token),
-            "us-east-1a 200");
+  EXPECT_EQ(
+      ImdsGet(host(), spec.instance_id, "/latest/meta-data/placement/availability-zone", token),
+      "us-east-1a 200");
   EXPECT_EQ(ImdsGet(host(), spec.instance_id, "/latest/meta-data/spot/instance-action", token)
                 .substr(0, 9),
             "Not Found");
@@ -128,15 +129,15 @@ TEST_F(RuntimeTest, LaunchSshImdsUserDataStopStartTerminate) {
   // Start again: same IP, files kept, user data not run a second time.
   ASSERT_TRUE(runtime().Start(spec.instance_id));
   ASSERT_TRUE(runtime().WaitUntilRunning(spec.instance_id));
-  EXPECT_EQ(host().Ssh(running->private_ip, "cat ~/keep.txt ~/user-data-runs").out,
-            "keep\nran\n");
+  EXPECT_EQ(host().Ssh(running->private_ip, "cat ~/keep.txt ~/user-data-runs").out, "keep\nran\n");
 
   // Terminate: nothing of it is left.
   pid_namespace = PidNamespaceOf(host().config().state_dir, spec.instance_id);
   ASSERT_TRUE(runtime().Terminate(spec.instance_id));
   EXPECT_TRUE(ProcessesInNamespace("pid", pid_namespace).empty());
   EXPECT_EQ(NamespaceFileInode(host().config().NetnsPath(spec.instance_id)), 0u);
-  auto veth = host().runner().Run({"ip", "link", "show", host().config().VethName(spec.instance_id)});
+  auto veth =
+      host().runner().Run({"ip", "link", "show", host().config().VethName(spec.instance_id)});
   EXPECT_NE(veth->exit_code, 0);
   EXPECT_FALSE(access(host().config().InstanceDir(spec.instance_id).c_str(), F_OK) == 0);
   EXPECT_EQ(runtime().Status(spec.instance_id).error().code, ErrorCode::kNotFound);
@@ -149,10 +150,11 @@ TEST_F(RuntimeTest, FirewallAdmitsOnlyTheGroupsRulesAndTunnelsWork) {
   ASSERT_TRUE(running) << running.error().message;
   std::string ip = running->private_ip;
   ASSERT_EQ(host()
-                .Ssh(ip, "setsid python3 -m http.server 8888 --bind 0.0.0.0 "
-                         "</dev/null >/dev/null 2>&1 & "
-                         "for i in $(seq 100); do curl -s -o /dev/null 127.0.0.1:8888 && break; "
-                         "sleep 0.05; done")
+                .Ssh(ip,
+                     "setsid python3 -m http.server 8888 --bind 0.0.0.0 "
+                     "</dev/null >/dev/null 2>&1 & "
+                     "for i in $(seq 100); do curl -s -o /dev/null 127.0.0.1:8888 && break; "
+                     "sleep 0.05; done")
                 .exit_code,
             0);
   auto direct = [&] {
@@ -184,9 +186,9 @@ TEST_F(RuntimeTest, FirewallAdmitsOnlyTheGroupsRulesAndTunnelsWork) {
   EXPECT_EQ(through, "200");
 
   // Rules are re-applied when the groups change.
-  ASSERT_TRUE(runtime().UpdateFirewall(
-      spec.instance_id, {{"tcp", 22, 22, {std::string(kBridgeIp) + "/32"}},
-                         {"tcp", 8888, 8888, {std::string(kBridgeIp) + "/32"}}}));
+  ASSERT_TRUE(runtime().UpdateFirewall(spec.instance_id,
+                                       {{"tcp", 22, 22, {std::string(kBridgeIp) + "/32"}},
+                                        {"tcp", 8888, 8888, {std::string(kBridgeIp) + "/32"}}}));
   EXPECT_EQ(direct(), "200");
   ASSERT_TRUE(runtime().UpdateFirewall(spec.instance_id, {}));
   EXPECT_EQ(direct(), "000");
@@ -201,7 +203,8 @@ TEST_F(RuntimeTest, SnapshotCarriesTheDiskToANewInstance) {
   ASSERT_TRUE(runtime().Launch(spec));
   auto running = runtime().WaitUntilRunning(spec.instance_id);
   ASSERT_TRUE(running) << running.error().message;
-  ASSERT_EQ(host().Ssh(running->private_ip, "mkdir -p ~/d2l && echo notebook > ~/d2l/ch1.ipynb")
+  ASSERT_EQ(host()
+                .Ssh(running->private_ip, "mkdir -p ~/d2l && echo notebook > ~/d2l/ch1.ipynb")
                 .exit_code,
             0);
   for (int attempt = 0; attempt < 200; ++attempt) {

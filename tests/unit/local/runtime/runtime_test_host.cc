@@ -75,12 +75,21 @@ void RuntimeTestHost::CleanUp() {
 
 std::vector<std::string> RuntimeTestHost::SshArgv(const std::string& ip,
                                                   const std::vector<std::string>& extra_options) {
-  std::vector<std::string> argv = {"ssh", "-F", "/dev/null", "-i", key_path_,
-                                   "-o", "StrictHostKeyChecking=no",
-                                   "-o", "UserKnownHostsFile=/dev/null",
-                                   "-o", "BatchMode=yes",
-                                   "-o", "ConnectTimeout=5",
-                                   "-o", "LogLevel=ERROR"};
+  std::vector<std::string> argv = {"ssh",
+                                   "-F",
+                                   "/dev/null",
+                                   "-i",
+                                   key_path_,
+                                   "-o",
+                                   "StrictHostKeyChecking=no",
+                                   "-o",
+                                   "UserKnownHostsFile=/dev/null",
+                                   "-o",
+                                   "BatchMode=yes",
+                                   "-o",
+                                   "ConnectTimeout=5",
+                                   "-o",
+                                   "LogLevel=ERROR"};
   argv.insert(argv.end(), extra_options.begin(), extra_options.end());
   argv.push_back("ubuntu@" + ip);
   return argv;
@@ -130,7 +139,8 @@ long RssKibOfPidNamespace(uint64_t pid_namespace) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     while (std::getline(status, line)) {
-      if (line.rfind("VmRSS:", 0) == 0) total += ParseInt(Trim(line.substr(6, line.size() - 9))).value_or(0);
+      if (line.rfind("VmRSS:", 0) == 0)
+        total += ParseInt(Trim(line.substr(6, line.size() - 9))).value_or(0);
     }
   }
   return total;
