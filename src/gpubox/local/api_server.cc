@@ -88,6 +88,7 @@ ApiServer::ApiServer(Env& env, Ec2Service& ec2, QuotasService& quotas, LocalAcco
       server_(std::make_unique<httplib::Server>()) {
   server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   server_->set_keep_alive_max_count(1000);
+  server_->set_tcp_nodelay(true);
   server_->Post("/", [this](const httplib::Request& request, httplib::Response& response) {
     HandleApi(request, response);
   });
