@@ -40,8 +40,9 @@ Result<void> InstanceDisk::Prepare(const InstanceSpec& spec) {
   GPUBOX_TRY_VOID(Run({"chmod", "1777", disk + "/tmp"}));
   GPUBOX_TRY_VOID(Run({"chmod", "0700", disk + "/root"}));
   GPUBOX_TRY_VOID(WriteIdentity(spec));
-  BootPlan plan{spec.instance_id, dir, config_.state_dir, HostnameForIp(spec.private_ip),
-                spec.has_gpu};
+  BootPlan plan{
+      spec.instance_id, dir, config_.state_dir, config_.hidden_dirs, HostnameForIp(spec.private_ip),
+      spec.has_gpu};
   GPUBOX_TRY_VOID(files_.WriteFile(BootScriptPath(spec.instance_id), RenderBootScript(plan), 0700));
   return {};
 }

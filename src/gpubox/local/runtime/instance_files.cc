@@ -100,6 +100,12 @@ std::string RenderBootScript(const BootPlan& plan) {
                            "  echo \"[gpubox] GPU device $node\"\n"
                            "done\n"
                          : "";
+  std::string hidden;
+  for (const std::string& dir : plan.hidden_dirs) {
+    std::string path = "\"$R\"" + ShellQuote(dir);
+    hidden += "if [ -d " + path + " ]; then mount -t tmpfs -o size=4k,mode=700,ro tmpfs " + path +
+              "; fi\n";
+  }
   return "#!/bin/sh\n"
          "# gpubox instance boot: PID 1 of the instance's namespaces (generated).\n"
          "set -eu\n"
@@ -132,7 +138,8 @@ std::string RenderBootScript(const BootPlan& plan) {
          "mount -t tmpfs -o mode=755,size=16m,nosuid,nodev tmpfs \"$R/run\"\n"
          "mkdir -p \"$R/run/sshd\" \"$R/run/lock\" \"$R/run/oldroot\"\n"
          "# The local cloud's own files stay hidden from the instance.\n"
-         "if [ -d \"$R$S\" ]; then mount -t tmpfs -o size=4k,mode=700,ro tmpfs \"$R$S\"; fi\n"
+         "if [ -d \"$R$S\" ]; then mount -t tmpfs -o size=4k,mode=700,ro tmpfs \"$R$S\"; fi\n" +
+         hidden +
          "cd \"$R\"\n"
          "pivot_root . run/oldroot\n"
          "umount -l /run/oldroot\n"

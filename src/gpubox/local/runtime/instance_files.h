@@ -4,6 +4,7 @@
 /// Pure functions, so every file is checked without root.
 
 #include <string>
+#include <vector>
 
 namespace gpubox::local {
 
@@ -33,8 +34,9 @@ std::string RenderSshdConfig(const std::string& listen_ip);
 
 struct BootPlan {
   std::string instance_id;
-  std::string instance_dir;  ///< host path: holds disk/ and the rootfs/ mount point
-  std::string state_dir;     ///< host path hidden from the instance
+  std::string instance_dir;              ///< host path: holds disk/ and the rootfs/ mount point
+  std::string state_dir;                 ///< host path hidden from the instance
+  std::vector<std::string> hidden_dirs;  ///< more host paths hidden from it
   std::string hostname;
   bool pass_gpus = false;  ///< bind the host's /dev/nvidia* into the instance
 };

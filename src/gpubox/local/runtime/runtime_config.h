@@ -4,6 +4,7 @@
 /// directory so they never touch the daemon's instances.
 
 #include <string>
+#include <vector>
 
 #include "gpubox/util/result.h"
 
@@ -17,6 +18,10 @@ struct RuntimeConfig {
   std::string name_prefix = "gbx";
   /// The instances' network; the bridge (the host's side) takes the first address.
   std::string subnet = "10.213.0.0/24";
+  /// More host directories hidden from the instances (an empty read-only
+  /// tmpfs over each), e.g. the daemon's whole state directory with its
+  /// credentials. state_dir is always hidden.
+  std::vector<std::string> hidden_dirs;
   /// How long Start waits for sshd to answer (WaitUntilRunning's default).
   int ssh_ready_timeout_ms = 15000;
 

@@ -52,15 +52,20 @@ TEST(InstanceFilesTest, SshdConfigIsKeyOnlyWithForwarding) {
 }
 
 TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootAndRunsUserDataOnce) {
-  BootPlan plan{"i-0abc", "/var/lib/gpubox/local/instances/i-0abc", "/var/lib/gpubox/local",
-                "ip-10-213-0-5", false};
+  BootPlan plan{"i-0abc",
+                "/var/lib/gpubox/local/instances/i-0abc",
+                "/var/lib/gpubox/local",
+                {"/var/lib/gpubox-local"},
+                "ip-10-213-0-5",
+                false};
   std::string script = RenderBootScript(plan);
   for (const char* part :
        {"I='/var/lib/gpubox/local/instances/i-0abc'", "hostname 'ip-10-213-0-5'",
         "lowerdir=/,upperdir=$D/upper", "pivot_root . run/oldroot", "umount -l /run/oldroot",
         "/usr/sbin/sshd -f /etc/ssh/gpubox_sshd_config",
         "[ ! -e /var/lib/cloud/gpubox-user-data.i-0abc.done ]",
-        "touch /var/lib/cloud/gpubox-user-data.i-0abc.done", "newinstance"}) {
+        "touch /var/lib/cloud/gpubox-user-data.i-0abc.done", "newinstance",
+        "mount -t tmpfs -o size=4k,mode=700,ro tmpfs \"$R\"'/var/lib/gpubox-local'"}) {
     EXPECT_NE(script.find(part), std::string::npos) << part;
   }
   EXPECT_EQ(script.find("nvidia"), std::string::npos);

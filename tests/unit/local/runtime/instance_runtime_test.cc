@@ -74,6 +74,9 @@ TEST_F(RuntimeTest, LaunchSshImdsUserDataStopStartTerminate) {
   // The instance inherits no descriptor of the daemon (sockets above all).
   std::string keeper_fds = "/proc/" + std::to_string(running->init_pid) + "/fd";
   EXPECT_EQ(host().runner().Run({"find", keeper_fds, "-lname", "socket:*"})->out, "");
+  // Hidden host directories stay hidden; the host's /root and /home too.
+  EXPECT_EQ(host().Ssh(running->private_ip, "cat /var/tmp/gbxt-hidden/secret").out, "");
+  EXPECT_EQ(host().Ssh(running->private_ip, "ls /home").out, "ubuntu\n");
   // The host's processes are invisible; the host's users are not touched.
   ProcessResult processes = host().Ssh(running->private_ip, "ps -e -o comm=");
   EXPECT_EQ(processes.out.find("gpubox_tests"), std::string::npos) << processes.out;

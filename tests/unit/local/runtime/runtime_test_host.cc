@@ -33,7 +33,9 @@ RuntimeTestHost& RuntimeTestHost::Get() {
 }
 
 void RuntimeTestHost::CleanUpIfUsed() {
-  if (g_host != nullptr) g_host->CleanUp();
+  if (g_host == nullptr) return;
+  g_host->CleanUp();
+  g_host->runner().Run({"rm", "-rf", kHiddenDir});
 }
 
 RuntimeTestHost::RuntimeTestHost() : real_env_(environ) {
@@ -47,6 +49,10 @@ RuntimeTestHost::RuntimeTestHost() : real_env_(environ) {
   config.state_dir = work_dir_ + "/state";
   config.name_prefix = kTestPrefix;
   config.subnet = kTestSubnet;
+  // A host directory the instances must not see (like the daemon's secrets).
+  files_.MakeDirs(kHiddenDir, 0755);
+  files_.WriteFile(std::string(kHiddenDir) + "/secret", "host-only\n", 0644);
+  config.hidden_dirs = {kHiddenDir};
   // Whatever a crashed earlier run left behind goes first.
   auto runtime = InstanceRuntime::Create(config, env_);
   if (!runtime) {

@@ -21,6 +21,7 @@ namespace gpubox::local::testing_host {
 inline constexpr char kTestPrefix[] = "gbxt";
 inline constexpr char kTestSubnet[] = "10.213.250.0/24";
 inline constexpr char kBridgeIp[] = "10.213.250.1";
+inline constexpr char kHiddenDir[] = "/var/tmp/gbxt-hidden";
 
 class RuntimeTestHost {
  public:
