@@ -29,6 +29,7 @@ struct UpOptions {
   std::string framework = "pytorch";
   std::string notebooks;      ///< a local directory to upload, or (AWS) a zip URL
   std::string caller_cidr;    ///< who may SSH in, e.g. "203.0.113.7/32"
+  bool setup = true;          ///< false: launch and wait for SSH only
   int max_offers = 8;         ///< distinct offers to try before giving up
   int ssh_timeout_ms = 120000;
   int running_timeout_ms = 300000;

@@ -109,13 +109,17 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   }();
   if (!ready) return ready;
   box = *ready;
-  auto setup = RunSetup(box, options);
-  if (!setup) {
-    progress_ << "gpubox: setup failed; deleting the box so nothing is left half-made\n";
-    CleanUp(box, {box.region});
-    return std::unexpected(setup.error());
+  if (options.setup) {
+    auto setup = RunSetup(box, options);
+    if (!setup) {
+      progress_ << "gpubox: setup failed; deleting the box so nothing is left half-made\n";
+      CleanUp(box, {box.region});
+      return std::unexpected(setup.error());
+    }
   }
   box = GPUBOX_TRY(store_.Load(box.name));
+  box.state = "running";
+  GPUBOX_TRY_VOID(store_.Save(box));
   Event(box.name, "up", "ready: " + box.instance_type + " in " + box.zone);
   return box;
 }
@@ -224,7 +228,7 @@ Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& op
   progress_ << "gpubox: " << box.instance_id << " running at " << box.public_ip
             << "; waiting for SSH\n";
   GPUBOX_TRY_VOID(WaitForSsh(env_, TargetOf(box), options.ssh_timeout_ms));
-  box.state = "running";
+  box.state = "setting-up";  // "running" once setup is done; a rerun resumes setup
   box.running_since = NowSeconds(env_);
   GPUBOX_TRY_VOID(store_.Save(box));
   return box;
@@ -254,9 +258,21 @@ Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& option
   }
   UpPlan plan = GPUBOX_TRY(Plan(options));
   std::vector<std::string> phases = SetupPhases(aws ? SetupTarget::kAws : SetupTarget::kLocal);
+  // Phases whose markers the disk already holds (an image's) are skipped without a round trip.
+  auto markers = GPUBOX_TRY(env_.processes->Run(
+      SshCommand(target, {"ls ~/.gpubox/phases 2>/dev/null || true"}), {.timeout_ms = 30000}));
+  std::vector<std::string> present;
+  for (std::string_view line : Split(markers.out, '\n')) present.emplace_back(Trim(line));
   std::vector<std::string> done;
   for (size_t phase_idx = 0; phase_idx < phases.size(); ++phase_idx) {
     const std::string& phase = phases[phase_idx];
+    if (std::find(present.begin(), present.end(), phase) != present.end()) {
+      progress_ << "gpubox: setup [" << phase_idx + 1 << "/" << phases.size() << "] " << phase
+                << ": already done (skipped)\n";
+      Event(box.name, "setup", phase + " skipped");
+      done.push_back(phase);
+      continue;
+    }
     int64_t start = env_.clock->NowMicros();
     auto run = GPUBOX_TRY(env_.processes->Run(
         SshCommand(target, {"GPUBOX_ONLY_PHASE=" + phase, "bash", "-s"}),

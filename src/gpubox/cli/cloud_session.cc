@@ -139,7 +139,9 @@ Result<std::string> CloudSession::CallerCidr() {
     return fixed->find('/') == std::string::npos ? *fixed + "/32" : *fixed;
   }
   if (kind_ == "local") {
-    auto subnet = GPUBOX_TRY(local::Ipv4Subnet::Parse(local::RuntimeConfig{}.subnet));
+    // The host's side of the instances' bridge (the daemon's GPUBOX_LOCAL_SUBNET, if set).
+    std::string cidr = env_->Var("GPUBOX_LOCAL_SUBNET").value_or(local::RuntimeConfig{}.subnet);
+    auto subnet = GPUBOX_TRY(local::Ipv4Subnet::Parse(cidr));
     return subnet.Host(1) + "/32";
   }
   std::string url = env_->Var("GPUBOX_CHECKIP_URL").value_or("https://checkip.amazonaws.com");

@@ -32,6 +32,7 @@ class UpCommand : public Command {
     app.add_option("--image", image_, "image id or the name of one of your images");
     app.add_option("--framework", framework_, "pytorch (default), mxnet, tensorflow or jax");
     app.add_option("--notebooks", notebooks_, "a local directory to upload, or a zip URL (aws)");
+    app.add_flag("--no-setup", no_setup_, "launch and wait for SSH only; run no setup");
     app.add_flag("--dry-run", dry_run_, "print the plan and the setup script; launch nothing");
     app.add_flag("--yes,-y", yes_, "do not ask before launching a paid instance");
     app.add_flag("--json", json_, "print the box as JSON");
@@ -60,6 +61,7 @@ class UpCommand : public Command {
                   "use pytorch, mxnet, tensorflow or jax");
     }
     options.notebooks = notebooks_;
+    options.setup = !no_setup_;
     auto session = GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, !dry_run_, context.err));
     bool aws = session->cloud().name() == "aws";
     if (!aws && options.framework != "pytorch") {
@@ -136,7 +138,7 @@ class UpCommand : public Command {
   RequirementFlags flags_;
   CloudFlags cloud_flags_;
   std::string name_, instance_type_, disk_ = "64", image_, framework_ = "pytorch", notebooks_;
-  bool dry_run_ = false, yes_ = false, json_ = false;
+  bool dry_run_ = false, yes_ = false, json_ = false, no_setup_ = false;
 };
 
 }  // namespace

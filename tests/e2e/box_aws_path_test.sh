@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The AWS path: the same commands with --cloud aws and AWS_ENDPOINT_URL pointed at an EC2
+# endpoint (here the local cloud), credentials from the environment as the AWS CLI takes
+# them. The AWS setup script is shown whole by --dry-run and passes shellcheck; it needs
+# the internet, so the launched box here runs with --no-setup.
+set -uo pipefail
+gpubox=$1
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/local_cloud_env.sh
+source "$here/local_cloud_env.sh"
+export GPUBOX_CLOUD=aws AWS_ENDPOINT_URL=$ENDPOINT AWS_ACCESS_KEY_ID=$ACCESS_KEY
+export AWS_SECRET_ACCESS_KEY=$SECRET_KEY AWS_REGION=us-east-1 GPUBOX_CALLER_IP=$bridge_ip
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+plan=$("$gpubox" up a1 --gpu T4 --framework mxnet --dry-run --json)
+check "dry-run plans the cheapest offer first" jq -e '.candidates[0].instance_type == "g4dn.xlarge"' <<<"$plan"
+jq -r .setup_script <<<"$plan" >"$work/setup_aws.sh"
+check "dry-run shows the AWS setup script whole" grep -q "run_phase gpu-check" "$work/setup_aws.sh"
+check "the AWS setup script passes shellcheck" shellcheck -s bash "$work/setup_aws.sh"
+check "dry-run launched nothing" test "$(tag_count a1)" = 0
+check "quota --json answers per region and code" \
+  jq -e 'length > 0 and all(.[]; has("quota_code") and has("vcpus_in_use"))' <<<"$("$gpubox" quota --gpu T4 --json)"
+
+check "up --cloud aws (no setup)" "$gpubox" up a1 --gpu T4 --on-demand --no-setup --yes
+check "ls shows the aws box" jq -e '.[0].cloud == "aws" and .[0].state == "running"' <<<"$("$gpubox" ls --json)"
+check "exec on the aws box" test "$("$gpubox" exec a1 -- echo hi)" = hi
+check "down --cloud aws" "$gpubox" down a1 --yes
+check "nothing left" test "$(tag_count a1)" = 0
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+"$gpubox" ls >"$work/nocreds.log" 2>&1
+check "missing credentials: exit 6 with one error line" test $? = 6
+finish
