@@ -28,5 +28,7 @@ check "down --cloud aws" "$gpubox" down a1 --yes
 check "nothing left" test "$(tag_count a1)" = 0
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 "$gpubox" ls >"$work/nocreds.log" 2>&1
-check "missing credentials: exit 6 with one error line" test $? = 6
+check "missing credentials: exit 6" test $? = 6
+check "missing credentials: one error line naming where it looked" \
+  test "$(grep -c '^gpubox: error: ' "$work/nocreds.log")" = 1
 finish

@@ -156,6 +156,7 @@ Result<int> RunDaemon(Env& env, const DaemonOptions& options, std::ostream& err)
   } else {
     RuntimeConfig config;
     config.state_dir = dir + "/runtime";
+    config.hidden_dirs = {dir};  // the account keys live here: instances must not read them
     if (auto prefix = env.Var("GPUBOX_LOCAL_PREFIX")) config.name_prefix = *prefix;
     if (auto subnet = env.Var("GPUBOX_LOCAL_SUBNET")) config.subnet = *subnet;
     auto runtime = GPUBOX_TRY(InstanceRuntime::Create(config, host_env));
