@@ -1,6 +1,7 @@
 #include "gpubox/box/lifecycle.h"
 
 #include <algorithm>
+#include <map>
 #include <ostream>
 
 #include "gpubox/box/jupyter.h"
@@ -53,44 +54,44 @@ Result<BoxRecord> Lifecycle::RunningBox(const std::string& name) {
 }
 
 Result<std::vector<BoxListing>> Lifecycle::List() {
+  // One DescribeInstances per region finds every tagged instance; the store's
+  // boxes are matched to them by id, the rest are orphans.
+  std::map<std::string, aws::Instance> tagged;
+  for (const std::string& region : GPUBOX_TRY(cloud_.Regions())) {
+    for (aws::Instance& instance :
+         GPUBOX_TRY(cloud_.DescribeInstances(region, {aws::Filter{"tag-key", {kBoxTag}}}))) {
+      tagged[instance.instance_id] = std::move(instance);
+    }
+  }
   std::vector<BoxListing> rows;
-  std::vector<std::string> known_ids;
   for (const BoxRecord& box : GPUBOX_TRY(store_.List())) {
     if (box.cloud != cloud_.name()) continue;
     BoxListing row{box, "missing", false, 0, 0};
-    if (!box.instance_id.empty()) {
-      known_ids.push_back(box.instance_id);
-      if (auto instance = Describe(box)) row.cloud_state = instance->state.name;
+    if (auto found = tagged.find(box.instance_id); found != tagged.end()) {
+      row.cloud_state = found->second.state.name;
+      tagged.erase(found);
     }
-    int64_t running = box.running_since > 0 ? Now() - box.running_since : 0;
-    row.uptime_seconds = running;
-    row.cost_usd = (box.billed_seconds + running) / 3600.0 * box.price_usd_hr;
+    row.uptime_seconds = box.running_since > 0 ? Now() - box.running_since : 0;
+    row.cost_usd = (box.billed_seconds + row.uptime_seconds) / 3600.0 * box.price_usd_hr;
     rows.push_back(row);
   }
-  for (const std::string& region : GPUBOX_TRY(cloud_.Regions())) {
-    auto tagged = GPUBOX_TRY(cloud_.DescribeInstances(
-        region, {aws::Filter{"tag-key", {kBoxTag}},
-                 aws::Filter{"instance-state-name",
-                             {"pending", "running", "stopping", "stopped", "shutting-down"}}}));
-    for (const aws::Instance& instance : tagged) {
-      if (std::find(known_ids.begin(), known_ids.end(), instance.instance_id) != known_ids.end()) {
-        continue;
-      }
-      BoxListing orphan;
-      orphan.orphan = true;
-      orphan.cloud_state = instance.state.name;
-      for (const aws::Tag& tag : instance.tags) {
-        if (tag.key == kBoxTag) orphan.box.name = tag.value;
-      }
-      orphan.box.cloud = cloud_.name();
-      orphan.box.region = region;
-      orphan.box.zone = instance.placement.availability_zone.value_or("");
-      orphan.box.instance_id = instance.instance_id;
-      orphan.box.instance_type = instance.instance_type;
-      orphan.box.market = instance.instance_lifecycle == "spot" ? "spot" : "on-demand";
-      orphan.box.state = "orphan";
-      rows.push_back(orphan);
+  for (const auto& [id, instance] : tagged) {
+    if (instance.state.name == "terminated") continue;
+    BoxListing orphan;
+    orphan.orphan = true;
+    orphan.cloud_state = instance.state.name;
+    for (const aws::Tag& tag : instance.tags) {
+      if (tag.key == kBoxTag) orphan.box.name = tag.value;
     }
+    std::string zone = instance.placement.availability_zone.value_or("");
+    orphan.box.cloud = cloud_.name();
+    orphan.box.region = zone.empty() ? "" : zone.substr(0, zone.size() - 1);
+    orphan.box.zone = zone;
+    orphan.box.instance_id = id;
+    orphan.box.instance_type = instance.instance_type;
+    orphan.box.market = instance.instance_lifecycle == "spot" ? "spot" : "on-demand";
+    orphan.box.state = "orphan";
+    rows.push_back(orphan);
   }
   return rows;
 }

@@ -22,6 +22,59 @@ std::string GpuOf(const Catalog& catalog, const std::string& type_name) {
          type.gpu_model;
 }
 
+/// Turns the setup script's marker lines into progress on the terminal and events.
+class SetupProgress {
+ public:
+  SetupProgress(std::ostream& out, std::vector<std::string> phases, Env& env, std::string box,
+                BoxStore& store)
+      : out_(out), phases_(std::move(phases)), env_(env), box_(std::move(box)), store_(store) {}
+
+  void Line(std::string_view line) {
+    if (!line.starts_with("gpubox-phase ")) {
+      if (!line.starts_with("gpubox-setup ")) last_line_ = std::string(Trim(line));
+      return;
+    }
+    std::vector<std::string_view> words = Split(line, ' ');
+    if (words.size() < 3) return;
+    std::string phase(words[1]);
+    std::string_view what = words[2];
+    if (what == "start") {
+      started_ = env_.clock->NowMicros();
+      last_line_.clear();
+      return;
+    }
+    size_t index = std::find(phases_.begin(), phases_.end(), phase) - phases_.begin() + 1;
+    out_ << "gpubox: setup [" << index << "/" << phases_.size() << "] " << phase << ": ";
+    if (what == "skip") {
+      out_ << "already done (skipped)\n";
+    } else {
+      out_ << (what == "done" ? "done" : "FAILED") << " ("
+           << FormatFixed((env_.clock->NowMicros() - started_) / 1e6, 1) << " s)";
+      if (!last_line_.empty()) out_ << ": " << last_line_;
+      out_ << '\n';
+    }
+    out_.flush();
+    if (what == "fail") failed_ = phase;
+    if (what == "done" || what == "skip") done_.push_back(phase);
+    (void)store_.AddEvent({env_.clock->NowMicros() / 1'000'000, box_, "setup",
+                           phase + " " + std::string(what)});
+  }
+  const std::vector<std::string>& done() const { return done_; }
+  const std::string& failed() const { return failed_; }
+  const std::string& last_line() const { return last_line_; }
+
+ private:
+  std::ostream& out_;
+  std::vector<std::string> phases_;
+  Env& env_;
+  std::string box_;
+  BoxStore& store_;
+  int64_t started_ = 0;
+  std::string last_line_;
+  std::string failed_;
+  std::vector<std::string> done_;
+};
+
 aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandidate& candidate,
                                         const aws::Image& image, const std::string& zone,
                                         const UpOptions& options) {
@@ -258,45 +311,20 @@ Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& option
   }
   UpPlan plan = GPUBOX_TRY(Plan(options));
   std::vector<std::string> phases = SetupPhases(aws ? SetupTarget::kAws : SetupTarget::kLocal);
-  // Phases whose markers the disk already holds (an image's) are skipped without a round trip.
-  auto markers = GPUBOX_TRY(env_.processes->Run(
-      SshCommand(target, {"ls ~/.gpubox/phases 2>/dev/null || true"}), {.timeout_ms = 30000}));
-  std::vector<std::string> present;
-  for (std::string_view line : Split(markers.out, '\n')) present.emplace_back(Trim(line));
-  std::vector<std::string> done;
-  for (size_t phase_idx = 0; phase_idx < phases.size(); ++phase_idx) {
-    const std::string& phase = phases[phase_idx];
-    if (std::find(present.begin(), present.end(), phase) != present.end()) {
-      progress_ << "gpubox: setup [" << phase_idx + 1 << "/" << phases.size() << "] " << phase
-                << ": already done (skipped)\n";
-      Event(box.name, "setup", phase + " skipped");
-      done.push_back(phase);
-      continue;
-    }
-    int64_t start = env_.clock->NowMicros();
-    auto run = GPUBOX_TRY(env_.processes->Run(
-        SshCommand(target, {"GPUBOX_ONLY_PHASE=" + phase, "bash", "-s"}),
-        {.stdin_text = plan.setup_script, .timeout_ms = 3600 * 1000}));
-    bool skipped = run.out.find("gpubox-phase " + phase + " skip") != std::string::npos;
-    bool ok = run.exit_code == 0 &&
-              (skipped || run.out.find("gpubox-phase " + phase + " done") != std::string::npos);
-    double seconds = (env_.clock->NowMicros() - start) / 1e6;
-    progress_ << "gpubox: setup [" << phase_idx + 1 << "/" << phases.size() << "] " << phase
-              << ": " << (ok ? (skipped ? "already done (skipped)" : "done") : "FAILED") << " ("
-              << FormatFixed(seconds, 1) << " s)\n";
-    std::string last_line;
-    for (std::string_view line : Split(Trim(run.out), '\n')) {
-      if (!line.starts_with("gpubox-")) last_line = line;
-    }
-    if (!last_line.empty() && ok && !skipped) progress_ << "        " << last_line << '\n';
-    Event(box.name, "setup", phase + (ok ? (skipped ? " skipped" : " done") : " failed"));
-    if (!ok) {
-      return Fail(ErrorCode::kCloud,
-                  "setup phase " + phase + " failed on " + box.name + ": " + last_line,
-                  "the log is ~/.gpubox/setup.log on the box ('gpubox ssh " + box.name + "')");
-    }
-    done.push_back(phase);
+  // One SSH session runs every phase; its marker lines are the progress shown here.
+  SetupProgress progress(progress_, phases, env_, box.name, store_);
+  auto run = GPUBOX_TRY(env_.processes->Run(
+      SshCommand(target, {"bash", "-s"}),
+      {.stdin_text = plan.setup_script,
+       .timeout_ms = 3600 * 1000,
+       .on_stdout_line = [&progress](std::string_view line) { progress.Line(line); }}));
+  if (run.exit_code != 0 || progress.done().size() != phases.size()) {
+    std::string phase = progress.failed().empty() ? "?" : progress.failed();
+    return Fail(ErrorCode::kCloud,
+                "setup phase " + phase + " failed on " + box.name + ": " + progress.last_line(),
+                "the log is ~/.gpubox/setup.log on the box ('gpubox ssh " + box.name + "')");
   }
+  std::vector<std::string> done = progress.done();
   BoxRecord updated = GPUBOX_TRY(store_.Load(box.name));
   updated.setup_phases = Join(done, ",");
   return store_.Save(updated);

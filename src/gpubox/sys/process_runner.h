@@ -2,7 +2,9 @@
 /// Running programs. The real runner forks and execs (real_process_runner.h);
 /// tests use a recording fake.
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gpubox/util/result.h"
@@ -18,6 +20,9 @@ struct ProcessResult {
 struct ProcessOptions {
   std::string stdin_text;
   int timeout_ms = 0;  ///< 0: no limit; on expiry the child is killed (exit 137)
+  /// Called with each line of stdout (without '\n') as it arrives, for progress;
+  /// the output is still captured whole.
+  std::function<void(std::string_view)> on_stdout_line;
 };
 
 class ProcessRunner {

@@ -84,6 +84,19 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
   bool timed_out = false;
   char buffer[65536];
+  size_t emitted = 0;  // bytes of result.out already passed to on_stdout_line
+  auto emit_lines = [&](bool at_end) {
+    if (!options.on_stdout_line) return;
+    size_t newline;
+    while ((newline = result.out.find('\n', emitted)) != std::string::npos) {
+      options.on_stdout_line(std::string_view(result.out).substr(emitted, newline - emitted));
+      emitted = newline + 1;
+    }
+    if (at_end && emitted < result.out.size()) {
+      options.on_stdout_line(std::string_view(result.out).substr(emitted));
+      emitted = result.out.size();
+    }
+  };
   while (out.fds[0] >= 0 || err.fds[0] >= 0) {
     pollfd fds[3];
     int count = 0;
@@ -116,6 +129,7 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
     };
     drain(out_idx, out, result.out);
     drain(err_idx, err, result.err);
+    emit_lines(false);
     if (in_idx >= 0 && fds[in_idx].revents != 0) {
       ssize_t put = write(in.fds[1], options.stdin_text.data() + stdin_written,
                           options.stdin_text.size() - stdin_written);
@@ -125,6 +139,7 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
     }
   }
   in.Close(1);
+  emit_lines(true);
   if (timed_out) kill(-pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -63,15 +63,24 @@ Result<ProcessResult> FakeProcessRunner::Run(const std::vector<std::string>& arg
       result.err = "Connection refused";
       return result;
     }
-    for (const std::string& arg : argv) {
-      if (!arg.starts_with("GPUBOX_ONLY_PHASE=")) continue;
-      std::string phase = arg.substr(18);
-      bool fails = failing_phases_.count(phase) > 0;
-      result.out = "gpubox-phase " + phase + (fails ? " start\nboom\ngpubox-phase " + phase +
-                                                          " fail\n"
-                                                    : " start\nok\ngpubox-phase " + phase +
-                                                          " done\n");
-      result.exit_code = fails ? 1 : 0;
+    if (options.stdin_text.find("\nrun_phase ") != std::string::npos) {
+      // Plays the setup script: every `run_phase NAME ...` line, in order.
+      for (std::string_view line : Split(options.stdin_text, '\n')) {
+        if (!line.starts_with("run_phase ")) continue;
+        std::string phase(Split(line, ' ')[1]);
+        bool fails = failing_phases_.count(phase) > 0;
+        result.out += "gpubox-phase " + phase + " start\n" + (fails ? "boom\n" : "ok\n") +
+                      "gpubox-phase " + phase + (fails ? " fail\n" : " done\n");
+        if (fails) {
+          result.exit_code = 1;
+          break;
+        }
+      }
+      if (options.on_stdout_line) {
+        for (std::string_view line : Split(result.out, '\n')) {
+          if (!line.empty()) options.on_stdout_line(line);
+        }
+      }
     }
   }
   return result;
