@@ -21,6 +21,13 @@ check "dry-run launched nothing" test "$(tag_count a1)" = 0
 check "quota --json answers per region and code" \
   jq -e 'length > 0 and all(.[]; has("quota_code") and has("vcpus_in_use"))' <<<"$("$gpubox" quota --gpu T4 --json)"
 
+check "quota says the exact P increase in us-east-1" jq -e \
+  '.[] | select(.quota_code == "L-417A185B") | (.ok == false and .request_value == 8)' \
+  <<<"$("$gpubox" quota --gpu V100 --on-demand --region us-east-1 --json)"
+check "quota --request files it" "$gpubox" quota --gpu V100 --on-demand --region us-east-1 --request --yes
+check "after the request the quota allows it" jq -e \
+  '.[] | select(.quota_code == "L-417A185B") | .ok' \
+  <<<"$("$gpubox" quota --gpu V100 --on-demand --region us-east-1 --json)"
 check "up --cloud aws (no setup)" "$gpubox" up a1 --gpu T4 --on-demand --no-setup --yes
 check "ls shows the aws box" jq -e '.[0].cloud == "aws" and .[0].state == "running"' <<<"$("$gpubox" ls --json)"
 check "exec on the aws box" test "$("$gpubox" exec a1 -- echo hi)" = hi

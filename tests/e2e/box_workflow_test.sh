@@ -11,7 +11,9 @@ curl_code() { curl -s -o /dev/null -m 5 -w '%{http_code}' "$@"; }
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 jport=$(free_port)
 start=$(now_ms)
-check "up d2l" "$gpubox" up d2l --gpu T4 --on-demand
+mkdir -p "$work/mine"
+echo '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' >"$work/mine/my-notes.ipynb"
+check "up d2l (with --notebooks)" "$gpubox" up d2l --gpu T4 --on-demand --notebooks "$work/mine"
 jupyter=$("$gpubox" jupyter d2l --json --port "$jport")
 up_ms=$(($(now_ms) - start))
 token=$(jq -r .token <<<"$jupyter")
@@ -27,6 +29,8 @@ check "jupyter again reuses the server and the tunnel" \
   jq -e '.server_reused and .tunnel_reused' <<<"$("$gpubox" jupyter d2l --json --port "$jport")"
 check "the sample notebook runs on the box through Jupyter" /usr/bin/python3 \
   "$here/../../tools/run_notebook_via_jupyter.py" "http://127.0.0.1:$port" "$token" gpubox-sample.ipynb
+check "--notebooks were uploaded beside the sample" \
+  test "$("$gpubox" exec d2l -- ls notebooks | sort | tr '\n' ' ')" = "gpubox-sample.ipynb my-notes.ipynb "
 check "ssh NAME works through the ssh config include" ssh -F "$HOME/.ssh/config" d2l true
 "$gpubox" exec d2l -- 'exit 7'
 check "exec passes the exit status through" test $? = 7

@@ -26,6 +26,7 @@ export HOME="$work/home" XDG_STATE_HOME="$work/home/.local/state" GPUBOX_CLOUD=l
 export GPUBOX_LOCAL_STATE_DIR="$work/local" GPUBOX_LOCAL_PREFIX=$prefix
 export GPUBOX_LOCAL_SUBNET="10.215.$((RANDOM % 200 + 20)).0/24"
 mkdir -p "$HOME"
+# shellcheck disable=SC2034  # used by the scripts that source this one
 bridge_ip=$(sed 's/\.0\/24$/.1/' <<<"$GPUBOX_LOCAL_SUBNET")
 
 local_cloud_teardown() {
