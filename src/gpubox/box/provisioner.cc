@@ -113,7 +113,7 @@ Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
     if (options.notebooks.starts_with("http://") || options.notebooks.starts_with("https://")) {
       setup.notebooks_url = options.notebooks;
     } else {
-      setup.notebooks_dir = "~/.gpubox/upload";
+      setup.notebooks_dir = ".gpubox/upload";  // under the box user's home
     }
   }
   plan.setup_script = SetupScript(setup);

@@ -66,6 +66,19 @@ TEST(SetupScriptTest, LocalScriptRunsPhasesOnceAndSkipsThemAfter) {
   Shell("rm -rf " + home);
 }
 
+TEST(SetupScriptTest, AFailingCommandInsideAPhaseFailsIt) {
+  std::string home = testing::TempDir() + "gpubox-home-fail-" + std::to_string(getpid());
+  std::string script = SetupScript({SetupTarget::kLocal, "pytorch", "", ""});
+  std::string prelude_only = script.substr(0, script.find("VENV=")) +
+                             "two() { false; echo after-false; }\nrun_phase two two\n";
+  auto run = Shell("HOME=" + home + " bash " + WriteTemp("fail.sh", prelude_only));
+  EXPECT_NE(run.first, 0);
+  EXPECT_NE(run.second.find("gpubox-phase two fail"), std::string::npos) << run.second;
+  EXPECT_EQ(run.second.find("after-false"), std::string::npos) << run.second;
+  EXPECT_FALSE(std::ifstream(home + "/.gpubox/phases/two").good());
+  Shell("rm -rf " + home);
+}
+
 TEST(SetupScriptTest, SampleNotebookIsValidJsonWithCode) {
   auto notebook = nlohmann::json::parse(SampleNotebook());
   EXPECT_EQ(notebook["nbformat"], 4);

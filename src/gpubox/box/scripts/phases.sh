@@ -19,11 +19,25 @@ run_phase() {
     return 0
   fi
   echo "gpubox-phase ${name} start"
-  if "${body}"; then
+  # A subshell outside any `if`, so that errexit holds inside the phase's body.
+  local status=0
+  set +e
+  (set -e; "${body}")
+  status=$?
+  set -e
+  if [ "${status}" = 0 ]; then
     date -u +%Y-%m-%dT%H:%M:%SZ > "${GPUBOX_HOME}/phases/${name}"
     echo "gpubox-phase ${name} done"
   else
     echo "gpubox-phase ${name} fail"
     exit 1
   fi
+}
+
+# notebooks_source: GPUBOX_NOTEBOOKS_DIR as an absolute path (relative ones are under $HOME).
+notebooks_source() {
+  case "${GPUBOX_NOTEBOOKS_DIR}" in
+    /*) echo "${GPUBOX_NOTEBOOKS_DIR}" ;;
+    *) echo "${HOME}/${GPUBOX_NOTEBOOKS_DIR}" ;;
+  esac
 }

@@ -69,7 +69,7 @@ phase_d2l() { pip_d2l "d2l==${D2L_VERSION}" jupyter; }
 phase_notebooks() {
   mkdir -p "${NOTEBOOKS}"
   if [ -n "${GPUBOX_NOTEBOOKS_DIR:-}" ]; then
-    cp -r "${GPUBOX_NOTEBOOKS_DIR}/." "${NOTEBOOKS}/"
+    cp -r "$(notebooks_source)/." "${NOTEBOOKS}/"
     return 0
   fi
   local url="${GPUBOX_NOTEBOOKS_URL:-https://d2l.ai/d2l-en-${D2L_VERSION}.zip}"

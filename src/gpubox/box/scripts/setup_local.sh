@@ -32,7 +32,7 @@ phase_framework() {
 phase_notebooks() {
   mkdir -p "${NOTEBOOKS}"
   if [ -n "${GPUBOX_NOTEBOOKS_DIR:-}" ]; then
-    cp -r "${GPUBOX_NOTEBOOKS_DIR}/." "${NOTEBOOKS}/"
+    cp -r "$(notebooks_source)/." "${NOTEBOOKS}/"
   fi
   ls "${NOTEBOOKS}"
 }
