@@ -1,7 +1,7 @@
 #pragma once
 /// Recording fakes for the provisioning logic: a cloud that keeps instances,
-/// key pairs, groups and images in memory and fails on demand, a process
-/// runner that plays ssh and ssh-keygen, and a clock that moves when slept on.
+/// key pairs, groups and images in memory and fails on demand, and a process
+/// runner that plays ssh and ssh-keygen (the clock is unit/fakes/fake_clock.h).
 
 #include <map>
 #include <set>
@@ -12,15 +12,9 @@
 #include "gpubox/sys/env.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/process_runner.h"
+#include "unit/fakes/fake_clock.h"
 
 namespace gpubox::testing {
-
-class FakeClock : public Clock {
- public:
-  int64_t NowMicros() override { return now_micros_; }
-  void SleepMicros(int64_t micros) override { now_micros_ += micros; }
-  int64_t now_micros_ = 1'800'000'000'000'000;
-};
 
 class FakeProcessRunner : public ProcessRunner {
  public:

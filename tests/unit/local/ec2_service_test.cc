@@ -2,17 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/fakes/fake_clock.h"
+
 #include "gpubox/local/quotas_service.h"
 
 namespace gpubox::local {
 namespace {
 
-class FakeClock : public Clock {
- public:
-  int64_t NowMicros() override { return now_; }
-  void SleepMicros(int64_t micros) override { now_ += micros; }
-  int64_t now_ = 1798761600LL * 1000000;  // 2027-01-01
-};
+using gpubox::testing::FakeClock;
+constexpr int64_t kStartMicros = 1798761600LL * 1000000;  // 2027-01-01
 
 class FakeRandom : public Random {
  public:
@@ -90,7 +88,7 @@ class Ec2ServiceTest : public ::testing::Test {
                  "imageId");
   }
 
-  FakeClock clock_;
+  FakeClock clock_{kStartMicros};
   FakeRandom random_;
   Env env_;
   RecordingHost host_;
@@ -163,14 +161,14 @@ TEST_F(Ec2ServiceTest, SpotInterruptionNoticesThenTerminatesAfterThePeriod) {
   service_->Tick();
   ASSERT_TRUE(service_->InterruptSpot(id));
   EXPECT_EQ(host_.calls_.back(), "notice " + id + " terminate");
-  clock_.now_ += 6 * 1000000LL;
+  clock_.Advance(6 * 1000000LL);
   service_->Tick();  // shutting-down
   service_->Tick();  // terminated on the host
   Ec2Reply described = Call("DescribeInstances", {{"InstanceId.1", id}});
   EXPECT_EQ(First(described, "name"), "terminated");
   EXPECT_EQ(First(described, "code"), "48");
   EXPECT_NE(described.body.find("Server.SpotInstanceTermination"), std::string::npos);
-  clock_.now_ += kTerminatedVisibleMicros + 1;
+  clock_.Advance(kTerminatedVisibleMicros + 1);
   service_->Tick();
   EXPECT_EQ(First(Call("DescribeInstances", {{"InstanceId.1", id}}), "Code"),
             "InvalidInstanceID.NotFound");
@@ -206,12 +204,12 @@ TEST_F(Ec2ServiceTest, QuotasAnswerJsonAndApproveIncreases) {
   QuotasService quotas(*service_, *store_);
   JsonReply get = quotas.Handle("ServiceQuotasV20190624.GetServiceQuota",
                                 R"({"ServiceCode":"ec2","QuotaCode":"L-417A185B"})", "us-east-1",
-                                clock_.now_);
+                                clock_.NowMicros());
   EXPECT_NE(get.body.find("\"Value\":0.0"), std::string::npos) << get.body;
   JsonReply raise = quotas.Handle("ServiceQuotasV20190624.RequestServiceQuotaIncrease",
                                   R"({"ServiceCode":"ec2","QuotaCode":"L-417A185B",
                                       "DesiredValue":8})",
-                                  "us-east-1", clock_.now_);
+                                  "us-east-1", clock_.NowMicros());
   EXPECT_NE(raise.body.find("APPROVED"), std::string::npos) << raise.body;
   EXPECT_EQ(Call("RunInstances", {{"ImageId", DlamiId()}, {"InstanceType", "p3.2xlarge"}}).status,
             200);

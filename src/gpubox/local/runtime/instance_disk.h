@@ -1,6 +1,6 @@
 #pragma once
 /// An instance's directory and private disk:
-///   instances/ID/record.json   the InstanceRecord
+///   instances/ID/record.json   the RuntimeInstanceRecord
 ///   instances/ID/boot.sh       the boot script (RenderBootScript)
 ///   instances/ID/console.log   everything the instance's init printed
 ///   instances/ID/rootfs/       mount point of the instance's root (only in its namespace)

@@ -4,7 +4,7 @@
 
 namespace gpubox::local {
 
-std::string EncodeRecord(const InstanceRecord& record) {
+std::string EncodeRuntimeRecord(const RuntimeInstanceRecord& record) {
   const InstanceSpec& spec = record.spec;
   nlohmann::json rules = nlohmann::json::array();
   for (const IngressRule& rule : spec.ingress) {
@@ -30,10 +30,10 @@ std::string EncodeRecord(const InstanceRecord& record) {
   return json.dump(2) + "\n";
 }
 
-Result<InstanceRecord> DecodeRecord(const std::string& text) {
+Result<RuntimeInstanceRecord> DecodeRuntimeRecord(const std::string& text) {
   try {
     nlohmann::json json = nlohmann::json::parse(text);
-    InstanceRecord record;
+    RuntimeInstanceRecord record;
     InstanceSpec& spec = record.spec;
     spec.instance_id = json.at("instance_id").get<std::string>();
     spec.instance_type = json.value("instance_type", "");

@@ -13,14 +13,14 @@
 
 namespace gpubox::local {
 
-struct InstanceRecord {
+struct RuntimeInstanceRecord {
   InstanceSpec spec;
   pid_t keeper_pid = 0;        ///< host pid of `unshare`, the PID namespace's parent
   uint64_t pid_namespace = 0;  ///< inode of the instance's PID namespace
 };
 
-std::string EncodeRecord(const InstanceRecord& record);
+std::string EncodeRuntimeRecord(const RuntimeInstanceRecord& record);
 /// kInternal when the text is not a record.
-Result<InstanceRecord> DecodeRecord(const std::string& text);
+Result<RuntimeInstanceRecord> DecodeRuntimeRecord(const std::string& text);
 
 }  // namespace gpubox::local

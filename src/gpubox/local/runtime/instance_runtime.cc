@@ -57,7 +57,7 @@ Result<std::unique_ptr<InstanceRuntime>> InstanceRuntime::Create(RuntimeConfig c
   for (const std::string& instance_id : runtime->ListInstances()) {
     auto text = env.files->ReadFile(runtime->disk_.RecordPath(instance_id));
     if (!text) continue;  // a half-made directory: TerminateAll sweeps it
-    auto record = DecodeRecord(*text);
+    auto record = DecodeRuntimeRecord(*text);
     if (!record) continue;
     auto instance = std::make_shared<Instance>();
     instance->record = std::move(*record);
@@ -96,7 +96,7 @@ Result<std::shared_ptr<InstanceRuntime::Instance>> InstanceRuntime::Find(
   auto text = env_.files->ReadFile(disk_.RecordPath(instance_id));
   if (!text) return Fail(ErrorCode::kNotFound, "no local instance " + instance_id);
   auto instance = std::make_shared<Instance>();
-  instance->record = GPUBOX_TRY(DecodeRecord(*text));
+  instance->record = GPUBOX_TRY(DecodeRuntimeRecord(*text));
   instances_[instance_id] = instance;
   return instance;
 }
@@ -115,7 +115,7 @@ Result<std::string> InstanceRuntime::AllocateIp() {
 
 Result<void> InstanceRuntime::SaveRecord(const Instance& instance) {
   return env_.files->WriteFile(disk_.RecordPath(instance.record.spec.instance_id),
-                               EncodeRecord(instance.record), 0600);
+                               EncodeRuntimeRecord(instance.record), 0600);
 }
 
 Result<InstanceStatus> InstanceRuntime::Launch(const InstanceSpec& spec) {

@@ -13,7 +13,7 @@ namespace gpubox::local {
 
 struct InstanceRuntime::Instance {
   std::mutex mutex;  ///< serialises the calls on one instance
-  InstanceRecord record;
+  RuntimeInstanceRecord record;
   std::shared_ptr<ImdsService> imds;
   std::unique_ptr<ImdsServer> imds_server;
   bool ssh_ready = false;  ///< sshd answered since the last start

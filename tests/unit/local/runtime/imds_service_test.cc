@@ -2,17 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/fakes/fake_clock.h"
+
 namespace gpubox::local {
 namespace {
 
-class FakeClock : public Clock {
- public:
-  int64_t NowMicros() override { return now_micros; }
-  void SleepMicros(int64_t micros) override { now_micros += micros; }
-  int64_t now_micros = 1'700'000'000'000'000;
-};
+using gpubox::testing::FakeClock;
 
-class ImdsServiceTest : public testing::Test {
+class ImdsServiceTest : public ::testing::Test {
  protected:
   ImdsServiceTest()
       : service_({"i-0abc", "g4dn.xlarge", "ami-0123", "us-east-1", "us-east-1a", "10.213.0.4",
@@ -31,7 +28,7 @@ class ImdsServiceTest : public testing::Test {
     return service_.Handle({"GET", path, {{"x-aws-ec2-metadata-token", token}}});
   }
 
-  FakeClock clock_;
+  FakeClock clock_{1'700'000'000'000'000};
   ImdsService service_;
 };
 

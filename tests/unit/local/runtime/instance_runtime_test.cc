@@ -48,7 +48,7 @@ std::string ImdsToken(testing_host::RuntimeTestHost& host, const std::string& in
 uint64_t PidNamespaceOf(const std::string& state_dir, const std::string& instance_id) {
   std::ifstream file(state_dir + "/instances/" + instance_id + "/record.json");
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  auto record = DecodeRecord(text);
+  auto record = DecodeRuntimeRecord(text);
   return record ? record->pid_namespace : 0;
 }
 

@@ -42,7 +42,7 @@ TEST(RuntimeConfigTest, NamesFitTheKernelsLimits) {
 }
 
 TEST(InstanceRecordTest, RoundTrips) {
-  InstanceRecord record;
+  RuntimeInstanceRecord record;
   record.spec.instance_id = "i-0abc";
   record.spec.private_ip = "10.213.0.4";
   record.spec.user_data = "#!/bin/sh\necho 'hi'\n";
@@ -50,11 +50,11 @@ TEST(InstanceRecordTest, RoundTrips) {
   record.spec.ingress = {{"tcp", 22, 22, {"1.2.3.4/32", "::/0"}}};
   record.keeper_pid = 4242;
   record.pid_namespace = 4026532000ull;
-  auto decoded = DecodeRecord(EncodeRecord(record));
+  auto decoded = DecodeRuntimeRecord(EncodeRuntimeRecord(record));
   ASSERT_TRUE(decoded) << decoded.error().message;
-  EXPECT_EQ(EncodeRecord(*decoded), EncodeRecord(record));
+  EXPECT_EQ(EncodeRuntimeRecord(*decoded), EncodeRuntimeRecord(record));
   EXPECT_EQ(decoded->spec.ingress[0].cidrs[1], "::/0");
-  EXPECT_FALSE(DecodeRecord("{}"));
+  EXPECT_FALSE(DecodeRuntimeRecord("{}"));
 }
 
 }  // namespace
