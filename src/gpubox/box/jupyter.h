@@ -31,8 +31,12 @@ Result<JupyterSession> OpenJupyter(Env& env, const GpuboxPaths& paths, const std
 /// Closes the box's tunnel; false when none was open.
 Result<bool> CloseTunnel(Env& env, const GpuboxPaths& paths, const std::string& box);
 
-/// The shell script that starts Jupyter on a box (idempotent) and prints
-/// "token=..." (exposed for tests).
+/// The shell function `gpubox_jupyter wait|nowait` that starts Jupyter on a
+/// box (idempotent); setup scripts call it with "nowait" to boot it early.
+std::string JupyterFunctions();
+
+/// The script that starts Jupyter (or finds it running), waits until it
+/// answers and prints "reused=0|1" and "token=..." (exposed for tests).
 std::string JupyterStartScript();
 
 }  // namespace gpubox

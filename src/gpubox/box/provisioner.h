@@ -62,8 +62,10 @@ class Provisioner {
   Result<BoxRecord> Up(const UpOptions& options);
 
   SshTarget TargetOf(const BoxRecord& box) const;
-  /// Runs the setup phases over SSH, one at a time, with progress.
+  /// Runs the setup phases in one SSH session, with live per-phase progress.
   Result<void> RunSetup(const BoxRecord& box, const UpOptions& options);
+  /// Gives a new instance its own Jupyter token and (local cloud) the sample notebook.
+  Result<void> PrepareBox(const BoxRecord& box);
 
  private:
   Result<BoxRecord> Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan);

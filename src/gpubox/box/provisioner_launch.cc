@@ -162,6 +162,7 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   }();
   if (!ready) return ready;
   box = *ready;
+  GPUBOX_TRY_VOID(PrepareBox(box));
   if (options.setup) {
     auto setup = RunSetup(box, options);
     if (!setup) {
@@ -287,17 +288,27 @@ Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& op
   return box;
 }
 
+Result<void> Provisioner::PrepareBox(const BoxRecord& box) {
+  // A new instance gets a Jupyter token of its own, even when its image holds one.
+  std::string command =
+      "rm -f ~/.gpubox/jupyter.token ~/.gpubox/jupyter_config.py ~/.gpubox/jupyter.pid";
+  std::string sample;
+  if (box.cloud != "aws") {
+    command += " && mkdir -p ~/notebooks && cat > ~/notebooks/gpubox-sample.ipynb";
+    sample = SampleNotebook();
+  }
+  auto run = GPUBOX_TRY(env_.processes->Run(SshCommand(TargetOf(box), {command}),
+                                            {.stdin_text = sample, .timeout_ms = 30000}));
+  if (run.exit_code != 0) {
+    return Fail(ErrorCode::kCloud, "could not prepare " + box.name + ": " +
+                                       std::string(Trim(run.err)));
+  }
+  return {};
+}
+
 Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& options) {
   SshTarget target = TargetOf(box);
   bool aws = box.cloud == "aws";
-  if (!aws) {
-    auto put = GPUBOX_TRY(env_.processes->Run(
-        SshCommand(target, {"mkdir -p ~/notebooks && cat > ~/notebooks/gpubox-sample.ipynb"}),
-        {.stdin_text = std::string(SampleNotebook()), .timeout_ms = 30000}));
-    if (put.exit_code != 0) {
-      return Fail(ErrorCode::kCloud, "could not copy the sample notebook: " + put.err);
-    }
-  }
   if (!options.notebooks.empty() && !options.notebooks.starts_with("http")) {
     auto tar = GPUBOX_TRY(env_.processes->Run({"tar", "-C", options.notebooks, "-cf", "-", "."}));
     if (tar.exit_code != 0) {

@@ -1,5 +1,7 @@
 #include "gpubox/box/setup_script.h"
 
+#include "gpubox/box/jupyter.h"
+
 namespace gpubox {
 
 extern const char kSetupPreludeScript[];
@@ -27,6 +29,7 @@ std::string SetupScript(const SetupOptions& options) {
     script += "GPUBOX_NOTEBOOKS_URL=" + ShellQuote(options.notebooks_url) + "\n";
   }
   script += kSetupPreludeScript;
+  script += JupyterFunctions();
   script += options.target == SetupTarget::kAws ? kSetupAwsScript : kSetupLocalScript;
   return script;
 }

@@ -99,6 +99,8 @@ run_phase driver phase_driver
 run_phase conda phase_conda
 run_phase framework phase_framework
 run_phase d2l phase_d2l
+# Jupyter (installed by the d2l phase) boots in the background while the rest runs.
+gpubox_jupyter nowait
 run_phase notebooks phase_notebooks
 run_phase gpu-check phase_gpu_check
 [ -n "${GPUBOX_ONLY_PHASE:-}" ] || echo "gpubox-setup complete"

@@ -50,6 +50,8 @@ PY
 
 run_phase driver phase_driver
 run_phase environment phase_environment
+# Jupyter boots in the background while the other phases run; `gpubox jupyter` finds it.
+gpubox_jupyter nowait
 run_phase framework phase_framework
 run_phase notebooks phase_notebooks
 run_phase gpu-check phase_gpu_check
