@@ -88,8 +88,10 @@ Result<JupyterSession> OpenJupyter(Env& env, const GpuboxPaths& paths, const std
     std::string log = paths.state_dir + "/tunnels/" + box + ".log";
     std::string forward = "127.0.0.1:" + std::to_string(local_port) + ":127.0.0.1:" +
                           std::to_string(kJupyterRemotePort);
+    SshTarget own = target;  // the tunnel is a master of its own, alive until --stop or down
+    own.control_path.clear();
     std::vector<std::string> ssh = SshCommand(
-        target, {}, {"-M", "-S", socket, "-f", "-N", "-o", "ExitOnForwardFailure=yes", "-L",
+        own, {}, {"-M", "-S", socket, "-f", "-N", "-o", "ExitOnForwardFailure=yes", "-L",
                      forward});
     // ssh -f keeps our pipes open in the background: detach its stdio, keep stderr in a log.
     std::vector<std::string> argv = {"sh", "-c",

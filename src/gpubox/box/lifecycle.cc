@@ -103,6 +103,7 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
     return Fail(ErrorCode::kUsage, "box '" + name + "' is a one-time spot instance",
                 "spot boxes cannot be stopped; 'gpubox down " + name + "' deletes it");
   }
+  CloseSshMaster(env_, TargetOf(box));
   GPUBOX_TRY_VOID(cloud_.StopInstance(box.region, box.instance_id));
   progress_ << "gpubox: stopping " << box.instance_id << '\n';
   GPUBOX_TRY(WaitFor(box, kStopped, 600000));
@@ -149,6 +150,7 @@ Result<DownPlan> Lifecycle::PlanDown(const std::string& name) {
 Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (GPUBOX_TRY(CloseTunnel(env_, paths_, name))) progress_ << "gpubox: closed the tunnel\n";
+  CloseSshMaster(env_, TargetOf(box));
   if (!plan.instance_id.empty()) {
     auto terminated = cloud_.TerminateInstance(plan.region, plan.instance_id);
     if (!terminated && terminated.error().code != ErrorCode::kNotFound &&
@@ -206,7 +208,9 @@ Result<void> Lifecycle::RefreshSshConfig() {
   std::vector<SshHostEntry> hosts;
   for (const BoxRecord& box : GPUBOX_TRY(store_.List())) {
     if (box.public_ip.empty() || box.state == "launching") continue;
-    hosts.push_back({box.name, TargetOf(box)});
+    SshTarget target = TargetOf(box);
+    target.control_path.clear();  // plain `ssh NAME` connects on its own
+    hosts.push_back({box.name, target});
   }
   return WriteSshConfig(env_, paths_, hosts);
 }

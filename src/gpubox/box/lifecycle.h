@@ -54,7 +54,8 @@ class Lifecycle {
   Result<void> RefreshSshConfig();
 
   SshTarget TargetOf(const BoxRecord& box) const {
-    return SshTarget{box.public_ip, "ubuntu", box.key_path, paths_.known_hosts(box.name)};
+    return SshTarget{box.public_ip, "ubuntu", box.key_path, paths_.known_hosts(box.name),
+                     paths_.ssh_master(box.name)};
   }
   /// The box, which must exist and be running (kUsage with a hint otherwise).
   Result<BoxRecord> RunningBox(const std::string& name);

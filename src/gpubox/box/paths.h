@@ -21,6 +21,8 @@ struct GpuboxPaths {
   std::string tunnel_socket(const std::string& box) const {
     return state_dir + "/tunnels/" + box + ".sock";
   }
+  /// The shared ssh master connection's socket (kept short: sockets are limited to 108 bytes).
+  std::string ssh_master(const std::string& box) const { return state_dir + "/ssh/" + box; }
   std::string ssh_include() const { return config_dir + "/ssh_config"; }
   std::string user_ssh_config() const { return home + "/.ssh/config"; }
 };

@@ -72,7 +72,8 @@ void Provisioner::Event(const std::string& box, const std::string& kind,
 }
 
 SshTarget Provisioner::TargetOf(const BoxRecord& box) const {
-  return SshTarget{box.public_ip, "ubuntu", box.key_path, paths_.known_hosts(box.name)};
+  return SshTarget{box.public_ip, "ubuntu", box.key_path, paths_.known_hosts(box.name),
+                   paths_.ssh_master(box.name)};
 }
 
 Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
@@ -197,6 +198,7 @@ Result<void> Provisioner::EnsureAccess(BoxRecord& box, const std::string& region
 }
 
 void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& regions_touched) {
+  if (!box.public_ip.empty()) CloseSshMaster(env_, TargetOf(box));
   for (const std::string& region : regions_touched) {
     auto instances = cloud_.DescribeInstances(
         region, {aws::Filter{std::string("tag:") + kBoxTag, {box.name}}});

@@ -118,10 +118,13 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   BoxRecord box;
   if (auto known = store_.Load(options.name)) {
     box = *known;
-    if (box.state == "running" || box.state == "stopped") {
-      return Fail(ErrorCode::kUsage, "box '" + box.name + "' already exists (" + box.state + ")",
-                  box.state == "stopped" ? "'gpubox start " + box.name + "' brings it back"
-                                         : "'gpubox ssh " + box.name + "' or pick another name");
+    if (box.state == "running") {  // the same command again: the same box
+      progress_ << "gpubox: " << box.name << " is already up\n";
+      return box;
+    }
+    if (box.state == "stopped") {
+      return Fail(ErrorCode::kUsage, "box '" + box.name + "' exists and is stopped",
+                  "'gpubox start " + box.name + "' brings it back");
     }
     progress_ << "gpubox: continuing the unfinished up of " << box.name << '\n';
   } else {

@@ -14,6 +14,10 @@ std::vector<std::string> SshCommand(const SshTarget& target,
       "UserKnownHostsFile=" + target.known_hosts_path, "-o", "StrictHostKeyChecking=accept-new",
       "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "-o",
       "ServerAliveInterval=15"};
+  if (!target.control_path.empty()) {
+    argv.insert(argv.end(), {"-o", "ControlMaster=auto", "-o", "ControlPath=" + target.control_path,
+                             "-o", "ControlPersist=60"});
+  }
   argv.insert(argv.end(), extra_options.begin(), extra_options.end());
   argv.push_back(target.user + "@" + target.host);
   if (!remote_command.empty()) {
@@ -21,6 +25,14 @@ std::vector<std::string> SshCommand(const SshTarget& target,
     argv.insert(argv.end(), remote_command.begin(), remote_command.end());
   }
   return argv;
+}
+
+void CloseSshMaster(Env& env, const SshTarget& target) {
+  if (target.control_path.empty() || !env.files->Exists(target.control_path)) return;
+  (void)env.processes->Run({"ssh", "-o", "ControlPath=" + target.control_path, "-O", "exit",
+                            target.user + "@" + target.host},
+                           {.timeout_ms = 5000});
+  (void)env.files->Remove(target.control_path);
 }
 
 Result<void> WaitForSsh(Env& env, const SshTarget& target, int timeout_ms) {

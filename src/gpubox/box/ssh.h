@@ -17,6 +17,10 @@ struct SshTarget {
   std::string user = "ubuntu";
   std::string key_path;          ///< private key, 0600
   std::string known_hosts_path;  ///< a file for this box alone
+  /// When set, connections share one master (ControlMaster=auto) that stays
+  /// 60 s after the last use, so a command's later ssh calls (and the next
+  /// gpubox command's) skip the handshake. Empty: every ssh connects anew.
+  std::string control_path;
 };
 
 /// `ssh [options] user@host [--] remote_command...`; `extra_options` go before
@@ -24,6 +28,10 @@ struct SshTarget {
 std::vector<std::string> SshCommand(const SshTarget& target,
                                     const std::vector<std::string>& remote_command,
                                     const std::vector<std::string>& extra_options = {});
+
+/// Ends the shared master connection of `target` if one runs (before a stop or
+/// a delete, so no ssh process outlives the box's connection).
+void CloseSshMaster(Env& env, const SshTarget& target);
 
 /// Runs `true` over SSH until it succeeds or `timeout_ms` passes (kNetwork).
 Result<void> WaitForSsh(Env& env, const SshTarget& target, int timeout_ms);

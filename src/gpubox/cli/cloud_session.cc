@@ -11,6 +11,7 @@
 #include "gpubox/local/local_daemon.h"
 #include "gpubox/local/runtime/ipv4_subnet.h"
 #include "gpubox/local/runtime/runtime_config.h"
+#include "gpubox/sys/file_system.h"
 #include "gpubox/sys/http_transport.h"
 #include "gpubox/util/strings.h"
 
@@ -131,6 +132,8 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
   session->cloud_ = std::make_unique<AwsCloud>(session->kind_, env, *session->credentials_,
                                                resolver, home_region, *session->quotas_);
   session->store_ = GPUBOX_TRY(BoxStore::Open(session->paths_.database()));
+  // Shared ssh master sockets live here; ssh needs the directory to exist.
+  GPUBOX_TRY_VOID(env.files->MakeDirs(session->paths_.state_dir + "/ssh", 0700));
   return session;
 }
 

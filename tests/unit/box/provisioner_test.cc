@@ -170,6 +170,15 @@ TEST_F(ProvisionerTest, RerunAfterACrashContinuesWithTheSameInstance) {
   EXPECT_EQ(box->instance_id, cloud_.instances_.begin()->first);
 }
 
+TEST_F(ProvisionerTest, UpAgainOnARunningBoxReturnsItWithoutLaunching) {
+  auto first = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(first) << first.error().message;
+  auto again = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->instance_id, first->instance_id);
+  EXPECT_EQ(Count("RunInstances"), 1);
+}
+
 TEST_F(ProvisionerTest, SameAttemptSameClientToken) {
   BoxRecord box;
   box.name = "d2l";
