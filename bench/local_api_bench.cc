@@ -32,7 +32,8 @@ struct LocalCloud {
     thread.join();
   }
   RealEnv real_env;
-  LocalAccount account{"123456789012", "AKIABENCHBENCHBENCH0", "benchsecretbenchsecretbenchsecret0000000"};
+  LocalAccount account{"123456789012", "AKIABENCHBENCHBENCH0",
+                       "benchsecretbenchsecretbenchsecret0000000"};
   NullInstanceHost host;
   std::unique_ptr<Store> store;
   std::unique_ptr<Ec2Service> ec2;
@@ -69,8 +70,8 @@ void SignedCall(benchmark::State& state, const char* action) {
     for (const auto& [name, value] : request.headers) {
       if (name != "Content-Type") headers.emplace(name, value);
     }
-    auto response = client.Post("/", headers, request.body,
-                                "application/x-www-form-urlencoded; charset=utf-8");
+    auto response =
+        client.Post("/", headers, request.body, "application/x-www-form-urlencoded; charset=utf-8");
     if (!response || response->status != 200) {
       state.SkipWithError("request failed");
       break;

@@ -10,10 +10,7 @@ namespace gpubox::aws {
 
 AwsCaller::AwsCaller(Env& env, ServiceEndpoint endpoint, CredentialsProvider& credentials,
                      RetryOptions options)
-    : env_(env),
-      endpoint_(std::move(endpoint)),
-      credentials_(credentials),
-      options_(options) {
+    : env_(env), endpoint_(std::move(endpoint)), credentials_(credentials), options_(options) {
   if (endpoint_.url.find("://") != std::string::npos &&
       endpoint_.url.find('/', endpoint_.url.find("://") + 3) == std::string::npos) {
     endpoint_.url += "/";

@@ -66,7 +66,8 @@ IniFile ParseIni(std::string_view text) {
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.front() == '[') {
       size_t close = line.find(']');
-      section = std::string(Trim(line.substr(1, close == std::string_view::npos ? line.npos : close - 1)));
+      section = std::string(
+          Trim(line.substr(1, close == std::string_view::npos ? line.npos : close - 1)));
       ini[section];
       continue;
     }
@@ -107,8 +108,8 @@ Result<AwsConfig> ResolveAwsConfig(const Env& env, const AwsFlags& flags) {
   if (config.profile_explicit && section == nullptr &&
       CredentialsSection(ReadIni(env, config.credentials_file), config.profile) == nullptr) {
     return Fail(ErrorCode::kUsage,
-                "AWS profile '" + config.profile + "' not found in " + config.config_file +
-                    " or " + config.credentials_file,
+                "AWS profile '" + config.profile + "' not found in " + config.config_file + " or " +
+                    config.credentials_file,
                 "check --profile / AWS_PROFILE, or add the profile with 'aws configure --profile " +
                     config.profile + "'");
   }
@@ -122,9 +123,10 @@ Result<AwsConfig> ResolveAwsConfig(const Env& env, const AwsFlags& flags) {
     }
   }
   if (!region) {
-    return Fail(ErrorCode::kUsage, "no AWS region: none given by --region, AWS_REGION, "
-                                   "AWS_DEFAULT_REGION or profile '" + config.profile + "' in " +
-                                       config.config_file,
+    return Fail(ErrorCode::kUsage,
+                "no AWS region: none given by --region, AWS_REGION, "
+                "AWS_DEFAULT_REGION or profile '" +
+                    config.profile + "' in " + config.config_file,
                 "pass --region us-east-1 or set AWS_REGION");
   }
   config.region = *region;
@@ -155,9 +157,9 @@ Result<Credentials> ResolveCredentials(Env& env, const AwsConfig& config) {
                 "set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither");
   }
   std::string where = "the environment (AWS_ACCESS_KEY_ID)";
-  if (auto found = FromSection(
-          CredentialsSection(ReadIni(env, config.credentials_file), config.profile),
-          "profile " + config.profile + " in " + config.credentials_file)) {
+  if (auto found =
+          FromSection(CredentialsSection(ReadIni(env, config.credentials_file), config.profile),
+                      "profile " + config.profile + " in " + config.credentials_file)) {
     return *found;
   }
   where += ", " + config.credentials_file + " [" + config.profile + "]";

@@ -1,7 +1,6 @@
 #include "gpubox/aws/aws_error.h"
 
 #include <array>
-
 #include <nlohmann/json.hpp>
 
 #include "gpubox/aws/query_protocol.h"
@@ -31,10 +30,15 @@ constexpr std::array<std::string_view, 5> kCredentialCodes = {
     "AuthFailure", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken",
     "UnrecognizedClientException"};
 
-constexpr std::array<std::string_view, 9> kCapacityCodes = {
-    "InsufficientInstanceCapacity", "InsufficientHostCapacity", "InsufficientCapacity",
-    "InstanceLimitExceeded",        "VcpuLimitExceeded",        "MaxSpotInstanceCountExceeded",
-    "SpotMaxPriceTooLow",           "InsufficientFreeAddressesInSubnet", "Unsupported"};
+constexpr std::array<std::string_view, 9> kCapacityCodes = {"InsufficientInstanceCapacity",
+                                                            "InsufficientHostCapacity",
+                                                            "InsufficientCapacity",
+                                                            "InstanceLimitExceeded",
+                                                            "VcpuLimitExceeded",
+                                                            "MaxSpotInstanceCountExceeded",
+                                                            "SpotMaxPriceTooLow",
+                                                            "InsufficientFreeAddressesInSubnet",
+                                                            "Unsupported"};
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& codes, std::string_view code) {

@@ -34,8 +34,8 @@ void Append(std::vector<T>& to, std::vector<T>& from) {
 
 Result<std::string> Ec2Client::Call(const QueryParams& params, bool retry_allowed) {
   HttpHeaders headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  HttpResponse response = GPUBOX_TRY(
-      caller_.Post(EncodeForm(params), headers, WireProtocol::kEc2Query, retry_allowed));
+  HttpResponse response =
+      GPUBOX_TRY(caller_.Post(EncodeForm(params), headers, WireProtocol::kEc2Query, retry_allowed));
   return std::move(response.body);
 }
 
@@ -75,7 +75,8 @@ Result<KeyPairResponse> Ec2Client::ImportKeyPair(const ImportKeyPairRequest& req
   return DecodeKeyPair(GPUBOX_TRY(Call(EncodeRequest(request))));
 }
 
-Result<DescribeKeyPairsResponse> Ec2Client::DescribeKeyPairs(const DescribeKeyPairsRequest& request) {
+Result<DescribeKeyPairsResponse> Ec2Client::DescribeKeyPairs(
+    const DescribeKeyPairsRequest& request) {
   return DecodeDescribeKeyPairs(GPUBOX_TRY(Call(EncodeRequest(request))));
 }
 
@@ -131,7 +132,8 @@ Result<DescribeInstanceStatusResponse> Ec2Client::DescribeInstanceStatus(
       [](auto& all, auto& one) { Append(all.instance_statuses, one.instance_statuses); });
 }
 
-Result<InstanceStateChangeResponse> Ec2Client::StartInstances(const StartInstancesRequest& request) {
+Result<InstanceStateChangeResponse> Ec2Client::StartInstances(
+    const StartInstancesRequest& request) {
   return DecodeInstanceStateChanges(GPUBOX_TRY(Call(EncodeRequest(request))));
 }
 

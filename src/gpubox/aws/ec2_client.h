@@ -31,11 +31,13 @@ class Ec2Client {
   Result<DescribeKeyPairsResponse> DescribeKeyPairs(const DescribeKeyPairsRequest& request);
   Result<ReturnResponse> DeleteKeyPair(const DeleteKeyPairRequest& request);
 
-  Result<CreateSecurityGroupResponse> CreateSecurityGroup(const CreateSecurityGroupRequest& request);
+  Result<CreateSecurityGroupResponse> CreateSecurityGroup(
+      const CreateSecurityGroupRequest& request);
   Result<ReturnResponse> AuthorizeSecurityGroupIngress(
       const AuthorizeSecurityGroupIngressRequest& request);
   /// Follows NextToken to the end.
-  Result<DescribeSecurityGroupsResponse> DescribeSecurityGroups(DescribeSecurityGroupsRequest request);
+  Result<DescribeSecurityGroupsResponse> DescribeSecurityGroups(
+      DescribeSecurityGroupsRequest request);
   Result<ReturnResponse> DeleteSecurityGroup(const DeleteSecurityGroupRequest& request);
 
   /// Retried only when request.client_token is set: a retry with the same
@@ -44,7 +46,8 @@ class Ec2Client {
   /// Follows NextToken to the end; the result holds every reservation.
   Result<DescribeInstancesResponse> DescribeInstances(DescribeInstancesRequest request);
   /// Follows NextToken to the end.
-  Result<DescribeInstanceStatusResponse> DescribeInstanceStatus(DescribeInstanceStatusRequest request);
+  Result<DescribeInstanceStatusResponse> DescribeInstanceStatus(
+      DescribeInstanceStatusRequest request);
   Result<InstanceStateChangeResponse> StartInstances(const StartInstancesRequest& request);
   Result<InstanceStateChangeResponse> StopInstances(const StopInstancesRequest& request);
   Result<InstanceStateChangeResponse> TerminateInstances(const TerminateInstancesRequest& request);

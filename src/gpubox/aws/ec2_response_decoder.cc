@@ -48,7 +48,8 @@ std::optional<bool> OptionalBool(const xml_node& node, const char* name) {
 
 std::vector<std::string> StringItems(const xml_node& node, const char* list_name) {
   std::vector<std::string> out;
-  for (const xml_node& item : ChildItems(node, list_name)) out.emplace_back(item.text().as_string());
+  for (const xml_node& item : ChildItems(node, list_name))
+    out.emplace_back(item.text().as_string());
   return out;
 }
 
@@ -68,8 +69,9 @@ Region ReadRegion(const xml_node& node) {
 }
 
 AvailabilityZone ReadZone(const xml_node& node) {
-  return {ChildText(node, "zoneName"), ChildText(node, "zoneId"), ChildText(node, "regionName"),
-          ChildText(node, "zoneState"), ChildText(node, "zoneType"), ChildText(node, "optInStatus")};
+  return {ChildText(node, "zoneName"),   ChildText(node, "zoneId"),
+          ChildText(node, "regionName"), ChildText(node, "zoneState"),
+          ChildText(node, "zoneType"),   ChildText(node, "optInStatus")};
 }
 
 GpuDeviceInfo ReadGpu(const xml_node& node) {
@@ -99,9 +101,12 @@ BlockDeviceMapping ReadBlockDevice(const xml_node& node) {
   mapping.virtual_name = OptionalText(node, "virtualName");
   mapping.no_device = OptionalText(node, "noDevice");
   if (xml_node ebs = node.child("ebs")) {
-    mapping.ebs = EbsBlockDevice{OptionalBool(ebs, "deleteOnTermination"), OptionalInt(ebs, "iops"),
-                                 OptionalText(ebs, "snapshotId"),         OptionalInt(ebs, "volumeSize"),
-                                 OptionalText(ebs, "volumeType"),         OptionalInt(ebs, "throughput"),
+    mapping.ebs = EbsBlockDevice{OptionalBool(ebs, "deleteOnTermination"),
+                                 OptionalInt(ebs, "iops"),
+                                 OptionalText(ebs, "snapshotId"),
+                                 OptionalInt(ebs, "volumeSize"),
+                                 OptionalText(ebs, "volumeType"),
+                                 OptionalInt(ebs, "throughput"),
                                  OptionalBool(ebs, "encrypted")};
   }
   return mapping;
@@ -160,9 +165,9 @@ UserIdGroupPair ReadGroupPair(const xml_node& node) {
 }
 
 IpPermission ReadPermission(const xml_node& node) {
-  return {OptionalInt(node, "fromPort"),         ChildText(node, "ipProtocol"),
-          Items(node, "ipRanges", ReadIpRange),   Items(node, "ipv6Ranges", ReadIpv6Range),
-          OptionalInt(node, "toPort"),            Items(node, "groups", ReadGroupPair)};
+  return {OptionalInt(node, "fromPort"),        ChildText(node, "ipProtocol"),
+          Items(node, "ipRanges", ReadIpRange), Items(node, "ipv6Ranges", ReadIpv6Range),
+          OptionalInt(node, "toPort"),          Items(node, "groups", ReadGroupPair)};
 }
 
 SecurityGroup ReadSecurityGroup(const xml_node& node) {
@@ -195,8 +200,9 @@ Instance ReadInstance(const xml_node& node) {
   instance.instance_type = ChildText(node, "instanceType");
   instance.launch_time = ChildText(node, "launchTime");
   xml_node placement = node.child("placement");
-  instance.placement = Placement{OptionalText(placement, "availabilityZone"),
-                                 OptionalText(placement, "groupName"), OptionalText(placement, "tenancy")};
+  instance.placement =
+      Placement{OptionalText(placement, "availabilityZone"), OptionalText(placement, "groupName"),
+                OptionalText(placement, "tenancy")};
   instance.subnet_id = ChildText(node, "subnetId");
   instance.vpc_id = ChildText(node, "vpcId");
   instance.private_ip_address = ChildText(node, "privateIpAddress");
@@ -239,9 +245,9 @@ InstanceStateChange ReadStateChange(const xml_node& node) {
 }  // namespace
 
 Result<DescribeRegionsResponse> DecodeDescribeRegions(std::string_view xml) {
-  return Decode<DescribeRegionsResponse>(xml, "DescribeRegions", [](const xml_node& root, auto& out) {
-    out.regions = Items(root, "regionInfo", ReadRegion);
-  });
+  return Decode<DescribeRegionsResponse>(
+      xml, "DescribeRegions",
+      [](const xml_node& root, auto& out) { out.regions = Items(root, "regionInfo", ReadRegion); });
 }
 
 Result<DescribeAvailabilityZonesResponse> DecodeDescribeAvailabilityZones(std::string_view xml) {
@@ -274,15 +280,14 @@ Result<DescribeSpotPriceHistoryResponse> DecodeDescribeSpotPriceHistory(std::str
 }
 
 Result<KeyPairResponse> DecodeKeyPair(std::string_view xml) {
-  return Decode<KeyPairResponse>(xml, "key pair", [](const xml_node& root, auto& out) {
-    out.key_pair = ReadKeyPair(root);
-  });
+  return Decode<KeyPairResponse>(
+      xml, "key pair", [](const xml_node& root, auto& out) { out.key_pair = ReadKeyPair(root); });
 }
 
 Result<DescribeKeyPairsResponse> DecodeDescribeKeyPairs(std::string_view xml) {
-  return Decode<DescribeKeyPairsResponse>(xml, "DescribeKeyPairs", [](const xml_node& root, auto& out) {
-    out.key_pairs = Items(root, "keySet", ReadKeyPair);
-  });
+  return Decode<DescribeKeyPairsResponse>(
+      xml, "DescribeKeyPairs",
+      [](const xml_node& root, auto& out) { out.key_pairs = Items(root, "keySet", ReadKeyPair); });
 }
 
 Result<CreateSecurityGroupResponse> DecodeCreateSecurityGroup(std::string_view xml) {

@@ -85,11 +85,11 @@ struct InstanceTypeInfo {
   bool current_generation = true;
   std::vector<std::string> supported_usage_classes;  ///< "on-demand", "spot"
   std::vector<std::string> supported_architectures;  ///< ProcessorInfo
-  int default_vcpus = 0;                              ///< VCpuInfo.DefaultVCpus
-  int64_t memory_mib = 0;                             ///< MemoryInfo.SizeInMiB
-  std::vector<GpuDeviceInfo> gpus;                    ///< GpuInfo.Gpus
-  int64_t total_gpu_memory_mib = 0;                   ///< GpuInfo.TotalGpuMemoryInMiB
-  std::string network_performance;                    ///< NetworkInfo.NetworkPerformance
+  int default_vcpus = 0;                             ///< VCpuInfo.DefaultVCpus
+  int64_t memory_mib = 0;                            ///< MemoryInfo.SizeInMiB
+  std::vector<GpuDeviceInfo> gpus;                   ///< GpuInfo.Gpus
+  int64_t total_gpu_memory_mib = 0;                  ///< GpuInfo.TotalGpuMemoryInMiB
+  std::string network_performance;                   ///< NetworkInfo.NetworkPerformance
 };
 
 // ---------------------------------------------------------------- images
@@ -128,8 +128,8 @@ struct KeyPair {
   std::string key_pair_id;
   std::string key_name;
   std::string key_fingerprint;
-  std::string key_type;  ///< "rsa", "ed25519"
-  std::string public_key;   ///< DescribeKeyPairs with IncludePublicKey
+  std::string key_type;    ///< "rsa", "ed25519"
+  std::string public_key;  ///< DescribeKeyPairs with IncludePublicKey
   std::string create_time;
   std::string key_material;  ///< CreateKeyPair only: the private key
   std::vector<Tag> tags;
@@ -184,7 +184,7 @@ struct InstanceState {
 };
 
 struct StateReason {
-  std::string code;     ///< "Client.UserInitiatedShutdown"
+  std::string code;  ///< "Client.UserInitiatedShutdown"
   std::string message;
 };
 
@@ -209,8 +209,8 @@ struct InstanceBlockDeviceMapping {
 };
 
 struct InstanceMetadataOptions {
-  std::string state;          ///< "pending", "applied"
-  std::string http_tokens;    ///< "optional", "required"
+  std::string state;        ///< "pending", "applied"
+  std::string http_tokens;  ///< "optional", "required"
   std::optional<int> http_put_response_hop_limit;
   std::string http_endpoint;  ///< "enabled", "disabled"
 };
@@ -235,7 +235,7 @@ struct Instance {
   std::string root_device_name;
   std::string root_device_type;
   std::vector<InstanceBlockDeviceMapping> block_device_mappings;
-  std::string instance_lifecycle;       ///< "spot" for spot instances, else empty
+  std::string instance_lifecycle;  ///< "spot" for spot instances, else empty
   std::string spot_instance_request_id;
   std::string client_token;
   std::vector<GroupIdentifier> security_groups;
@@ -366,8 +366,8 @@ struct DeleteSecurityGroupRequest {
 };
 
 struct SpotMarketOptions {
-  std::optional<std::string> max_price;           ///< $/h as text ("0.50")
-  std::optional<std::string> spot_instance_type;  ///< "one-time", "persistent"
+  std::optional<std::string> max_price;                       ///< $/h as text ("0.50")
+  std::optional<std::string> spot_instance_type;              ///< "one-time", "persistent"
   std::optional<std::string> instance_interruption_behavior;  ///< "terminate", "stop", "hibernate"
 };
 

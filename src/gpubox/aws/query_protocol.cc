@@ -111,8 +111,7 @@ int CountListItems(const std::map<std::string, std::string>& params, const std::
     std::string item = prefix + "." + std::to_string(count + 1);
     auto found = params.lower_bound(item);
     // Present either as a scalar (item) or as a structure (item.Member).
-    if (found == params.end() ||
-        (found->first != item && !found->first.starts_with(item + "."))) {
+    if (found == params.end() || (found->first != item && !found->first.starts_with(item + "."))) {
       return count;
     }
     ++count;
@@ -148,8 +147,8 @@ std::vector<pugi::xml_node> ChildItems(const pugi::xml_node& node, const char* l
 Result<void> ParseXml(std::string_view text, pugi::xml_document& document, std::string_view what) {
   pugi::xml_parse_result parsed = document.load_buffer(text.data(), text.size());
   if (!parsed) {
-    return Fail(ErrorCode::kCloud, "malformed XML in " + std::string(what) + ": " +
-                                       parsed.description());
+    return Fail(ErrorCode::kCloud,
+                "malformed XML in " + std::string(what) + ": " + parsed.description());
   }
   return {};
 }

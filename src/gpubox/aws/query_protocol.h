@@ -4,12 +4,11 @@
 
 #include <map>
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <pugixml.hpp>
 
 #include "gpubox/util/result.h"
 

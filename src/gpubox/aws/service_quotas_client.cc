@@ -33,8 +33,8 @@ Result<ServiceQuota> ServiceQuotasClient::GetServiceQuota(const std::string& ser
   nlohmann::ordered_json request = {{"ServiceCode", service_code}, {"QuotaCode", quota_code}};
   std::string body = GPUBOX_TRY(Call("GetServiceQuota", request.dump()));
   nlohmann::json quota = GPUBOX_TRY(ParseObject(body, "Quota"));
-  return ServiceQuota{quota.value("ServiceCode", ""), quota.value("QuotaCode", ""),
-                      quota.value("QuotaName", ""),   NumberOr(quota, "Value"),
+  return ServiceQuota{quota.value("ServiceCode", ""),   quota.value("QuotaCode", ""),
+                      quota.value("QuotaName", ""),     NumberOr(quota, "Value"),
                       quota.value("Adjustable", false), quota.value("Unit", "")};
 }
 
@@ -44,9 +44,10 @@ Result<RequestedServiceQuotaChange> ServiceQuotasClient::RequestServiceQuotaIncr
       {"ServiceCode", service_code}, {"QuotaCode", quota_code}, {"DesiredValue", desired_value}};
   std::string body = GPUBOX_TRY(Call("RequestServiceQuotaIncrease", request.dump()));
   nlohmann::json change = GPUBOX_TRY(ParseObject(body, "RequestedQuota"));
-  return RequestedServiceQuotaChange{change.value("Id", ""),          change.value("CaseId", ""),
-                                     change.value("ServiceCode", ""), change.value("QuotaCode", ""),
-                                     NumberOr(change, "DesiredValue"), change.value("Status", "")};
+  return RequestedServiceQuotaChange{
+      change.value("Id", ""),           change.value("CaseId", ""),
+      change.value("ServiceCode", ""),  change.value("QuotaCode", ""),
+      NumberOr(change, "DesiredValue"), change.value("Status", "")};
 }
 
 }  // namespace gpubox::aws

@@ -133,8 +133,8 @@ std::string FormatHttpDate(int64_t unix_seconds) {
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d -0000",
-                kDays[parts.tm_wday], parts.tm_mday, kMonths[parts.tm_mon],
-                parts.tm_year + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec);
+                kDays[parts.tm_wday], parts.tm_mday, kMonths[parts.tm_mon], parts.tm_year + 1900,
+                parts.tm_hour, parts.tm_min, parts.tm_sec);
   return buffer;
 }
 
@@ -174,7 +174,8 @@ SignableRequest SignableFromHttp(const HttpRequest& request) {
   if (url) {
     signable.path = url->path;
     signable.query = url->query;
-    if (!HasHeader(signable.headers, "host")) signable.headers.emplace_back("host", url->HostHeader());
+    if (!HasHeader(signable.headers, "host"))
+      signable.headers.emplace_back("host", url->HostHeader());
   }
   return signable;
 }
@@ -227,7 +228,8 @@ SignatureParts ComputeSignature(const SignableRequest& request,
                             signed_list + "\n" + payload_hash;
 
   std::string date(amz_date.substr(0, 8));
-  std::string scope = date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
+  std::string scope =
+      date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
   parts.string_to_sign = std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" + scope +
                          "\n" + Sha256Hex(parts.canonical_request);
 

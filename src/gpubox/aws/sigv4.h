@@ -35,8 +35,8 @@ struct Credentials {
 /// side: from what arrived on the socket).
 struct SignableRequest {
   std::string method;
-  std::string path;   ///< raw path from the request line, without the query
-  std::string query;  ///< raw query string, without '?'
+  std::string path;     ///< raw path from the request line, without the query
+  std::string query;    ///< raw query string, without '?'
   HttpHeaders headers;  ///< as sent, in order; names in any case; repeats allowed
   std::string body;
 };
@@ -45,7 +45,7 @@ struct SignableRequest {
 struct SignatureParts {
   std::string canonical_request;
   std::string string_to_sign;
-  std::string signature;  ///< lower-case hex
+  std::string signature;       ///< lower-case hex
   std::string signed_headers;  ///< "content-type;host;x-amz-date"
   std::string authorization;   ///< the full Authorization header value
 };
@@ -53,7 +53,7 @@ struct SignatureParts {
 /// The parsed value of an Authorization header.
 struct ParsedAuthorization {
   std::string access_key_id;
-  std::string date;     ///< YYYYMMDD from the credential scope
+  std::string date;  ///< YYYYMMDD from the credential scope
   std::string region;
   std::string service;
   std::vector<std::string> signed_headers;  ///< lower-case, as listed
@@ -86,8 +86,7 @@ std::vector<std::string> HeadersToSign(const SignableRequest& request);
 /// session token (replacing any), then adds Authorization. Returns what was
 /// signed.
 SignatureParts SignRequest(HttpRequest& request, const Credentials& credentials,
-                           std::string_view region, std::string_view service,
-                           int64_t unix_seconds);
+                           std::string_view region, std::string_view service, int64_t unix_seconds);
 
 /// Parses "AWS4-HMAC-SHA256 Credential=AK/DATE/REGION/SERVICE/aws4_request,
 /// SignedHeaders=a;b, Signature=hex". kCredentials on anything malformed.

@@ -59,18 +59,20 @@ gpubox_jupyter() {
 )sh";
 }
 
-std::string JupyterStartScript() { return "set -eu\n" + JupyterFunctions() + "gpubox_jupyter wait\n"; }
+std::string JupyterStartScript() {
+  return "set -eu\n" + JupyterFunctions() + "gpubox_jupyter wait\n";
+}
 
 Result<JupyterSession> OpenJupyter(Env& env, const GpuboxPaths& paths, const std::string& box,
                                    const SshTarget& target, int local_port) {
   JupyterSession session;
   session.port = local_port;
-  auto start = GPUBOX_TRY(env.processes->Run(SshCommand(target, {"bash", "-s"}),
-                                             {.stdin_text = JupyterStartScript(),
-                                              .timeout_ms = 60000}));
+  auto start =
+      GPUBOX_TRY(env.processes->Run(SshCommand(target, {"bash", "-s"}),
+                                    {.stdin_text = JupyterStartScript(), .timeout_ms = 60000}));
   if (start.exit_code != 0) {
-    return Fail(ErrorCode::kCloud, "Jupyter did not start on " + box + ": " +
-                                       std::string(Trim(start.err)),
+    return Fail(ErrorCode::kCloud,
+                "Jupyter did not start on " + box + ": " + std::string(Trim(start.err)),
                 "the log is ~/.gpubox/jupyter.log on the box");
   }
   for (std::string_view line : Split(start.out, '\n')) {
@@ -86,17 +88,15 @@ Result<JupyterSession> OpenJupyter(Env& env, const GpuboxPaths& paths, const std
     GPUBOX_TRY_VOID(env.files->MakeDirs(paths.state_dir + "/tunnels", 0700));
     (void)env.files->Remove(socket);
     std::string log = paths.state_dir + "/tunnels/" + box + ".log";
-    std::string forward = "127.0.0.1:" + std::to_string(local_port) + ":127.0.0.1:" +
-                          std::to_string(kJupyterRemotePort);
+    std::string forward = "127.0.0.1:" + std::to_string(local_port) +
+                          ":127.0.0.1:" + std::to_string(kJupyterRemotePort);
     SshTarget own = target;  // the tunnel is a master of its own, alive until --stop or down
     own.control_path.clear();
     std::vector<std::string> ssh = SshCommand(
-        own, {}, {"-M", "-S", socket, "-f", "-N", "-o", "ExitOnForwardFailure=yes", "-L",
-                     forward});
+        own, {}, {"-M", "-S", socket, "-f", "-N", "-o", "ExitOnForwardFailure=yes", "-L", forward});
     // ssh -f keeps our pipes open in the background: detach its stdio, keep stderr in a log.
-    std::vector<std::string> argv = {"sh", "-c",
-                                     "log=$1; shift; exec \"$@\" </dev/null >/dev/null 2>\"$log\"",
-                                     "sh", log};
+    std::vector<std::string> argv = {
+        "sh", "-c", "log=$1; shift; exec \"$@\" </dev/null >/dev/null 2>\"$log\"", "sh", log};
     argv.insert(argv.end(), ssh.begin(), ssh.end());
     auto tunnel = GPUBOX_TRY(env.processes->Run(argv, {.timeout_ms = 30000}));
     if (tunnel.exit_code != 0) {

@@ -122,7 +122,7 @@ Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) 
   progress_ << "gpubox: starting " << box.instance_id << '\n';
   aws::Instance instance = GPUBOX_TRY(WaitFor(box, kRunning, 600000));
   box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
-                                                       : instance.private_ip_address;
+                                                      : instance.private_ip_address;
   GPUBOX_TRY_VOID(WaitForSsh(env_, TargetOf(box), ssh_timeout_ms));
   box.state = "running";
   box.running_since = Now();
@@ -134,8 +134,7 @@ Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) 
 
 Result<DownPlan> Lifecycle::PlanDown(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
-  DownPlan plan{box.instance_id, box.region, box.security_group_id, box.key_name, box.key_path,
-                {}};
+  DownPlan plan{box.instance_id, box.region, box.security_group_id, box.key_name, box.key_path, {}};
   if (!plan.instance_id.empty()) {
     plan.lines.push_back("instance " + box.instance_id + " (" + box.instance_type + ", " +
                          box.zone + ") and its " + std::to_string(box.disk_gib) + " GiB disk");
@@ -168,8 +167,9 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   (void)env_.files->Remove(plan.key_path + ".pub");
   (void)env_.files->Remove(paths_.known_hosts(name));
   if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
-  Event(name, "down", "deleted " + Join(plan.lines, ", ") + "; cost $" +
-                          FormatFixed(box.billed_seconds / 3600.0 * box.price_usd_hr, 4));
+  Event(name, "down",
+        "deleted " + Join(plan.lines, ", ") + "; cost $" +
+            FormatFixed(box.billed_seconds / 3600.0 * box.price_usd_hr, 4));
   GPUBOX_TRY_VOID(store_.Delete(name));
   return RefreshSshConfig();
 }
@@ -177,8 +177,8 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
 Result<std::string> Lifecycle::MakeImage(const std::string& name, const std::string& image_name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (box.instance_id.empty()) return Fail(ErrorCode::kUsage, "box '" + name + "' has no instance");
-  std::string image_id = GPUBOX_TRY(
-      cloud_.CreateImage(box.region, box.instance_id, image_name, {{kBoxTag, name}}));
+  std::string image_id =
+      GPUBOX_TRY(cloud_.CreateImage(box.region, box.instance_id, image_name, {{kBoxTag, name}}));
   progress_ << "gpubox: baking " << image_id << " (" << image_name << ") from " << box.instance_id
             << '\n';
   for (int wait_idx = 0; wait_idx < 6000; ++wait_idx) {

@@ -16,11 +16,11 @@ namespace gpubox {
 
 /// One row of `gpubox ls`.
 struct BoxListing {
-  BoxRecord box;             ///< for an orphan: what the cloud told
-  std::string cloud_state;   ///< the cloud's state name ("running"), or "missing"
-  bool orphan = false;       ///< tagged by gpubox in the cloud, unknown to the store
+  BoxRecord box;            ///< for an orphan: what the cloud told
+  std::string cloud_state;  ///< the cloud's state name ("running"), or "missing"
+  bool orphan = false;      ///< tagged by gpubox in the cloud, unknown to the store
   int64_t uptime_seconds = 0;
-  double cost_usd = 0;       ///< running time so far × $/h
+  double cost_usd = 0;  ///< running time so far × $/h
 };
 
 /// What `down` deletes.

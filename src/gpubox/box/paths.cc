@@ -3,8 +3,7 @@
 namespace gpubox {
 namespace {
 
-std::string XdgDir(const Env& env, const std::string& home, const char* var,
-                   const char* fallback) {
+std::string XdgDir(const Env& env, const std::string& home, const char* var, const char* fallback) {
   auto value = env.Var(var);
   std::string base = value && !value->empty() && (*value)[0] == '/' ? *value : home + fallback;
   return base + "/gpubox";

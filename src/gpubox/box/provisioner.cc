@@ -13,7 +13,8 @@
 namespace gpubox {
 namespace {
 
-constexpr const char* kDeepLearningImage = "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04)*";
+constexpr const char* kDeepLearningImage =
+    "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04)*";
 
 int64_t NowSeconds(Env& env) { return env.clock->NowMicros() / 1'000'000; }
 
@@ -21,9 +22,8 @@ int64_t NowSeconds(Env& env) { return env.clock->NowMicros() / 1'000'000; }
 
 std::string LaunchClientToken(const BoxRecord& box, const LaunchCandidate& candidate,
                               const std::string& zone) {
-  std::string key = box.name + "|" + candidate.instance_type + "|" + candidate.region + "|" +
-                    zone + "|" + MarketName(candidate.market) + "|" +
-                    std::to_string(box.created_at);
+  std::string key = box.name + "|" + candidate.instance_type + "|" + candidate.region + "|" + zone +
+                    "|" + MarketName(candidate.market) + "|" + std::to_string(box.created_at);
   return "gpubox-" + aws::Sha256Hex(key).substr(0, 40);
 }
 
@@ -63,7 +63,11 @@ bool IsFailoverError(const Error& error, bool* next_zone) {
 
 Provisioner::Provisioner(Env& env, Cloud& cloud, BoxStore& store, const Catalog& catalog,
                          GpuboxPaths paths, std::ostream& progress)
-    : env_(env), cloud_(cloud), store_(store), catalog_(catalog), paths_(std::move(paths)),
+    : env_(env),
+      cloud_(cloud),
+      store_(store),
+      catalog_(catalog),
+      paths_(std::move(paths)),
       progress_(progress) {}
 
 void Provisioner::Event(const std::string& box, const std::string& kind,
@@ -98,8 +102,8 @@ Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
     const InstanceType& type = catalog_.type(*offer);
     if (type.generation == Generation::kPrevious) continue;  // explained by `offers`
     if (!options.instance_type.empty() && type.name != options.instance_type) continue;
-    LaunchCandidate candidate{offer, type.name, catalog_.region(*offer), offer->market,
-                              offer->price_usd_hr, {}};
+    LaunchCandidate candidate{offer,         type.name,           catalog_.region(*offer),
+                              offer->market, offer->price_usd_hr, {}};
     candidate.quota = GPUBOX_TRY(quotas.Check(candidate.region, type, offer->market));
     plan.candidates.push_back(std::move(candidate));
     if (static_cast<int>(plan.candidates.size()) >= options.max_offers) break;
@@ -124,8 +128,9 @@ Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
 Result<std::optional<aws::Instance>> Provisioner::FindExisting(const std::string& name) {
   for (const std::string& region : GPUBOX_TRY(cloud_.Regions())) {
     auto instances = GPUBOX_TRY(cloud_.DescribeInstances(
-        region, {aws::Filter{std::string("tag:") + kBoxTag, {name}},
-                 aws::Filter{"instance-state-name", {"pending", "running", "stopping", "stopped"}}}));
+        region,
+        {aws::Filter{std::string("tag:") + kBoxTag, {name}},
+         aws::Filter{"instance-state-name", {"pending", "running", "stopping", "stopped"}}}));
     if (!instances.empty()) return instances.front();
   }
   return std::nullopt;
@@ -173,8 +178,7 @@ Result<aws::Image> Provisioner::ResolveImage(const std::string& region, const Up
 
 Result<void> Provisioner::EnsureAccess(BoxRecord& box, const std::string& region,
                                        const UpOptions& options) {
-  std::string public_key =
-      GPUBOX_TRY(EnsureKeyPair(env_, box.key_path, "gpubox-" + box.name));
+  std::string public_key = GPUBOX_TRY(EnsureKeyPair(env_, box.key_path, "gpubox-" + box.name));
   if (!GPUBOX_TRY(cloud_.KeyPairExists(region, box.key_name))) {
     GPUBOX_TRY_VOID(cloud_.ImportKeyPair(region, box.key_name, public_key, BoxTags(box.name)));
     Event(box.name, "key-pair", "imported " + box.key_name + " in " + region);
@@ -200,8 +204,8 @@ Result<void> Provisioner::EnsureAccess(BoxRecord& box, const std::string& region
 void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& regions_touched) {
   if (!box.public_ip.empty()) CloseSshMaster(env_, TargetOf(box));
   for (const std::string& region : regions_touched) {
-    auto instances = cloud_.DescribeInstances(
-        region, {aws::Filter{std::string("tag:") + kBoxTag, {box.name}}});
+    auto instances =
+        cloud_.DescribeInstances(region, {aws::Filter{std::string("tag:") + kBoxTag, {box.name}}});
     if (instances) {
       for (const aws::Instance& instance : *instances) {
         if (instance.state.code == 48) continue;

@@ -25,12 +25,12 @@ struct UpOptions {
   Requirements requirements;
   std::string instance_type;  ///< only this type, when set
   int disk_gib = 64;
-  std::string image;          ///< an image id or the name of one of yours; default per cloud
+  std::string image;  ///< an image id or the name of one of yours; default per cloud
   std::string framework = "pytorch";
-  std::string notebooks;      ///< a local directory to upload, or (AWS) a zip URL
-  std::string caller_cidr;    ///< who may SSH in, e.g. "203.0.113.7/32"
-  bool setup = true;          ///< false: launch and wait for SSH only
-  int max_offers = 8;         ///< distinct offers to try before giving up
+  std::string notebooks;    ///< a local directory to upload, or (AWS) a zip URL
+  std::string caller_cidr;  ///< who may SSH in, e.g. "203.0.113.7/32"
+  bool setup = true;        ///< false: launch and wait for SSH only
+  int max_offers = 8;       ///< distinct offers to try before giving up
   int ssh_timeout_ms = 120000;
   int running_timeout_ms = 300000;
 };
@@ -53,8 +53,8 @@ struct UpPlan {
 class Provisioner {
  public:
   /// `progress` gets one line per step (stderr in the CLI).
-  Provisioner(Env& env, Cloud& cloud, BoxStore& store, const Catalog& catalog,
-              GpuboxPaths paths, std::ostream& progress);
+  Provisioner(Env& env, Cloud& cloud, BoxStore& store, const Catalog& catalog, GpuboxPaths paths,
+              std::ostream& progress);
 
   /// What `up` would do: the candidates with quota verdicts and the script.
   Result<UpPlan> Plan(const UpOptions& options);

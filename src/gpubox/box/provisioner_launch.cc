@@ -56,8 +56,8 @@ class SetupProgress {
     out_.flush();
     if (what == "fail") failed_ = phase;
     if (what == "done" || what == "skip") done_.push_back(phase);
-    (void)store_.AddEvent({env_.clock->NowMicros() / 1'000'000, box_, "setup",
-                           phase + " " + std::string(what)});
+    (void)store_.AddEvent(
+        {env_.clock->NowMicros() / 1'000'000, box_, "setup", phase + " " + std::string(what)});
   }
   const std::vector<std::string>& done() const { return done_; }
   const std::string& failed() const { return failed_; }
@@ -143,8 +143,8 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   auto existing = GPUBOX_TRY(FindExisting(box.name));
   Result<BoxRecord> ready = [&]() -> Result<BoxRecord> {
     if (existing) {
-      progress_ << "gpubox: found " << existing->instance_id << " already launched for "
-                << box.name << "; continuing with it\n";
+      progress_ << "gpubox: found " << existing->instance_id << " already launched for " << box.name
+                << "; continuing with it\n";
       box.instance_id = existing->instance_id;
       box.instance_type = existing->instance_type;
       box.zone = existing->placement.availability_zone.value_or("");
@@ -181,14 +181,13 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   return box;
 }
 
-Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options,
-                                      const UpPlan& plan) {
+Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan) {
   std::vector<std::string> touched;
   std::vector<std::string> failures;
   for (const LaunchCandidate& candidate : plan.candidates) {
     const std::string& region = candidate.region;
-    std::string offer_text = candidate.instance_type + " " + MarketName(candidate.market) +
-                             " in " + region + " ($" + FormatDouble(candidate.price_usd_hr) + "/h)";
+    std::string offer_text = candidate.instance_type + " " + MarketName(candidate.market) + " in " +
+                             region + " ($" + FormatDouble(candidate.price_usd_hr) + "/h)";
     if (!candidate.quota.ok) {
       failures.push_back(offer_text + ": " + candidate.quota.Explain());
       progress_ << "gpubox: skip " << offer_text << ": " << candidate.quota.Explain() << '\n';
@@ -232,9 +231,8 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options,
           cloud_.RunInstance(region, MakeRunRequest(box, candidate, *image, zone, options));
       if (launched) {
         box.instance_id = launched->instance_id;
-        (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region,
-                                 zone, box.market, box.price_usd_hr, "launched",
-                                 launched->instance_id});
+        (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region, zone,
+                                 box.market, box.price_usd_hr, "launched", launched->instance_id});
         if (auto saved = store_.Save(box); !saved) return fail(saved.error());
         Event(box.name, "launch", launched->instance_id + " " + box.instance_type + " " + zone);
         auto ready = WaitUntilReady(box, options);
@@ -264,14 +262,14 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options,
 Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& options) {
   int64_t deadline = env_.clock->NowMicros() + int64_t{options.running_timeout_ms} * 1000;
   while (true) {
-    auto instances = GPUBOX_TRY(cloud_.DescribeInstances(
-        box.region, {aws::Filter{"instance-id", {box.instance_id}}}));
+    auto instances = GPUBOX_TRY(
+        cloud_.DescribeInstances(box.region, {aws::Filter{"instance-id", {box.instance_id}}}));
     if (instances.empty()) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " disappeared");
     }
     const aws::Instance& instance = instances.front();
     box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
-                                                         : instance.private_ip_address;
+                                                        : instance.private_ip_address;
     if (instance.state.code == 16 && !box.public_ip.empty()) break;
     if (instance.state.code != 0) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " is " + instance.state.name +
@@ -303,8 +301,8 @@ Result<void> Provisioner::PrepareBox(const BoxRecord& box) {
   auto run = GPUBOX_TRY(env_.processes->Run(SshCommand(TargetOf(box), {command}),
                                             {.stdin_text = sample, .timeout_ms = 30000}));
   if (run.exit_code != 0) {
-    return Fail(ErrorCode::kCloud, "could not prepare " + box.name + ": " +
-                                       std::string(Trim(run.err)));
+    return Fail(ErrorCode::kCloud,
+                "could not prepare " + box.name + ": " + std::string(Trim(run.err)));
   }
   return {};
 }

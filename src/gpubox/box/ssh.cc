@@ -9,11 +9,23 @@ namespace gpubox {
 std::vector<std::string> SshCommand(const SshTarget& target,
                                     const std::vector<std::string>& remote_command,
                                     const std::vector<std::string>& extra_options) {
-  std::vector<std::string> argv = {
-      "ssh", "-i", target.key_path, "-o", "IdentitiesOnly=yes", "-o",
-      "UserKnownHostsFile=" + target.known_hosts_path, "-o", "StrictHostKeyChecking=accept-new",
-      "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "LogLevel=ERROR", "-o",
-      "ServerAliveInterval=15"};
+  std::vector<std::string> argv = {"ssh",
+                                   "-i",
+                                   target.key_path,
+                                   "-o",
+                                   "IdentitiesOnly=yes",
+                                   "-o",
+                                   "UserKnownHostsFile=" + target.known_hosts_path,
+                                   "-o",
+                                   "StrictHostKeyChecking=accept-new",
+                                   "-o",
+                                   "BatchMode=yes",
+                                   "-o",
+                                   "ConnectTimeout=5",
+                                   "-o",
+                                   "LogLevel=ERROR",
+                                   "-o",
+                                   "ServerAliveInterval=15"};
   if (!target.control_path.empty()) {
     argv.insert(argv.end(), {"-o", "ControlMaster=auto", "-o", "ControlPath=" + target.control_path,
                              "-o", "ControlPersist=60"});

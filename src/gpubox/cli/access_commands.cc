@@ -67,14 +67,15 @@ class JupyterCommand : public Command {
     auto session = GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, false, context.err));
     if (stop_) {
       bool closed = GPUBOX_TRY(CloseTunnel(context.env, session->paths(), box_));
-      context.out << (closed ? "tunnel to " + box_ + " closed\n" : "no tunnel to " + box_ + " was open\n");
+      context.out << (closed ? "tunnel to " + box_ + " closed\n"
+                             : "no tunnel to " + box_ + " was open\n");
       return 0;
     }
     Lifecycle lifecycle(context.env, session->cloud(), session->store(), session->paths(),
                         context.err);
     BoxRecord box = GPUBOX_TRY(lifecycle.RunningBox(box_));
-    JupyterSession jupyter = GPUBOX_TRY(OpenJupyter(context.env, session->paths(), box_,
-                                                    lifecycle.TargetOf(box), static_cast<int>(port)));
+    JupyterSession jupyter = GPUBOX_TRY(OpenJupyter(
+        context.env, session->paths(), box_, lifecycle.TargetOf(box), static_cast<int>(port)));
     if (json_) {
       context.out << nlohmann::json{{"url", jupyter.url},
                                     {"port", jupyter.port},
@@ -103,7 +104,8 @@ class JupyterCommand : public Command {
 
 std::vector<std::unique_ptr<Command>> MakeAccessCommands() {
   std::vector<std::unique_ptr<Command>> commands;
-  commands.push_back(std::make_unique<SshCommandLine>("ssh", "open a shell on a box (or run -- CMD)", false));
+  commands.push_back(
+      std::make_unique<SshCommandLine>("ssh", "open a shell on a box (or run -- CMD)", false));
   commands.push_back(std::make_unique<SshCommandLine>(
       "exec", "run a command on a box; its exit status is gpubox's", true));
   commands.push_back(std::make_unique<JupyterCommand>());

@@ -42,8 +42,7 @@ class BoxCommand : public Command {
 
  protected:
   virtual void AddFlags(CLI::App& app) {}
-  virtual Result<int> Act(CommandContext& context, CloudSession& session,
-                          Lifecycle& lifecycle) = 0;
+  virtual Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) = 0;
   std::string box_;
   bool json_ = false;
   bool yes_ = false;
@@ -57,7 +56,8 @@ class BoxCommand : public Command {
 
 class LsCommand : public BoxCommand {
  public:
-  LsCommand() : BoxCommand("ls", "list boxes: state, $/h, uptime, cost so far (and orphans)", false) {}
+  LsCommand()
+      : BoxCommand("ls", "list boxes: state, $/h, uptime, cost so far (and orphans)", false) {}
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
     auto rows = GPUBOX_TRY(lifecycle.List());
@@ -67,8 +67,8 @@ class LsCommand : public BoxCommand {
       context.out << out.dump(2) << '\n';
       return 0;
     }
-    Table table({"NAME", "STATE", "CLOUD", "REGION", "TYPE", "GPUS", "MARKET", "$/H", "UPTIME",
-                 "COST"});
+    Table table(
+        {"NAME", "STATE", "CLOUD", "REGION", "TYPE", "GPUS", "MARKET", "$/H", "UPTIME", "COST"});
     for (const BoxListing& row : rows) {
       const BoxRecord& box = row.box;
       table.AddRow({box.name + (row.orphan ? " (orphan: not in gpubox's records)" : ""),
@@ -119,7 +119,8 @@ class DownCommand : public BoxCommand {
     context.err << "gpubox down " << box_ << " deletes:\n";
     for (const std::string& line : plan.lines) context.err << "  - " << line << '\n';
     if (!Confirm("delete all of this?", yes_, context.err)) {
-      return Fail(ErrorCode::kUsage, "not confirmed; nothing deleted", "add --yes to skip the question");
+      return Fail(ErrorCode::kUsage, "not confirmed; nothing deleted",
+                  "add --yes to skip the question");
     }
     GPUBOX_TRY_VOID(lifecycle.Down(plan, box_));
     context.out << box_ << " is deleted.\n";
@@ -159,8 +160,10 @@ class ImagesCommand : public BoxCommand {
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
       for (const aws::Image& image : images) {
-        out.push_back({{"image_id", image.image_id}, {"name", image.name},
-                       {"region", image.description}, {"state", image.state},
+        out.push_back({{"image_id", image.image_id},
+                       {"name", image.name},
+                       {"region", image.description},
+                       {"state", image.state},
                        {"created", image.creation_date}});
       }
       context.out << out.dump(2) << '\n';
@@ -168,8 +171,8 @@ class ImagesCommand : public BoxCommand {
     }
     Table table({"IMAGE", "NAME", "REGION", "STATE", "CREATED"});
     for (const aws::Image& image : images) {
-      table.AddRow({image.image_id, image.name, image.description, image.state,
-                    image.creation_date});
+      table.AddRow(
+          {image.image_id, image.name, image.description, image.state, image.creation_date});
     }
     table.Print(context.out);
     return 0;
@@ -178,7 +181,8 @@ class ImagesCommand : public BoxCommand {
 
 class EventsCommand : public BoxCommand {
  public:
-  EventsCommand() : BoxCommand("events", "what gpubox did for a box, every launch attempt included", true) {}
+  EventsCommand()
+      : BoxCommand("events", "what gpubox did for a box, every launch attempt included", true) {}
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
     auto events = GPUBOX_TRY(session.store().Events(box_));
@@ -187,13 +191,16 @@ class EventsCommand : public BoxCommand {
       nlohmann::json out = {{"events", nlohmann::json::array()},
                             {"attempts", nlohmann::json::array()}};
       for (const EventRecord& event : events) {
-        out["events"].push_back({{"time", event.time}, {"kind", event.kind},
-                                 {"message", event.message}});
+        out["events"].push_back(
+            {{"time", event.time}, {"kind", event.kind}, {"message", event.message}});
       }
       for (const AttemptRecord& attempt : attempts) {
-        out["attempts"].push_back({{"time", attempt.time}, {"instance_type", attempt.instance_type},
-                                   {"region", attempt.region}, {"zone", attempt.zone},
-                                   {"market", attempt.market}, {"outcome", attempt.outcome},
+        out["attempts"].push_back({{"time", attempt.time},
+                                   {"instance_type", attempt.instance_type},
+                                   {"region", attempt.region},
+                                   {"zone", attempt.zone},
+                                   {"market", attempt.market},
+                                   {"outcome", attempt.outcome},
                                    {"message", attempt.message}});
       }
       context.out << out.dump(2) << '\n';
@@ -213,8 +220,9 @@ class EventsCommand : public BoxCommand {
     context.out << "\nLaunch attempts:\n";
     Table attempt_table({"TYPE", "ZONE", "MARKET", "OUTCOME", "MESSAGE"});
     for (const AttemptRecord& attempt : attempts) {
-      attempt_table.AddRow({attempt.instance_type, attempt.zone.empty() ? attempt.region : attempt.zone,
-                            attempt.market, attempt.outcome, attempt.message});
+      attempt_table.AddRow({attempt.instance_type,
+                            attempt.zone.empty() ? attempt.region : attempt.zone, attempt.market,
+                            attempt.outcome, attempt.message});
     }
     attempt_table.Print(context.out);
     return 0;

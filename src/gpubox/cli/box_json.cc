@@ -38,7 +38,8 @@ nlohmann::json QuotaJson(const QuotaVerdict& verdict) {
                         {"vcpus_in_use", verdict.vcpus_in_use},
                         {"vcpus_needed", verdict.vcpus_needed},
                         {"ok", verdict.ok}};
-  row["request_value"] = verdict.ok ? nlohmann::json(nullptr) : nlohmann::json(verdict.request_value);
+  row["request_value"] =
+      verdict.ok ? nlohmann::json(nullptr) : nlohmann::json(verdict.request_value);
   return row;
 }
 

@@ -36,8 +36,8 @@ class CloudSession::Quotas : public QuotaService {
   aws::ServiceQuotasClient& Client(const std::string& region) {
     auto& slot = clients_[region];
     if (!slot.first) {
-      slot.first = std::make_unique<aws::AwsCaller>(env_, resolver_(region, "servicequotas"),
-                                                    credentials_);
+      slot.first =
+          std::make_unique<aws::AwsCaller>(env_, resolver_(region, "servicequotas"), credentials_);
       slot.second = std::make_unique<aws::ServiceQuotasClient>(*slot.first);
     }
     return *slot.second;
@@ -45,8 +45,8 @@ class CloudSession::Quotas : public QuotaService {
   Env& env_;
   aws::CredentialsProvider& credentials_;
   EndpointResolver resolver_;
-  std::map<std::string, std::pair<std::unique_ptr<aws::AwsCaller>,
-                                  std::unique_ptr<aws::ServiceQuotasClient>>>
+  std::map<std::string,
+           std::pair<std::unique_ptr<aws::AwsCaller>, std::unique_ptr<aws::ServiceQuotasClient>>>
       clients_;
 };
 
@@ -66,8 +66,7 @@ std::string SelfExecutable() {
 CloudSession::~CloudSession() = default;
 
 Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFlags& flags,
-                                                         bool start_local,
-                                                         std::ostream& progress) {
+                                                         bool start_local, std::ostream& progress) {
   std::unique_ptr<CloudSession> session(new CloudSession());
   session->env_ = &env;
   session->kind_ = !flags.cloud.empty() ? flags.cloud : env.Var("GPUBOX_CLOUD").value_or("local");
@@ -107,7 +106,8 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
     session->credentials_ = std::make_unique<aws::StaticCredentialsProvider>(credentials);
     std::string ec2_override = flags.endpoint_url;
     if (ec2_override.empty()) {
-      ec2_override = env.Var("AWS_ENDPOINT_URL_EC2").value_or(env.Var("AWS_ENDPOINT_URL").value_or(""));
+      ec2_override =
+          env.Var("AWS_ENDPOINT_URL_EC2").value_or(env.Var("AWS_ENDPOINT_URL").value_or(""));
     }
     std::string quotas_override = flags.endpoint_url;
     if (quotas_override.empty()) {

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
 
@@ -119,16 +119,16 @@ class LocalCommand : public Command {
       if (!value) return Fail(ErrorCode::kUsage, "--capacity wants TYPE=N, not " + capacity);
       config.capacity[capacity.substr(0, eq)] = static_cast<int>(*value);
     }
-    std::string now = GPUBOX_TRY(
-        local::AdminCall(*running, account, "faults", local::FaultConfigJson(config)));
+    std::string now =
+        GPUBOX_TRY(local::AdminCall(*running, account, "faults", local::FaultConfigJson(config)));
     context.out << now;
     return 0;
   }
 
  private:
   Result<int> NotRunning(const local::DaemonOptions& options) {
-    return Fail(ErrorCode::kNotFound, "the local cloud is not running (state " +
-                                          options.state_dir + ")",
+    return Fail(ErrorCode::kNotFound,
+                "the local cloud is not running (state " + options.state_dir + ")",
                 "start it with 'gpubox local up'");
   }
 
@@ -153,8 +153,8 @@ class LocalCommand : public Command {
     context.out << "endpoint   " << status["endpoint"].get<std::string>() << '\n'
                 << "pid        " << status["pid"] << '\n'
                 << "state dir  " << status["state_dir"].get<std::string>() << '\n'
-                << "runtime    " << (status["runtime"].get<bool>() ? "namespaces" : "none (API only)")
-                << '\n'
+                << "runtime    "
+                << (status["runtime"].get<bool>() ? "namespaces" : "none (API only)") << '\n'
                 << "access key " << status["access_key_id"].get<std::string>()
                 << " (secret: gpubox local status --json)\n";
     for (auto& [region, count] : status["instances"].items()) {

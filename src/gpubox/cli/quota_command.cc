@@ -7,13 +7,13 @@
 
 #include "gpubox/box/quota_check.h"
 #include "gpubox/catalog/optimizer.h"
+#include "gpubox/catalog/quota.h"
 #include "gpubox/cli/box_json.h"
 #include "gpubox/cli/cloud_session.h"
 #include "gpubox/cli/commands.h"
 #include "gpubox/cli/confirm.h"
 #include "gpubox/cli/requirement_flags.h"
 #include "gpubox/cli/table.h"
-#include "gpubox/catalog/quota.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox {
@@ -62,8 +62,8 @@ class QuotaCommand : public Command {
     QuotaChecker checker(session->cloud(), catalog);
     std::vector<std::pair<const Offer*, QuotaVerdict>> rows;
     for (const auto& [key, offer] : best) {
-      rows.emplace_back(offer, GPUBOX_TRY(checker.Check(key.first, catalog.type(*offer),
-                                                        offer->market)));
+      rows.emplace_back(offer,
+                        GPUBOX_TRY(checker.Check(key.first, catalog.type(*offer), offer->market)));
     }
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
@@ -90,9 +90,8 @@ class QuotaCommand : public Command {
     if (!request_) return 0;
     for (const auto& [offer, verdict] : rows) {
       if (verdict.ok) continue;
-      std::string what = verdict.quota_code + " (" + verdict.quota_name + ") in " +
-                         verdict.region + " to " + std::to_string(verdict.request_value) +
-                         " vCPUs";
+      std::string what = verdict.quota_code + " (" + verdict.quota_name + ") in " + verdict.region +
+                         " to " + std::to_string(verdict.request_value) + " vCPUs";
       if (!Confirm("request " + what + "?", yes_, context.err)) {
         context.err << "gpubox: not filed: " << what << '\n';
         continue;

@@ -62,13 +62,14 @@ class UpCommand : public Command {
     }
     options.notebooks = notebooks_;
     options.setup = !no_setup_;
-    auto session = GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, !dry_run_, context.err));
+    auto session =
+        GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, !dry_run_, context.err));
     bool aws = session->cloud().name() == "aws";
     if (!aws && options.framework != "pytorch") {
-      return Fail(ErrorCode::kUsage,
-                  "the local cloud offers pytorch only (Debian's python3-torch), not " +
-                      options.framework,
-                  "use --cloud aws for " + options.framework);
+      return Fail(
+          ErrorCode::kUsage,
+          "the local cloud offers pytorch only (Debian's python3-torch), not " + options.framework,
+          "use --cloud aws for " + options.framework);
     }
     if (options.framework == "mxnet") {
       context.err << "gpubox: note: Apache MXNet is retired; the book still uses it\n";
@@ -116,8 +117,8 @@ class UpCommand : public Command {
                         {"price_usd_hr", candidate.price_usd_hr},
                         {"quota", QuotaJson(candidate.quota)}});
       }
-      context.out << nlohmann::json{{"candidates", rows}, {"setup_script", plan.setup_script}}
-                         .dump(2)
+      context.out << nlohmann::json{{"candidates", rows}, {"setup_script", plan.setup_script}}.dump(
+                         2)
                   << '\n';
       return 0;
     }

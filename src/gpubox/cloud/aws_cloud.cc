@@ -6,8 +6,12 @@ namespace gpubox {
 
 AwsCloud::AwsCloud(std::string name, Env& env, aws::CredentialsProvider& credentials,
                    EndpointResolver resolver, std::string home_region, QuotaService& quotas)
-    : name_(std::move(name)), env_(env), credentials_(credentials),
-      resolver_(std::move(resolver)), home_region_(std::move(home_region)), quotas_(quotas) {}
+    : name_(std::move(name)),
+      env_(env),
+      credentials_(credentials),
+      resolver_(std::move(resolver)),
+      home_region_(std::move(home_region)),
+      quotas_(quotas) {}
 
 AwsCloud::~AwsCloud() = default;
 
@@ -111,8 +115,7 @@ Result<void> AwsCloud::AuthorizeIngress(const std::string& region, const std::st
   return {};
 }
 
-Result<void> AwsCloud::DeleteSecurityGroup(const std::string& region,
-                                           const std::string& group_id) {
+Result<void> AwsCloud::DeleteSecurityGroup(const std::string& region, const std::string& group_id) {
   aws::DeleteSecurityGroupRequest request;
   request.group_id = group_id;
   GPUBOX_TRY(Ec2(region).DeleteSecurityGroup(request));
@@ -157,8 +160,7 @@ Result<std::vector<aws::Image>> AwsCloud::DescribeImages(const std::string& regi
   return answer.images;
 }
 
-Result<std::string> AwsCloud::CreateImage(const std::string& region,
-                                          const std::string& instance_id,
+Result<std::string> AwsCloud::CreateImage(const std::string& region, const std::string& instance_id,
                                           const std::string& image_name,
                                           const std::vector<aws::Tag>& tags) {
   aws::CreateImageRequest request;

@@ -42,8 +42,8 @@ class AwsCloud : public Cloud {
   Result<double> QuotaValue(const std::string& region, const std::string& quota_code) override {
     return quotas_.GetValue(region, quota_code);
   }
-  Result<std::string> RequestQuotaIncrease(const std::string& region,
-                                           const std::string& quota_code, double value) override {
+  Result<std::string> RequestQuotaIncrease(const std::string& region, const std::string& quota_code,
+                                           double value) override {
     return quotas_.RequestIncrease(region, quota_code, value);
   }
   Result<std::vector<aws::Instance>> DescribeInstances(
@@ -60,8 +60,7 @@ class AwsCloud : public Cloud {
                                         const std::string& group_name) override;
   Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
                                 const aws::IpPermission& permission) override;
-  Result<void> DeleteSecurityGroup(const std::string& region,
-                                   const std::string& group_id) override;
+  Result<void> DeleteSecurityGroup(const std::string& region, const std::string& group_id) override;
   Result<aws::Instance> RunInstance(const std::string& region,
                                     const aws::RunInstancesRequest& request) override;
   Result<void> StartInstance(const std::string& region, const std::string& id) override;

@@ -70,12 +70,11 @@ class Cloud {
 
   /// Images owned by this account ("self") or, with `name_pattern`, public
   /// images whose name matches it (EC2 wildcards).
-  virtual Result<std::vector<aws::Image>> DescribeImages(const std::string& region,
-                                                         const std::vector<aws::Filter>& filters,
-                                                         const std::vector<std::string>& owners) = 0;
+  virtual Result<std::vector<aws::Image>> DescribeImages(
+      const std::string& region, const std::vector<aws::Filter>& filters,
+      const std::vector<std::string>& owners) = 0;
   /// Snapshots an instance's disk into a new image; returns its id.
-  virtual Result<std::string> CreateImage(const std::string& region,
-                                          const std::string& instance_id,
+  virtual Result<std::string> CreateImage(const std::string& region, const std::string& instance_id,
                                           const std::string& image_name,
                                           const std::vector<aws::Tag>& tags) = 0;
   virtual Result<void> DeregisterImage(const std::string& region, const std::string& image_id) = 0;

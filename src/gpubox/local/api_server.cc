@@ -128,8 +128,10 @@ std::string ApiServer::NewRequestId() {
   auto high = static_cast<uint64_t>(random * 4294967296.0);
   char text[48];
   std::snprintf(text, sizeof text, "%08llx-%04llx-4%03llx-a%03llx-%012llx",
-                static_cast<unsigned long long>(high), static_cast<unsigned long long>((counter >> 48) & 0xffff),
-                static_cast<unsigned long long>((counter >> 36) & 0xfff), static_cast<unsigned long long>((counter >> 24) & 0xfff),
+                static_cast<unsigned long long>(high),
+                static_cast<unsigned long long>((counter >> 48) & 0xffff),
+                static_cast<unsigned long long>((counter >> 36) & 0xfff),
+                static_cast<unsigned long long>((counter >> 24) & 0xfff),
                 static_cast<unsigned long long>(counter & 0xffffffffffffULL));
   return text;
 }
@@ -176,7 +178,8 @@ void ApiServer::HandleApi(const httplib::Request& request, httplib::Response& re
   ec2_request.request_id = request_id;
   ec2_request.params = std::move(*params);
   ec2_request.action = ec2_request.Get("Action");
-  if (ec2_request.action.empty()) return fail(400, "MissingAction", "The request must contain the parameter Action");
+  if (ec2_request.action.empty())
+    return fail(400, "MissingAction", "The request must contain the parameter Action");
   Ec2Reply reply = ec2_.Handle(ec2_request);
   response.status = reply.status;
   response.set_content(reply.body, "text/xml;charset=UTF-8");
@@ -189,8 +192,8 @@ void ApiServer::HandleAdmin(const httplib::Request& request, httplib::Response& 
     return;
   }
   std::string op = request.matches[1];
-  nlohmann::json input = nlohmann::json::parse(request.body.empty() ? "{}" : request.body,
-                                               nullptr, false);
+  nlohmann::json input =
+      nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
   auto reply = [&](int status, const nlohmann::json& body) {
     response.status = status;
     response.set_content(body.dump() + "\n", "application/json");

@@ -20,14 +20,14 @@ struct InstanceRecord {
   std::string owner_id;
   int vcpus = 0;
   std::string quota_code;
-  double spot_max_price = 0;            ///< spot only
-  std::string interruption_behavior;    ///< spot only: "terminate" or "stop"
+  double spot_max_price = 0;          ///< spot only
+  std::string interruption_behavior;  ///< spot only: "terminate" or "stop"
   std::string user_data;
-  std::string snapshot_image_id;        ///< the created image it was launched from
+  std::string snapshot_image_id;  ///< the created image it was launched from
   int64_t state_since_us = 0;
-  int64_t interrupt_at_us = 0;          ///< a spot interruption is due then; 0: none
+  int64_t interrupt_at_us = 0;  ///< a spot interruption is due then; 0: none
   HostState host_state = HostState::kNone;
-  bool firewall_dirty = false;          ///< security groups changed since the host was told
+  bool firewall_dirty = false;  ///< security groups changed since the host was told
 };
 
 struct ImageRecord {

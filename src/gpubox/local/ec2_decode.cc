@@ -146,8 +146,7 @@ aws::RunInstancesRequest DecodeRunInstances(const Ec2Request& request) {
     run.user_data = decoded ? *decoded : request.Get("UserData");
   }
   run.client_token = Optional(request, "ClientToken");
-  run.instance_initiated_shutdown_behavior =
-      Optional(request, "InstanceInitiatedShutdownBehavior");
+  run.instance_initiated_shutdown_behavior = Optional(request, "InstanceInitiatedShutdownBehavior");
   run.tag_specifications = DecodeTagSpecifications(request);
   if (request.Has("InstanceMarketOptions.MarketType")) {
     aws::InstanceMarketOptionsRequest market;
@@ -156,7 +155,8 @@ aws::RunInstancesRequest DecodeRunInstances(const Ec2Request& request) {
     const std::string prefix = "InstanceMarketOptions.SpotOptions.";
     spot.max_price = Optional(request, prefix + "MaxPrice");
     spot.spot_instance_type = Optional(request, prefix + "SpotInstanceType");
-    spot.instance_interruption_behavior = Optional(request, prefix + "InstanceInterruptionBehavior");
+    spot.instance_interruption_behavior =
+        Optional(request, prefix + "InstanceInterruptionBehavior");
     market.spot_options = spot;
     run.instance_market_options = market;
   }

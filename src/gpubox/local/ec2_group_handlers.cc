@@ -38,9 +38,9 @@ Ec2Reply Ec2Service::CreateSecurityGroup(const Ec2Request& request) {
   if (description.empty()) return ErrorReply(MissingParameter("GroupDescription"), request);
   const std::string& vpc = DefaultVpc(request.region);
   if (request.Has("VpcId") && request.Get("VpcId") != vpc) {
-    return ErrorReply({400, "InvalidVpcID.NotFound",
-                       "The vpc ID '" + request.Get("VpcId") + "' does not exist"},
-                      request);
+    return ErrorReply(
+        {400, "InvalidVpcID.NotFound", "The vpc ID '" + request.Get("VpcId") + "' does not exist"},
+        request);
   }
   if (FindGroup(request.region, name, false)) {
     return ErrorReply({400, "InvalidGroup.Duplicate",
@@ -75,9 +75,8 @@ Ec2Reply Ec2Service::AuthorizeSecurityGroupIngress(const Ec2Request& request) {
   if (key.empty()) return ErrorReply(MissingParameter("GroupId"), request);
   GroupRecord* record = FindGroup(request.region, key, by_id);
   if (record == nullptr) {
-    return ErrorReply({400, "InvalidGroup.NotFound",
-                       "The security group '" + key + "' does not exist"},
-                      request);
+    return ErrorReply(
+        {400, "InvalidGroup.NotFound", "The security group '" + key + "' does not exist"}, request);
   }
   auto permissions = DecodeIpPermissions(request);
   if (permissions.empty()) return ErrorReply(MissingParameter("IpPermissions"), request);
@@ -88,7 +87,8 @@ Ec2Reply Ec2Service::AuthorizeSecurityGroupIngress(const Ec2Request& request) {
       return ErrorReply(InvalidParameter("Invalid value '" + protocol + "' for IP protocol."),
                         request);
     }
-    if ((protocol == "tcp" || protocol == "udp") && (!permission.from_port || !permission.to_port)) {
+    if ((protocol == "tcp" || protocol == "udp") &&
+        (!permission.from_port || !permission.to_port)) {
       return ErrorReply(InvalidParameter("Invalid value 'Must specify both from and to ports with "
                                          "TCP/UDP.' for portRange."),
                         request);
@@ -106,13 +106,14 @@ Ec2Reply Ec2Service::AuthorizeSecurityGroupIngress(const Ec2Request& request) {
     for (const aws::IpRange& range : permission.ip_ranges) {
       for (const aws::IpRange& have : same->ip_ranges) {
         if (have.cidr_ip == range.cidr_ip) {
-          return ErrorReply({400, "InvalidPermission.Duplicate",
-                             "the specified rule \"peer: " + range.cidr_ip + ", " +
-                                 (protocol == "-1" ? std::string("ALL") : protocol) + ", from port: " +
-                                 std::to_string(permission.from_port.value_or(-1)) +
-                                 ", to port: " + std::to_string(permission.to_port.value_or(-1)) +
-                                 ", ALLOW\" already exists"},
-                            request);
+          return ErrorReply(
+              {400, "InvalidPermission.Duplicate",
+               "the specified rule \"peer: " + range.cidr_ip + ", " +
+                   (protocol == "-1" ? std::string("ALL") : protocol) +
+                   ", from port: " + std::to_string(permission.from_port.value_or(-1)) +
+                   ", to port: " + std::to_string(permission.to_port.value_or(-1)) +
+                   ", ALLOW\" already exists"},
+              request);
         }
       }
       same->ip_ranges.push_back(range);
@@ -139,9 +140,9 @@ Ec2Reply Ec2Service::DescribeSecurityGroups(const Ec2Request& request) {
   auto names = request.List("GroupName");
   for (const std::string& id : ids) {
     if (!FindGroup(request.region, id, true)) {
-      return ErrorReply({400, "InvalidGroup.NotFound",
-                         "The security group '" + id + "' does not exist"},
-                        request);
+      return ErrorReply(
+          {400, "InvalidGroup.NotFound", "The security group '" + id + "' does not exist"},
+          request);
     }
   }
   for (const std::string& name : names) {
@@ -207,22 +208,22 @@ Ec2Reply Ec2Service::DeleteSecurityGroup(const Ec2Request& request) {
   if (key.empty()) return ErrorReply(MissingParameter("GroupId"), request);
   GroupRecord* record = FindGroup(request.region, key, by_id);
   if (record == nullptr) {
-    return ErrorReply({400, "InvalidGroup.NotFound",
-                       "The security group '" + key + "' does not exist"},
-                      request);
+    return ErrorReply(
+        {400, "InvalidGroup.NotFound", "The security group '" + key + "' does not exist"}, request);
   }
   std::string id = record->group.group_id;
   if (record->group.group_name == "default") {
-    return ErrorReply({400, "CannotDelete", "the specified group: \"" + id +
-                                                "\" name: \"default\" cannot be deleted by a user"},
-                      request);
+    return ErrorReply(
+        {400, "CannotDelete",
+         "the specified group: \"" + id + "\" name: \"default\" cannot be deleted by a user"},
+        request);
   }
   for (const auto& [instance_id, instance] : instances_) {
     if (instance.instance.state.code == kTerminated) continue;
     for (const aws::GroupIdentifier& group : instance.instance.security_groups) {
       if (group.group_id == id) {
-        return ErrorReply({400, "DependencyViolation", "resource " + id + " has a dependent object"},
-                          request);
+        return ErrorReply(
+            {400, "DependencyViolation", "resource " + id + " has a dependent object"}, request);
       }
     }
   }

@@ -19,7 +19,6 @@ bool CountsAgainstQuota(int code) {
   return code == kPending || code == kRunning || code == kStopping;
 }
 
-
 }  // namespace
 
 int Ec2Service::CapacityOf(const std::string& type) const {
@@ -116,8 +115,9 @@ Ec2Reply Ec2Service::StopInstances(const Ec2Request& request) {
     const std::string& id = record->instance.instance_id;
     if (code == kTerminated || code == kShuttingDown) {
       return ErrorReply({400, "IncorrectInstanceState",
-                         "This instance '" + id + "' is not in a state from which it can be "
-                                                  "stopped."},
+                         "This instance '" + id +
+                             "' is not in a state from which it can be "
+                             "stopped."},
                         request);
     }
     if (record->instance.instance_lifecycle == "spot" && record->interruption_behavior != "stop") {

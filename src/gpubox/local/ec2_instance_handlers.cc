@@ -94,23 +94,22 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
   }
   auto image = images_.find(run.image_id);
   if (image == images_.end() || image->second.region != region) {
-    return ErrorReply({400, "InvalidAMIID.NotFound",
-                       "The image id '[" + run.image_id + "]' does not exist"},
-                      request);
+    return ErrorReply(
+        {400, "InvalidAMIID.NotFound", "The image id '[" + run.image_id + "]' does not exist"},
+        request);
   }
   if (image->second.image.state != "available") {
-    return ErrorReply({400, "InvalidAMIID.Unavailable",
-                       "The image id '[" + run.image_id + "]' is not available"},
-                      request);
+    return ErrorReply(
+        {400, "InvalidAMIID.Unavailable", "The image id '[" + run.image_id + "]' is not available"},
+        request);
   }
   if (run.instance_type.empty()) run.instance_type = "m1.small";
   const RegionalOffer* offer = offers_.Find(region, run.instance_type);
   if (offer == nullptr) {
     const InstanceType* known = offers_.FindType(run.instance_type);
     if (known == nullptr) {
-      return ErrorReply(InvalidParameter("Invalid value '" + run.instance_type +
-                                         "' for InstanceType."),
-                        request);
+      return ErrorReply(
+          InvalidParameter("Invalid value '" + run.instance_type + "' for InstanceType."), request);
     }
     return ErrorReply({400, "Unsupported",
                        "The requested configuration is currently not supported. Please check the "
@@ -126,18 +125,18 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
       return entry.second.region == region && entry.second.key_pair.key_name == key_name;
     });
     if (!found) {
-      return ErrorReply({400, "InvalidKeyPair.NotFound",
-                         "The key pair '" + key_name + "' does not exist"},
-                        request);
+      return ErrorReply(
+          {400, "InvalidKeyPair.NotFound", "The key pair '" + key_name + "' does not exist"},
+          request);
     }
   }
   std::vector<aws::GroupIdentifier> groups;
   for (const std::string& id : run.security_group_ids) {
     GroupRecord* group = FindGroup(region, id, true);
     if (!group) {
-      return ErrorReply({400, "InvalidGroup.NotFound",
-                         "The security group '" + id + "' does not exist"},
-                        request);
+      return ErrorReply(
+          {400, "InvalidGroup.NotFound", "The security group '" + id + "' does not exist"},
+          request);
     }
     groups.push_back({group->group.group_id, group->group.group_name});
   }
@@ -165,12 +164,12 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
     if (mapping.ebs && mapping.ebs->volume_size) {
       volume_gib = *mapping.ebs->volume_size;
       if (volume_gib < image_gib) {
-        return ErrorReply({400, "InvalidBlockDeviceMapping",
-                           "Volume of size " + std::to_string(volume_gib) +
-                               "GB is smaller than snapshot '" +
-                               image->second.image.block_device_mappings[0].ebs->snapshot_id.value_or("") +
-                               "', expect size >= " + std::to_string(image_gib) + "GB"},
-                          request);
+        return ErrorReply(
+            {400, "InvalidBlockDeviceMapping",
+             "Volume of size " + std::to_string(volume_gib) + "GB is smaller than snapshot '" +
+                 image->second.image.block_device_mappings[0].ebs->snapshot_id.value_or("") +
+                 "', expect size >= " + std::to_string(image_gib) + "GB"},
+            request);
       }
     }
   }
@@ -209,7 +208,8 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
     if (!current) {
       return ErrorReply({400, "Unsupported",
                          "The requested configuration is currently not supported. Spot is not "
-                         "offered for " + type.name + " in " + zone + "."},
+                         "offered for " +
+                             type.name + " in " + zone + "."},
                         request);
     }
     max_price = offer->on_demand_usd_hr;
@@ -223,7 +223,8 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
       return ErrorReply({400, "SpotMaxPriceTooLow",
                          "Your Spot request price of " + FormatDouble(max_price) +
                              " is lower than the minimum required Spot request fulfillment price "
-                             "of " + FormatDouble(*current) + "."},
+                             "of " +
+                             FormatDouble(*current) + "."},
                         request);
     }
     if (options && options->instance_interruption_behavior) {
@@ -287,8 +288,8 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
   }
   reservation.groups = groups;
   if (run.client_token && !run.client_token->empty()) {
-    ClientTokenRecord token{region, *run.client_token, ParametersHash(request),
-                            reservation.reservation_id, {}};
+    ClientTokenRecord token{
+        region, *run.client_token, ParametersHash(request), reservation.reservation_id, {}};
     for (const aws::Instance& instance : reservation.instances) {
       token.instance_ids.push_back(instance.instance_id);
     }

@@ -9,17 +9,26 @@
 namespace gpubox::local {
 namespace {
 
-enum class WorkKind { kLaunch, kStart, kAdopt, kReadyCheck, kStop, kTerminate, kFirewall,
-                      kSnapshot, kNotice };
+enum class WorkKind {
+  kLaunch,
+  kStart,
+  kAdopt,
+  kReadyCheck,
+  kStop,
+  kTerminate,
+  kFirewall,
+  kSnapshot,
+  kNotice
+};
 
 struct Work {
   Work(WorkKind work_kind, std::string work_id) : kind(work_kind), id(std::move(work_id)) {}
   WorkKind kind;
   std::string id;  ///< instance id (image id for kSnapshot)
   LaunchSpec spec;
-  std::string source_instance;  ///< kSnapshot
-  std::string action;           ///< kNotice
-  std::string time;             ///< kNotice
+  std::string source_instance;             ///< kSnapshot
+  std::string action;                      ///< kNotice
+  std::string time;                        ///< kNotice
   std::vector<aws::IpPermission> ingress;  ///< kFirewall
   // Outcome.
   bool ok = false;
@@ -36,22 +45,40 @@ std::string PrivateDns(const std::string& ip, const std::string& region) {
 void RunWork(InstanceHost& host, Work& work) {
   auto address_result = [&](Result<std::string> result) {
     work.ok = result.has_value();
-    if (result) work.address = *result;
-    else work.error = result.error().message;
+    if (result)
+      work.address = *result;
+    else
+      work.error = result.error().message;
   };
   auto void_result = [&](Result<void> result) {
     work.ok = result.has_value();
     if (!result) work.error = result.error().message;
   };
   switch (work.kind) {
-    case WorkKind::kLaunch: address_result(host.Launch(work.spec)); break;
-    case WorkKind::kStart: address_result(host.Start(work.spec)); break;
-    case WorkKind::kAdopt: address_result(host.Adopt(work.spec)); break;
-    case WorkKind::kReadyCheck: work.ok = host.IsReady(work.id); break;
-    case WorkKind::kStop: void_result(host.Stop(work.id)); break;
-    case WorkKind::kTerminate: void_result(host.Terminate(work.id)); break;
-    case WorkKind::kFirewall: void_result(host.UpdateFirewall(work.id, work.ingress)); break;
-    case WorkKind::kSnapshot: void_result(host.Snapshot(work.source_instance, work.id)); break;
+    case WorkKind::kLaunch:
+      address_result(host.Launch(work.spec));
+      break;
+    case WorkKind::kStart:
+      address_result(host.Start(work.spec));
+      break;
+    case WorkKind::kAdopt:
+      address_result(host.Adopt(work.spec));
+      break;
+    case WorkKind::kReadyCheck:
+      work.ok = host.IsReady(work.id);
+      break;
+    case WorkKind::kStop:
+      void_result(host.Stop(work.id));
+      break;
+    case WorkKind::kTerminate:
+      void_result(host.Terminate(work.id));
+      break;
+    case WorkKind::kFirewall:
+      void_result(host.UpdateFirewall(work.id, work.ingress));
+      break;
+    case WorkKind::kSnapshot:
+      void_result(host.Snapshot(work.source_instance, work.id));
+      break;
     case WorkKind::kNotice:
       void_result(host.NoticeSpotInterruption(work.id, work.action, work.time));
       break;
@@ -82,7 +109,7 @@ void Ec2Service::Tick() {
         if (record.host_state == HostState::kRunning && !adopt) {
           work.kind = WorkKind::kReadyCheck;
         } else {
-          work.kind = adopt ? WorkKind::kAdopt
+          work.kind = adopt                                      ? WorkKind::kAdopt
                       : record.host_state == HostState::kStopped ? WorkKind::kStart
                                                                  : WorkKind::kLaunch;
           work.spec = SpecFor(record);

@@ -72,8 +72,7 @@ std::optional<Ec2Error> CheckFilterNames(const std::vector<Ec2Filter>& filters,
   for (const Ec2Filter& filter : filters) {
     if (TagValues(filter.name, {})) continue;
     if (!values(filter.name)) {
-      return Ec2Error{400, "InvalidParameterValue",
-                      "The filter '" + filter.name + "' is invalid"};
+      return Ec2Error{400, "InvalidParameterValue", "The filter '" + filter.name + "' is invalid"};
     }
   }
   return std::nullopt;
@@ -97,7 +96,8 @@ std::optional<Ec2Error> PageOf(const Ec2Request& request, size_t total, size_t d
     if (!max || *max < 1 || static_cast<size_t>(*max) > max_max) {
       return InvalidParameter("Value ( " + request.Get("MaxResults") +
                               " ) for parameter maxResults is invalid. Expecting a value between 1 "
-                              "and " + std::to_string(max_max) + ".");
+                              "and " +
+                              std::to_string(max_max) + ".");
     }
     limit = static_cast<size_t>(*max);
   }

@@ -13,9 +13,7 @@ const std::string& Ec2Request::Get(std::string_view name) const {
   return found == params.end() ? kEmpty : found->second;
 }
 
-bool Ec2Request::Has(std::string_view name) const {
-  return params.count(std::string(name)) != 0;
-}
+bool Ec2Request::Has(std::string_view name) const { return params.count(std::string(name)) != 0; }
 
 std::vector<std::string> Ec2Request::List(std::string_view prefix) const {
   std::vector<std::string> values;
@@ -65,8 +63,7 @@ Ec2Error InvalidParameter(std::string message) {
 }
 
 Ec2Error MissingParameter(std::string_view name) {
-  return {400, "MissingParameter",
-          "The request must contain the parameter " + std::string(name)};
+  return {400, "MissingParameter", "The request must contain the parameter " + std::string(name)};
 }
 
 }  // namespace gpubox::local

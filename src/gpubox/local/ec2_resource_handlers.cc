@@ -43,8 +43,8 @@ Ec2Reply Ec2Service::DescribeImages(const Ec2Request& request) {
   for (const std::string& id : ids) {
     auto found = images_.find(id);
     if (found == images_.end() || found->second.region != request.region) {
-      return ErrorReply({400, "InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist"},
-                        request);
+      return ErrorReply(
+          {400, "InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist"}, request);
     }
   }
   XmlWriter xml = StartResponse("DescribeImages", request.request_id);
@@ -95,23 +95,24 @@ Ec2Reply Ec2Service::CreateImage(const Ec2Request& request) {
   auto instance = instances_.find(instance_id);
   if (instance == instances_.end() || instance->second.region != request.region ||
       instance->second.instance.state.code == kTerminated) {
-    return ErrorReply({400, "InvalidInstanceID.NotFound",
-                       "The instance ID '" + instance_id + "' does not exist"},
-                      request);
+    return ErrorReply(
+        {400, "InvalidInstanceID.NotFound", "The instance ID '" + instance_id + "' does not exist"},
+        request);
   }
   int state = instance->second.instance.state.code;
   if (state != kRunning && state != kStopped) {
-    return ErrorReply({400, "IncorrectState", "Instance '" + instance_id +
-                                                  "' is not in a state from which it can be "
-                                                  "imaged."},
+    return ErrorReply({400, "IncorrectState",
+                       "Instance '" + instance_id +
+                           "' is not in a state from which it can be "
+                           "imaged."},
                       request);
   }
   for (const auto& [id, record] : images_) {
     if (record.region == request.region && record.image.owner_id == account_id_ &&
         record.image.name == name) {
-      return ErrorReply({400, "InvalidAMIName.Duplicate",
-                         "AMI name " + name + " is already in use by AMI " + id},
-                        request);
+      return ErrorReply(
+          {400, "InvalidAMIName.Duplicate", "AMI name " + name + " is already in use by AMI " + id},
+          request);
     }
   }
   const InstanceRecord& source = instance->second;
@@ -152,9 +153,9 @@ Ec2Reply Ec2Service::DeregisterImage(const Ec2Request& request) {
                       request);
   }
   if (found->second.image.owner_id != account_id_) {
-    return ErrorReply({400, "InvalidAMIID.Unavailable",
-                       "The image '" + id + "' is not owned by this account"},
-                      request);
+    return ErrorReply(
+        {400, "InvalidAMIID.Unavailable", "The image '" + id + "' is not owned by this account"},
+        request);
   }
   if (found->second.image.state == "available") (void)host_.DeleteSnapshot(id);
   images_.erase(found);
@@ -169,8 +170,8 @@ Ec2Reply Ec2Service::CreateKeyPair(const Ec2Request& request) {
   if (name.empty()) return ErrorReply(MissingParameter("KeyName"), request);
   for (const auto& [id, record] : key_pairs_) {
     if (record.region == request.region && record.key_pair.key_name == name) {
-      return ErrorReply({400, "InvalidKeyPair.Duplicate", "The keypair '" + name + "' already exists."},
-                        request);
+      return ErrorReply(
+          {400, "InvalidKeyPair.Duplicate", "The keypair '" + name + "' already exists."}, request);
     }
   }
   std::string type = request.Has("KeyType") ? request.Get("KeyType") : "rsa";
@@ -205,8 +206,8 @@ Ec2Reply Ec2Service::ImportKeyPair(const Ec2Request& request) {
   }
   for (const auto& [id, record] : key_pairs_) {
     if (record.region == request.region && record.key_pair.key_name == name) {
-      return ErrorReply({400, "InvalidKeyPair.Duplicate", "The keypair '" + name + "' already exists."},
-                        request);
+      return ErrorReply(
+          {400, "InvalidKeyPair.Duplicate", "The keypair '" + name + "' already exists."}, request);
     }
   }
   auto decoded = aws::Base64Decode(request.Get("PublicKeyMaterial"));
@@ -258,15 +259,15 @@ Ec2Reply Ec2Service::DescribeKeyPairs(const Ec2Request& request) {
   for (const std::string& name : names) {
     if (std::none_of(matched.begin(), matched.end(),
                      [&](const aws::KeyPair* key) { return key->key_name == name; })) {
-      return ErrorReply({400, "InvalidKeyPair.NotFound", "The key pair '" + name + "' does not exist"},
-                        request);
+      return ErrorReply(
+          {400, "InvalidKeyPair.NotFound", "The key pair '" + name + "' does not exist"}, request);
     }
   }
   for (const std::string& id : ids) {
     if (std::none_of(matched.begin(), matched.end(),
                      [&](const aws::KeyPair* key) { return key->key_pair_id == id; })) {
-      return ErrorReply({400, "InvalidKeyPair.NotFound", "The key pair '" + id + "' does not exist"},
-                        request);
+      return ErrorReply(
+          {400, "InvalidKeyPair.NotFound", "The key pair '" + id + "' does not exist"}, request);
     }
   }
   XmlWriter xml = StartResponse("DescribeKeyPairs", request.request_id);
@@ -288,7 +289,8 @@ Ec2Reply Ec2Service::DeleteKeyPair(const Ec2Request& request) {
   std::string deleted_id;
   for (auto it = key_pairs_.begin(); it != key_pairs_.end(); ++it) {
     if (it->second.region != request.region) continue;
-    if ((!name.empty() && it->second.key_pair.key_name == name) || (!id.empty() && it->first == id)) {
+    if ((!name.empty() && it->second.key_pair.key_name == name) ||
+        (!id.empty() && it->first == id)) {
       deleted_id = it->first;
       (void)store_.Delete("key_pair", it->first);
       key_pairs_.erase(it);

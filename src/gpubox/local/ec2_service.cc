@@ -33,8 +33,7 @@ uint64_t HashText(std::string_view text) {
 }
 
 template <typename Record>
-Result<void> LoadKind(Store& store, std::string_view kind,
-                      std::map<std::string, Record>& records) {
+Result<void> LoadKind(Store& store, std::string_view kind, std::map<std::string, Record>& records) {
   auto rows = GPUBOX_TRY(store.LoadAll(kind));
   for (auto& [id, document] : rows) {
     try {

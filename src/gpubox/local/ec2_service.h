@@ -133,11 +133,11 @@ class Ec2Service {
   std::mutex mutex_;
   std::map<std::string, InstanceRecord> instances_;  ///< by id
   std::map<std::string, ImageRecord> images_;
-  std::map<std::string, KeyPairRecord> key_pairs_;   ///< by key pair id
-  std::map<std::string, GroupRecord> groups_;        ///< by group id
+  std::map<std::string, KeyPairRecord> key_pairs_;          ///< by key pair id
+  std::map<std::string, GroupRecord> groups_;               ///< by group id
   std::map<std::string, ClientTokenRecord> client_tokens_;  ///< by "region/token"
-  std::set<std::string> in_flight_;      ///< instance or image ids with host work under way
-  std::set<std::string> needs_adopt_;    ///< running before a daemon restart
+  std::set<std::string> in_flight_;    ///< instance or image ids with host work under way
+  std::set<std::string> needs_adopt_;  ///< running before a daemon restart
   std::map<std::string, Handler> handlers_;
   uint64_t id_counter_ = 0;
 };

@@ -168,9 +168,9 @@ void WriteReservationBody(XmlWriter& xml, const aws::Reservation& reservation) {
 
 void WriteImage(XmlWriter& xml, const aws::Image& image) {
   xml.Text("imageId", image.image_id);
-  xml.Text("imageLocation", (image.image_owner_alias.empty() ? image.owner_id
-                                                              : image.image_owner_alias) +
-                                "/" + image.name);
+  xml.Text("imageLocation",
+           (image.image_owner_alias.empty() ? image.owner_id : image.image_owner_alias) + "/" +
+               image.name);
   xml.Text("imageState", image.state);
   xml.Text("imageOwnerId", image.owner_id);
   xml.Text("creationDate", image.creation_date);
@@ -298,16 +298,17 @@ void WriteInstanceStatus(XmlWriter& xml, const aws::InstanceStatus& status) {
   xml.Text("instanceId", status.instance_id);
   xml.Text("availabilityZone", status.availability_zone);
   WriteState(xml, "instanceState", status.instance_state);
-  for (auto [element, value] : {std::pair<const char*, const std::string*>{
-                                    "systemStatus", &status.system_status},
-                                {"instanceStatus", &status.instance_status}}) {
+  for (auto [element, value] :
+       {std::pair<const char*, const std::string*>{"systemStatus", &status.system_status},
+        {"instanceStatus", &status.instance_status}}) {
     xml.Open(element);
     xml.Text("status", *value);
     xml.Open("details");
     xml.Open("item");
     xml.Text("name", "reachability");
-    xml.Text("status", *value == "ok" ? "passed" : *value == "initializing" ? "initializing"
-                                                                             : "not-applicable");
+    xml.Text("status", *value == "ok"             ? "passed"
+                       : *value == "initializing" ? "initializing"
+                                                  : "not-applicable");
     xml.Close();
     xml.Close();
     xml.Close();

@@ -18,8 +18,8 @@ struct LaunchSpec {
   std::string region;
   std::string zone;
   std::string instance_type;
-  std::string image_id;   ///< served by IMDS as ami-id
-  std::string key_name;   ///< served by IMDS under public-keys/0
+  std::string image_id;  ///< served by IMDS as ami-id
+  std::string key_name;  ///< served by IMDS under public-keys/0
   int vcpus = 0;
   int mem_mib = 0;
   int gpu_count = 0;

@@ -14,8 +14,7 @@ std::string IsoTime(int64_t micros) {
   gmtime_r(&seconds, &parts);
   char text[64];
   std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900,
-                parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
-                millis);
+                parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, millis);
   return text;
 }
 
@@ -25,8 +24,7 @@ std::optional<int64_t> ParseIsoTime(std::string_view text) {
   int consumed = 0;
   std::string copy(text);
   if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &parts.tm_year, &parts.tm_mon,
-                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec,
-                  &consumed) != 6) {
+                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &consumed) != 6) {
     return std::nullopt;
   }
   parts.tm_year -= 1900;

@@ -79,8 +79,7 @@ Result<KeyMaterial> GenerateRsa(std::string_view comment) {
   BN_free(n);
   BN_free(e);
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-  PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                       nullptr);
+  PEM_write_bio_PrivateKey_traditional(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
   char* data = nullptr;
   long length = BIO_get_mem_data(bio.get(), &data);
   KeyMaterial material;
@@ -99,8 +98,7 @@ Result<KeyMaterial> GenerateEd25519(std::string_view comment) {
   if (!key) return Fail(ErrorCode::kInternal, "ed25519 key generation failed");
   std::string secret(32, '\0'), pub(32, '\0');
   size_t length = 32;
-  EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(secret.data()),
-                               &length);
+  EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(secret.data()), &length);
   length = 32;
   EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(pub.data()), &length);
   std::string blob;
@@ -143,7 +141,8 @@ Result<KeyMaterial> GenerateKeyMaterial(std::string_view key_type, std::string_v
 
 Result<KeyMaterial> ParsePublicKey(std::string_view line) {
   auto parts = Split(Trim(line), ' ');
-  if (parts.size() < 2) return Fail(ErrorCode::kUsage, "Key is not in valid OpenSSH public key format");
+  if (parts.size() < 2)
+    return Fail(ErrorCode::kUsage, "Key is not in valid OpenSSH public key format");
   std::string_view kind = parts[0];
   if (kind != "ssh-rsa" && kind != "ssh-ed25519") {
     return Fail(ErrorCode::kUsage, "Key is not in valid OpenSSH public key format");

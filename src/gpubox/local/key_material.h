@@ -11,10 +11,10 @@
 namespace gpubox::local {
 
 struct KeyMaterial {
-  std::string key_type;        ///< "rsa" or "ed25519"
-  std::string public_key;      ///< OpenSSH line: "ssh-ed25519 AAAA..."
-  std::string fingerprint;     ///< as DescribeKeyPairs shows it
-  std::string private_key;     ///< CreateKeyPair only
+  std::string key_type;     ///< "rsa" or "ed25519"
+  std::string public_key;   ///< OpenSSH line: "ssh-ed25519 AAAA..."
+  std::string fingerprint;  ///< as DescribeKeyPairs shows it
+  std::string private_key;  ///< CreateKeyPair only
 };
 
 /// `key_type` "rsa" or "ed25519"; kUsage for anything else.

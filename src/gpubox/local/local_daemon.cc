@@ -75,8 +75,7 @@ std::string DefaultStateDir(const Env& env) {
 
 Result<void> RequireRoot() {
   if (geteuid() == 0) return {};
-  return Fail(ErrorCode::kEnvironment,
-              "the local cloud needs root for network namespaces",
+  return Fail(ErrorCode::kEnvironment, "the local cloud needs root for network namespaces",
               "run it with sudo, or use 'gpubox local serve --no-runtime' for the API alone");
 }
 
@@ -91,10 +90,9 @@ Result<LocalAccount> LoadOrCreateAccount(const std::string& state_dir) {
   }
   std::error_code ignored;
   std::filesystem::create_directories(state_dir, ignored);
-  LocalAccount account{RandomText("0123456789", 12),
-                       "AKIA" + RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
-                       RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-                                  40)};
+  LocalAccount account{
+      RandomText("0123456789", 12), "AKIA" + RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+      RandomText("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40)};
   if (account.account_id[0] == '0') account.account_id[0] = '1';
   nlohmann::json json = {{"account_id", account.account_id},
                          {"access_key_id", account.access_key_id},
@@ -261,8 +259,8 @@ Result<DaemonInfo> StartDaemon(const std::string& exe, const DaemonOptions& opti
       ::dup2(log_fd, 1);
       ::dup2(log_fd, 2);
     }
-    std::vector<std::string> args = {exe, "local", "serve", "--port", port, "--state-dir",
-                                     options.state_dir};
+    std::vector<std::string> args = {exe,  "local",       "serve",          "--port",
+                                     port, "--state-dir", options.state_dir};
     if (options.no_runtime) args.push_back("--no-runtime");
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());

@@ -29,8 +29,7 @@ struct adl_serializer<std::optional<T>> {
 
 namespace gpubox::aws {
 
-#define GPUBOX_JSON(Type, ...) \
-  NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Type, __VA_ARGS__)
+#define GPUBOX_JSON(Type, ...) NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Type, __VA_ARGS__)
 
 GPUBOX_JSON(Tag, key, value)
 GPUBOX_JSON(EbsBlockDevice, delete_on_termination, iops, snapshot_id, volume_size, volume_type,
@@ -54,8 +53,7 @@ GPUBOX_JSON(Placement, availability_zone, group_name, tenancy)
 GPUBOX_JSON(GroupIdentifier, group_id, group_name)
 GPUBOX_JSON(InstanceBlockDeviceMapping, device_name, volume_id, status, attach_time,
             delete_on_termination)
-GPUBOX_JSON(InstanceMetadataOptions, state, http_tokens, http_put_response_hop_limit,
-            http_endpoint)
+GPUBOX_JSON(InstanceMetadataOptions, state, http_tokens, http_put_response_hop_limit, http_endpoint)
 GPUBOX_JSON(Instance, instance_id, image_id, state, private_dns_name, public_dns_name,
             state_transition_reason, key_name, ami_launch_index, instance_type, launch_time,
             placement, subnet_id, vpc_id, private_ip_address, public_ip_address, architecture,

@@ -6,8 +6,8 @@ namespace gpubox::local {
 namespace {
 
 /// One family per bucket is enough to name every bucket QuotaFor knows.
-constexpr std::string_view kRepresentativeFamilies[] = {
-    "m5", "g4dn", "p3", "p5", "dl1", "inf1", "trn1", "f1", "x1"};
+constexpr std::string_view kRepresentativeFamilies[] = {"m5",   "g4dn", "p3", "p5", "dl1",
+                                                        "inf1", "trn1", "f1", "x1"};
 
 double DefaultValue(const QuotaBucket& bucket, std::string_view region) {
   std::string_view code = bucket.code;

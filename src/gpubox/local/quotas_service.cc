@@ -13,8 +13,8 @@ nlohmann::json QuotaJson(const QuotaBucket& bucket, double value, const std::str
                          const std::string& account) {
   return {{"ServiceCode", "ec2"},
           {"ServiceName", kServiceName},
-          {"QuotaArn", "arn:aws:servicequotas:" + region + ":" + account + ":ec2/" +
-                           std::string(bucket.code)},
+          {"QuotaArn",
+           "arn:aws:servicequotas:" + region + ":" + account + ":ec2/" + std::string(bucket.code)},
           {"QuotaCode", std::string(bucket.code)},
           {"QuotaName", std::string(bucket.name)},
           {"Value", value},
@@ -44,18 +44,20 @@ JsonReply QuotasService::Handle(std::string_view target, std::string_view body,
   Quotas& quotas = ec2_.quotas();
   if (operation == "ListServiceQuotas") {
     if (service != "ec2") {
-      return JsonError(400, "NoSuchResourceException", "The request failed because the specified "
-                                                        "service does not exist.");
+      return JsonError(400, "NoSuchResourceException",
+                       "The request failed because the specified "
+                       "service does not exist.");
     }
     nlohmann::json list = nlohmann::json::array();
     for (const QuotaBucket& bucket : quotas.Buckets()) {
-      list.push_back(QuotaJson(bucket, *quotas.Value(bucket.code, region), region,
-                               ec2_.account_id()));
+      list.push_back(
+          QuotaJson(bucket, *quotas.Value(bucket.code, region), region, ec2_.account_id()));
     }
     return {200, nlohmann::json{{"Quotas", list}}.dump()};
   }
   if (operation != "GetServiceQuota" && operation != "RequestServiceQuotaIncrease") {
-    return JsonError(400, "UnknownOperationException", "Unknown operation " + std::string(operation));
+    return JsonError(400, "UnknownOperationException",
+                     "Unknown operation " + std::string(operation));
   }
   auto bucket = quotas.FindBucket(code);
   if (service != "ec2" || !bucket) {
@@ -64,8 +66,8 @@ JsonReply QuotasService::Handle(std::string_view target, std::string_view body,
   }
   double value = *quotas.Value(code, region);
   if (operation == "GetServiceQuota") {
-    return {200, nlohmann::json{{"Quota", QuotaJson(*bucket, value, region, ec2_.account_id())}}
-                     .dump()};
+    return {200,
+            nlohmann::json{{"Quota", QuotaJson(*bucket, value, region, ec2_.account_id())}}.dump()};
   }
   if (!input.contains("DesiredValue") || !input["DesiredValue"].is_number()) {
     return JsonError(400, "IllegalArgumentException", "DesiredValue is required.");

@@ -11,7 +11,8 @@ std::vector<IngressRule> RuntimeInstanceHost::Rules(
     rule.from_port = permission.from_port.value_or(-1);
     rule.to_port = permission.to_port.value_or(-1);
     for (const aws::IpRange& range : permission.ip_ranges) rule.cidrs.push_back(range.cidr_ip);
-    for (const aws::Ipv6Range& range : permission.ipv6_ranges) rule.cidrs.push_back(range.cidr_ipv6);
+    for (const aws::Ipv6Range& range : permission.ipv6_ranges)
+      rule.cidrs.push_back(range.cidr_ipv6);
     // A rule naming a group admits the instances' network (every local instance).
     if (!permission.user_id_group_pairs.empty()) rule.cidrs.push_back(runtime_->config().subnet);
     if (!rule.cidrs.empty()) rules.push_back(std::move(rule));
@@ -30,7 +31,8 @@ Result<std::string> RuntimeInstanceHost::Launch(const LaunchSpec& spec) {
   runtime_spec.authorized_keys = spec.authorized_key;
   runtime_spec.user_data = spec.user_data;
   runtime_spec.has_gpu = spec.gpu_count > 0;
-  if (!spec.snapshot_image_id.empty()) runtime_spec.base_image_dir = ImageDir(spec.snapshot_image_id);
+  if (!spec.snapshot_image_id.empty())
+    runtime_spec.base_image_dir = ImageDir(spec.snapshot_image_id);
   runtime_spec.ingress = Rules(spec.ingress);
   InstanceStatus status = GPUBOX_TRY(runtime_->Launch(runtime_spec));
   return status.private_ip;

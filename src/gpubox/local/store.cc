@@ -19,31 +19,30 @@ class StatementReset {
 };
 
 void BindText(sqlite3_stmt* statement, int index, std::string_view text) {
-  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()),
-                    SQLITE_TRANSIENT);
+  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
-    return Fail(ErrorCode::kEnvironment, "cannot open the local cloud's database " + path + ": " +
-                                             message);
+    return Fail(ErrorCode::kEnvironment,
+                "cannot open the local cloud's database " + path + ": " + message);
   }
   std::unique_ptr<Store> store(new Store(db));
   sqlite3_busy_timeout(db, 5000);
   GPUBOX_TRY_VOID(store->Exec("PRAGMA journal_mode=WAL"));
   GPUBOX_TRY_VOID(store->Exec("PRAGMA synchronous=NORMAL"));
-  GPUBOX_TRY_VOID(store->Exec(
-      "CREATE TABLE IF NOT EXISTS resources ("
-      " kind TEXT NOT NULL, id TEXT NOT NULL, document TEXT NOT NULL,"
-      " PRIMARY KEY (kind, id)) WITHOUT ROWID"));
+  GPUBOX_TRY_VOID(
+      store->Exec("CREATE TABLE IF NOT EXISTS resources ("
+                  " kind TEXT NOT NULL, id TEXT NOT NULL, document TEXT NOT NULL,"
+                  " PRIMARY KEY (kind, id)) WITHOUT ROWID"));
   GPUBOX_TRY_VOID(store->Prepare());
   return store;
 }
@@ -56,8 +55,8 @@ Store::~Store() {
 }
 
 Error Store::SqlError(const char* what) const {
-  return Error{ErrorCode::kInternal, std::string("local cloud database: ") + what + ": " +
-                                         sqlite3_errmsg(db_)};
+  return Error{ErrorCode::kInternal,
+               std::string("local cloud database: ") + what + ": " + sqlite3_errmsg(db_)};
 }
 
 Result<void> Store::Exec(const char* sql) {

@@ -55,15 +55,14 @@ class Statement {
 BoxRecord ReadBox(const Statement& row) {
   BoxRecord box;
   int col = 0;
-  for (std::string* field :
-       {&box.name, &box.cloud, &box.endpoint, &box.region, &box.zone, &box.instance_id,
-        &box.instance_type, &box.market}) {
+  for (std::string* field : {&box.name, &box.cloud, &box.endpoint, &box.region, &box.zone,
+                             &box.instance_id, &box.instance_type, &box.market}) {
     *field = row.Text(col++);
   }
   box.price_usd_hr = row.Real(col++);
   for (std::string* field :
-       {&box.gpu, &box.state, &box.key_name, &box.key_path, &box.security_group_id,
-        &box.image_id, &box.client_token, &box.framework, &box.public_ip, &box.setup_phases}) {
+       {&box.gpu, &box.state, &box.key_name, &box.key_path, &box.security_group_id, &box.image_id,
+        &box.client_token, &box.framework, &box.public_ip, &box.setup_phases}) {
     *field = row.Text(col++);
   }
   box.created_at = row.Int(col++);
@@ -117,8 +116,8 @@ Result<void> BoxStore::Save(const BoxRecord& box) {
   }
   stmt.Bind(box.price_usd_hr);
   for (const std::string* field :
-       {&box.gpu, &box.state, &box.key_name, &box.key_path, &box.security_group_id,
-        &box.image_id, &box.client_token, &box.framework, &box.public_ip, &box.setup_phases}) {
+       {&box.gpu, &box.state, &box.key_name, &box.key_path, &box.security_group_id, &box.image_id,
+        &box.client_token, &box.framework, &box.public_ip, &box.setup_phases}) {
     stmt.Bind(*field);
   }
   stmt.Bind(box.created_at);
@@ -130,7 +129,8 @@ Result<void> BoxStore::Save(const BoxRecord& box) {
 }
 
 Result<BoxRecord> BoxStore::Load(const std::string& name) {
-  Statement stmt(db_, (std::string("SELECT ") + kBoxColumns + " FROM boxes WHERE name = ?").c_str());
+  Statement stmt(db_,
+                 (std::string("SELECT ") + kBoxColumns + " FROM boxes WHERE name = ?").c_str());
   stmt.Bind(name);
   if (stmt.Step() != SQLITE_ROW) {
     return Fail(ErrorCode::kNotFound, "no box named '" + name + "'",
@@ -196,9 +196,9 @@ Result<void> BoxStore::AddEvent(const EventRecord& event) {
 }
 
 Result<std::vector<EventRecord>> BoxStore::Events(const std::string& box) {
-  Statement stmt(db_, box.empty()
-                          ? "SELECT time, box, kind, message FROM events ORDER BY id"
-                          : "SELECT time, box, kind, message FROM events WHERE box = ? ORDER BY id");
+  Statement stmt(
+      db_, box.empty() ? "SELECT time, box, kind, message FROM events ORDER BY id"
+                       : "SELECT time, box, kind, message FROM events WHERE box = ? ORDER BY id");
   if (!box.empty()) stmt.Bind(box);
   std::vector<EventRecord> events;
   while (stmt.Step() == SQLITE_ROW) {

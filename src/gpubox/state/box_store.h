@@ -20,21 +20,21 @@ namespace gpubox {
 /// One box: a named instance and what gpubox made for it.
 struct BoxRecord {
   std::string name;
-  std::string cloud;           ///< "local" or "aws"
-  std::string endpoint;        ///< EC2 endpoint used (empty: the cloud's default)
+  std::string cloud;     ///< "local" or "aws"
+  std::string endpoint;  ///< EC2 endpoint used (empty: the cloud's default)
   std::string region;
   std::string zone;
-  std::string instance_id;     ///< empty until RunInstances answered
+  std::string instance_id;  ///< empty until RunInstances answered
   std::string instance_type;
-  std::string market;          ///< "on-demand" or "spot"
+  std::string market;  ///< "on-demand" or "spot"
   double price_usd_hr = 0;
-  std::string gpu;             ///< "1x T4"
-  std::string state;           ///< gpubox's view: launching, running, stopped, terminated, failed
-  std::string key_name;        ///< the cloud key pair made for this box
-  std::string key_path;        ///< private key file (0600)
+  std::string gpu;       ///< "1x T4"
+  std::string state;     ///< gpubox's view: launching, running, stopped, terminated, failed
+  std::string key_name;  ///< the cloud key pair made for this box
+  std::string key_path;  ///< private key file (0600)
   std::string security_group_id;
   std::string image_id;
-  std::string client_token;    ///< of the launch in progress or done
+  std::string client_token;  ///< of the launch in progress or done
   std::string framework;
   std::string public_ip;       ///< the address ssh uses
   std::string setup_phases;    ///< comma-separated phases done
@@ -56,7 +56,7 @@ struct AttemptRecord {
 struct EventRecord {
   int64_t time = 0;
   std::string box;
-  std::string kind;     ///< "up", "quota", "attempt", "setup", "stop", ...
+  std::string kind;  ///< "up", "quota", "attempt", "setup", "stop", ...
   std::string message;
 };
 

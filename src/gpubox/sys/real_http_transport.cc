@@ -1,13 +1,11 @@
 #include "gpubox/sys/real_http_transport.h"
 
-#include <dlfcn.h>
-
-#include <type_traits>
-
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 
 namespace gpubox {
 namespace {
@@ -38,17 +36,16 @@ const CurlApi& Curl() {
       slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(dlsym(library, symbol));
       return slot != nullptr;
     };
-    loaded_api.loaded =
-        bind(loaded_api.global_init, "curl_global_init") &&
-        bind(loaded_api.easy_init, "curl_easy_init") &&
-        bind(loaded_api.easy_cleanup, "curl_easy_cleanup") &&
-        bind(loaded_api.easy_setopt, "curl_easy_setopt") &&
-        bind(loaded_api.easy_perform, "curl_easy_perform") &&
-        bind(loaded_api.easy_getinfo, "curl_easy_getinfo") &&
-        bind(loaded_api.easy_reset, "curl_easy_reset") &&
-        bind(loaded_api.easy_strerror, "curl_easy_strerror") &&
-        bind(loaded_api.slist_append, "curl_slist_append") &&
-        bind(loaded_api.slist_free_all, "curl_slist_free_all");
+    loaded_api.loaded = bind(loaded_api.global_init, "curl_global_init") &&
+                        bind(loaded_api.easy_init, "curl_easy_init") &&
+                        bind(loaded_api.easy_cleanup, "curl_easy_cleanup") &&
+                        bind(loaded_api.easy_setopt, "curl_easy_setopt") &&
+                        bind(loaded_api.easy_perform, "curl_easy_perform") &&
+                        bind(loaded_api.easy_getinfo, "curl_easy_getinfo") &&
+                        bind(loaded_api.easy_reset, "curl_easy_reset") &&
+                        bind(loaded_api.easy_strerror, "curl_easy_strerror") &&
+                        bind(loaded_api.slist_append, "curl_slist_append") &&
+                        bind(loaded_api.slist_free_all, "curl_slist_free_all");
     return loaded_api;
   }();
   return api;
@@ -75,7 +72,8 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   size_t start = line.find_first_not_of(" \t", colon + 1);
   size_t end = line.find_last_not_of(" \t\r\n");
-  std::string value = start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1);
+  std::string value =
+      start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1);
   headers->emplace_back(std::move(name), std::move(value));
   return size * count;
 }
@@ -127,10 +125,12 @@ Result<HttpResponse> RealHttpTransport::Send(const HttpRequest& request) {
   if (request.method == "HEAD") Curl().easy_setopt(curl, CURLOPT_NOBODY, 1L);
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
     Curl().easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    Curl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    Curl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
   }
   Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout_ms));
+  Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(request.connect_timeout_ms));
   Curl().easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.total_timeout_ms));
   Curl().easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   Curl().easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -145,8 +145,8 @@ Result<HttpResponse> RealHttpTransport::Send(const HttpRequest& request) {
   CURLcode code = Curl().easy_perform(curl);
   Curl().slist_free_all(headers);
   if (code != CURLE_OK) {
-    std::string message = std::string(request.method) + " " + request.url + ": " +
-                          Curl().easy_strerror(code);
+    std::string message =
+        std::string(request.method) + " " + request.url + ": " + Curl().easy_strerror(code);
     if (code == CURLE_OPERATION_TIMEDOUT) {
       message = request.method + " " + request.url + ": timed out";
     }

@@ -156,10 +156,11 @@ TEST_F(AwsCallerTest, NonRetryableCodesAreReturnedAtOnce) {
 
 TEST_F(AwsCallerTest, WhichOutcomesRetry) {
   for (int status : {500, 502, 503, 504}) EXPECT_TRUE(IsRetryable({nullptr, false, status, ""}));
-  for (int status : {400, 401, 403, 404, 501}) EXPECT_FALSE(IsRetryable({nullptr, false, status, ""}));
-  for (const char* code : {"RequestLimitExceeded", "Throttling", "ThrottlingException",
-                           "EC2ThrottledException", "RequestTimeout", "PriorRequestNotComplete",
-                           "TooManyRequestsException", "SlowDown"}) {
+  for (int status : {400, 401, 403, 404, 501})
+    EXPECT_FALSE(IsRetryable({nullptr, false, status, ""}));
+  for (const char* code :
+       {"RequestLimitExceeded", "Throttling", "ThrottlingException", "EC2ThrottledException",
+        "RequestTimeout", "PriorRequestNotComplete", "TooManyRequestsException", "SlowDown"}) {
     EXPECT_TRUE(IsRetryable({nullptr, false, 400, code})) << code;
   }
   for (const char* code : {"InsufficientInstanceCapacity", "VcpuLimitExceeded", "AuthFailure",
@@ -217,7 +218,7 @@ TEST_F(AwsCallerTest, RunInstancesRetriesOnlyWithAClientToken) {
 
   http_.requests_sent_.clear();
   request.client_token = "gpubox-d2l-1";
-  http_.Answer(503, Ec2Error("Unavailable"));  // after the leftover 200 ...
+  http_.Answer(503, Ec2Error("Unavailable"));          // after the leftover 200 ...
   ASSERT_TRUE(ec2.RunInstances(request).has_value());  // ... which this one takes
   http_.requests_sent_.clear();
   http_.Answer(200, kLaunched);

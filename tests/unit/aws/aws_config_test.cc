@@ -68,8 +68,9 @@ TEST_F(AwsConfigTest, EnvironmentCredentialsWinWithSessionToken) {
   env_.vars["AWS_ACCESS_KEY_ID"] = "AKIAENV";
   env_.vars["AWS_SECRET_ACCESS_KEY"] = "secret-env";
   env_.vars["AWS_SESSION_TOKEN"] = "token-env";
-  files_.files_["/home/u/.aws/credentials"] = "[default]\naws_access_key_id=AKIAFILE\n"
-                                              "aws_secret_access_key=secret-file\n";
+  files_.files_["/home/u/.aws/credentials"] =
+      "[default]\naws_access_key_id=AKIAFILE\n"
+      "aws_secret_access_key=secret-file\n";
   auto credentials = ResolveCredentials(env_, *ResolveAwsConfig(env_, {}));
   ASSERT_TRUE(credentials.has_value());
   EXPECT_EQ(credentials->access_key_id, "AKIAENV");
@@ -85,9 +86,10 @@ TEST_F(AwsConfigTest, ProfilesFromCredentialsFileThenConfigFile) {
       "# comment\n[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s0\n"
       "[work]\n  aws_access_key_id = AKIAWORK  \naws_secret_access_key = s1\n"
       "aws_session_token = t1\n";
-  files_.files_["/etc/conf"] = "[profile work]\nregion = eu-west-1\n"
-                               "[profile other]\nregion = us-east-2\n"
-                               "aws_access_key_id = AKIAOTHER\naws_secret_access_key = s2\n";
+  files_.files_["/etc/conf"] =
+      "[profile work]\nregion = eu-west-1\n"
+      "[profile other]\nregion = us-east-2\n"
+      "aws_access_key_id = AKIAOTHER\naws_secret_access_key = s2\n";
   auto config = ResolveAwsConfig(env_, {});
   ASSERT_TRUE(config.has_value()) << config.error().message;
   EXPECT_EQ(config->region, "eu-west-1");

@@ -13,8 +13,8 @@ namespace {
 
 std::string Page(const std::string& instance_id, const std::string& next_token) {
   return "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-         "<requestId>p</requestId><reservationSet><item><reservationId>r-" + instance_id +
-         "</reservationId><instancesSet><item><instanceId>" + instance_id +
+         "<requestId>p</requestId><reservationSet><item><reservationId>r-" +
+         instance_id + "</reservationId><instancesSet><item><instanceId>" + instance_id +
          "</instanceId></item></instancesSet></item></reservationSet>" +
          (next_token.empty() ? "" : "<nextToken>" + next_token + "</nextToken>") +
          "</DescribeInstancesResponse>";

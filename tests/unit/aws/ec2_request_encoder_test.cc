@@ -35,28 +35,41 @@ std::vector<Case> AllCases() {
     return text.replace(at, 7, filters_json);
   };
 
-  add("DescribeRegions", EncodeRequest(DescribeRegionsRequest{filters, {"us-east-1", "eu-west-1"}, true}),
-      with_filters(R"({"Filters":FILTERS,"RegionNames":["us-east-1","eu-west-1"],"AllRegions":true})").c_str());
+  add("DescribeRegions",
+      EncodeRequest(DescribeRegionsRequest{filters, {"us-east-1", "eu-west-1"}, true}),
+      with_filters(
+          R"({"Filters":FILTERS,"RegionNames":["us-east-1","eu-west-1"],"AllRegions":true})")
+          .c_str());
   add("DescribeAvailabilityZones",
       EncodeRequest(DescribeAvailabilityZonesRequest{filters, {"us-east-1a"}, {"use1-az1"}, false}),
       with_filters(R"({"Filters":FILTERS,"ZoneNames":["us-east-1a"],"ZoneIds":["use1-az1"],
-                       "AllAvailabilityZones":false})").c_str());
+                       "AllAvailabilityZones":false})")
+          .c_str());
   add("DescribeInstanceTypes",
-      EncodeRequest(DescribeInstanceTypesRequest{{"g5.xlarge", "p4d.24xlarge"}, filters, 100, "tok=+/"}),
+      EncodeRequest(
+          DescribeInstanceTypesRequest{{"g5.xlarge", "p4d.24xlarge"}, filters, 100, "tok=+/"}),
       with_filters(R"({"InstanceTypes":["g5.xlarge","p4d.24xlarge"],"Filters":FILTERS,
-                       "MaxResults":100,"NextToken":"tok=+/"})").c_str());
+                       "MaxResults":100,"NextToken":"tok=+/"})")
+          .c_str());
   add("DescribeImages",
       EncodeRequest(DescribeImagesRequest{{"self"}, filters, {"ami-1"}, {"amazon", "self"}, false}),
       with_filters(R"({"ExecutableUsers":["self"],"Filters":FILTERS,"ImageIds":["ami-1"],
-                       "Owners":["amazon","self"],"IncludeDeprecated":false})").c_str());
+                       "Owners":["amazon","self"],"IncludeDeprecated":false})")
+          .c_str());
   add("DescribeSpotPriceHistory",
-      EncodeRequest(DescribeSpotPriceHistoryRequest{filters, "us-east-1a", "2024-01-02T00:00:00Z",
-                                                    {"g5.xlarge", "g4dn.xlarge"}, 10, "next",
-                                                    {"Linux/UNIX"}, "2024-01-01T00:00:00Z"}),
+      EncodeRequest(DescribeSpotPriceHistoryRequest{filters,
+                                                    "us-east-1a",
+                                                    "2024-01-02T00:00:00Z",
+                                                    {"g5.xlarge", "g4dn.xlarge"},
+                                                    10,
+                                                    "next",
+                                                    {"Linux/UNIX"},
+                                                    "2024-01-01T00:00:00Z"}),
       with_filters(R"({"Filters":FILTERS,"AvailabilityZone":"us-east-1a",
                        "EndTime":"2024-01-02T00:00:00Z","InstanceTypes":["g5.xlarge","g4dn.xlarge"],
                        "MaxResults":10,"NextToken":"next","ProductDescriptions":["Linux/UNIX"],
-                       "StartTime":"2024-01-01T00:00:00Z"})").c_str());
+                       "StartTime":"2024-01-01T00:00:00Z"})")
+          .c_str());
   std::vector<TagSpecification> key_tags = {{"key-pair", {{"gpubox:box", "d2l"}, {"Name", "a b"}}}};
   add("CreateKeyPair", EncodeRequest(CreateKeyPairRequest{"k1", "ed25519", key_tags, "pem"}),
       R"({"KeyName":"k1","KeyType":"ed25519","KeyFormat":"pem","TagSpecifications":
@@ -68,18 +81,27 @@ std::vector<Case> AllCases() {
       R"({"KeyName":"gpubox-d2l","PublicKeyMaterial":"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 me@host\n",
           "TagSpecifications":[{"ResourceType":"key-pair","Tags":[{"Key":"gpubox:box","Value":"d2l"},
                                                                    {"Key":"Name","Value":"a b"}]}]})");
-  add("DescribeKeyPairs", EncodeRequest(DescribeKeyPairsRequest{filters, {"k1", "k2"}, {"key-1"}, true}),
+  add("DescribeKeyPairs",
+      EncodeRequest(DescribeKeyPairsRequest{filters, {"k1", "k2"}, {"key-1"}, true}),
       with_filters(R"({"Filters":FILTERS,"KeyNames":["k1","k2"],"KeyPairIds":["key-1"],
-                       "IncludePublicKey":true})").c_str());
-  add("DeleteKeyPair", EncodeRequest(DeleteKeyPairRequest{"k1", std::nullopt}), R"({"KeyName":"k1"})");
+                       "IncludePublicKey":true})")
+          .c_str());
+  add("DeleteKeyPair", EncodeRequest(DeleteKeyPairRequest{"k1", std::nullopt}),
+      R"({"KeyName":"k1"})");
   add("CreateSecurityGroup",
-      EncodeRequest(CreateSecurityGroupRequest{"gpubox: ssh from me", "gpubox-d2l", "vpc-1",
+      EncodeRequest(CreateSecurityGroupRequest{"gpubox: ssh from me",
+                                               "gpubox-d2l",
+                                               "vpc-1",
                                                {{"security-group", {{"gpubox:box", "d2l"}}}}}),
       R"({"Description":"gpubox: ssh from me","GroupName":"gpubox-d2l","VpcId":"vpc-1",
           "TagSpecifications":[{"ResourceType":"security-group",
                                 "Tags":[{"Key":"gpubox:box","Value":"d2l"}]}]})");
-  IpPermission ssh{22, "tcp", {{"203.0.113.7/32", "ssh from me"}, {"198.51.100.0/24", std::nullopt}},
-                   {{"2001:db8::/64", std::nullopt}}, 22, {{std::nullopt, "sg-2", std::nullopt, std::nullopt}}};
+  IpPermission ssh{22,
+                   "tcp",
+                   {{"203.0.113.7/32", "ssh from me"}, {"198.51.100.0/24", std::nullopt}},
+                   {{"2001:db8::/64", std::nullopt}},
+                   22,
+                   {{std::nullopt, "sg-2", std::nullopt, std::nullopt}}};
   IpPermission all{std::nullopt, "-1", {{"10.0.0.0/8", std::nullopt}}, {}, std::nullopt, {}};
   add("AuthorizeSecurityGroupIngress",
       EncodeRequest(AuthorizeSecurityGroupIngressRequest{"sg-1", std::nullopt, {ssh, all}, {}}),
@@ -91,15 +113,16 @@ std::vector<Case> AllCases() {
   add("DescribeSecurityGroups",
       EncodeRequest(DescribeSecurityGroupsRequest{filters, {"sg-1"}, {"default"}, "n", 50}),
       with_filters(R"({"Filters":FILTERS,"GroupIds":["sg-1"],"GroupNames":["default"],
-                       "NextToken":"n","MaxResults":50})").c_str());
+                       "NextToken":"n","MaxResults":50})")
+          .c_str());
   add("DeleteSecurityGroup", EncodeRequest(DeleteSecurityGroupRequest{"sg-1", std::nullopt}),
       R"({"GroupId":"sg-1"})");
 
   RunInstancesRequest run;
-  run.block_device_mappings = {{"/dev/sda1", std::nullopt,
-                                EbsBlockDevice{true, std::nullopt, std::nullopt, 64, "gp3", 125, false},
-                                std::nullopt},
-                               {"/dev/sdb", "ephemeral0", std::nullopt, std::nullopt}};
+  run.block_device_mappings = {
+      {"/dev/sda1", std::nullopt,
+       EbsBlockDevice{true, std::nullopt, std::nullopt, 64, "gp3", 125, false}, std::nullopt},
+      {"/dev/sdb", "ephemeral0", std::nullopt, std::nullopt}};
   run.image_id = "ami-0abcdef1234567890";
   run.instance_type = "g5.xlarge";
   run.key_name = "gpubox-d2l";
@@ -142,11 +165,13 @@ std::vector<Case> AllCases() {
   add("DescribeInstances",
       EncodeRequest(DescribeInstancesRequest{filters, {"i-0123456789abcdef0"}, 5, "abc=="}),
       with_filters(R"({"Filters":FILTERS,"InstanceIds":["i-0123456789abcdef0"],"MaxResults":5,
-                       "NextToken":"abc=="})").c_str());
+                       "NextToken":"abc=="})")
+          .c_str());
   add("DescribeInstanceStatus",
       EncodeRequest(DescribeInstanceStatusRequest{filters, {"i-1"}, 20, "t", true}),
       with_filters(R"({"Filters":FILTERS,"InstanceIds":["i-1"],"MaxResults":20,"NextToken":"t",
-                       "IncludeAllInstances":true})").c_str());
+                       "IncludeAllInstances":true})")
+          .c_str());
   add("StartInstances", EncodeRequest(StartInstancesRequest{{"i-1", "i-2"}}),
       R"({"InstanceIds":["i-1","i-2"]})");
   add("StopInstances", EncodeRequest(StopInstancesRequest{{"i-1"}, false, true}),
@@ -154,12 +179,16 @@ std::vector<Case> AllCases() {
   add("TerminateInstances", EncodeRequest(TerminateInstancesRequest{{"i-1", "i-2", "i-3"}}),
       R"({"InstanceIds":["i-1","i-2","i-3"]})");
   add("CreateImage",
-      EncodeRequest(CreateImageRequest{
-          {{"/dev/sda1", std::nullopt, EbsBlockDevice{std::nullopt, std::nullopt, std::nullopt, 100,
-                                                      std::nullopt, std::nullopt, std::nullopt},
-            std::nullopt}},
-          "d2l baked 2024-01-01", "i-1", "gpubox-d2l-1", true,
-          {{"image", {{"gpubox:image", "d2l"}}}}}),
+      EncodeRequest(
+          CreateImageRequest{{{"/dev/sda1", std::nullopt,
+                               EbsBlockDevice{std::nullopt, std::nullopt, std::nullopt, 100,
+                                              std::nullopt, std::nullopt, std::nullopt},
+                               std::nullopt}},
+                             "d2l baked 2024-01-01",
+                             "i-1",
+                             "gpubox-d2l-1",
+                             true,
+                             {{"image", {{"gpubox:image", "d2l"}}}}}),
       R"({"BlockDeviceMappings":[{"DeviceName":"/dev/sda1","Ebs":{"VolumeSize":100}}],
           "Description":"d2l baked 2024-01-01","InstanceId":"i-1","Name":"gpubox-d2l-1","NoReboot":true,
           "TagSpecifications":[{"ResourceType":"image","Tags":[{"Key":"gpubox:image","Value":"d2l"}]}]})");

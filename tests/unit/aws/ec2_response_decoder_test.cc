@@ -24,15 +24,28 @@ std::string Fixture(const std::string& operation) {
   return text.str();
 }
 
-const std::vector<std::string> kOperations = {
-    "DescribeRegions",     "DescribeAvailabilityZones", "DescribeInstanceTypes",
-    "DescribeImages",      "DescribeSpotPriceHistory",  "CreateKeyPair",
-    "ImportKeyPair",       "DescribeKeyPairs",          "DeleteKeyPair",
-    "CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "DescribeSecurityGroups",
-    "DeleteSecurityGroup", "RunInstances",              "DescribeInstances",
-    "DescribeInstanceStatus", "StartInstances",         "StopInstances",
-    "TerminateInstances",  "CreateImage",               "DeregisterImage",
-    "CreateTags"};
+const std::vector<std::string> kOperations = {"DescribeRegions",
+                                              "DescribeAvailabilityZones",
+                                              "DescribeInstanceTypes",
+                                              "DescribeImages",
+                                              "DescribeSpotPriceHistory",
+                                              "CreateKeyPair",
+                                              "ImportKeyPair",
+                                              "DescribeKeyPairs",
+                                              "DeleteKeyPair",
+                                              "CreateSecurityGroup",
+                                              "AuthorizeSecurityGroupIngress",
+                                              "DescribeSecurityGroups",
+                                              "DeleteSecurityGroup",
+                                              "RunInstances",
+                                              "DescribeInstances",
+                                              "DescribeInstanceStatus",
+                                              "StartInstances",
+                                              "StopInstances",
+                                              "TerminateInstances",
+                                              "CreateImage",
+                                              "DeregisterImage",
+                                              "CreateTags"};
 
 class Ec2ResponseDecoderTest : public ::testing::Test {
  protected:
@@ -97,7 +110,8 @@ TEST_F(Ec2ResponseDecoderTest, RegionsZonesAndInstanceTypes) {
   EXPECT_EQ(g5.default_vcpus, g5_json["VCpuInfo"]["DefaultVCpus"]);
   EXPECT_EQ(g5.memory_mib, g5_json["MemoryInfo"]["SizeInMiB"]);
   EXPECT_EQ(g5.current_generation, g5_json["CurrentGeneration"]);
-  EXPECT_EQ(g5.supported_usage_classes, g5_json["SupportedUsageClasses"].get<std::vector<std::string>>());
+  EXPECT_EQ(g5.supported_usage_classes,
+            g5_json["SupportedUsageClasses"].get<std::vector<std::string>>());
   EXPECT_EQ(g5.supported_architectures,
             g5_json["ProcessorInfo"]["SupportedArchitectures"].get<std::vector<std::string>>());
   ASSERT_EQ(g5.gpus.size(), 1u);
@@ -124,9 +138,12 @@ TEST_F(Ec2ResponseDecoderTest, ImagesSpotPricesAndKeyPairs) {
   EXPECT_EQ(image.is_public, i["Public"]);
   EXPECT_EQ(image.root_device_name, i["RootDeviceName"]);
   ASSERT_EQ(image.block_device_mappings.size(), 2u);
-  EXPECT_EQ(image.block_device_mappings[0].ebs->volume_size, i["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"]);
-  EXPECT_EQ(*image.block_device_mappings[0].ebs->volume_type, i["BlockDeviceMappings"][0]["Ebs"]["VolumeType"]);
-  EXPECT_EQ(*image.block_device_mappings[1].virtual_name, i["BlockDeviceMappings"][1]["VirtualName"]);
+  EXPECT_EQ(image.block_device_mappings[0].ebs->volume_size,
+            i["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"]);
+  EXPECT_EQ(*image.block_device_mappings[0].ebs->volume_type,
+            i["BlockDeviceMappings"][0]["Ebs"]["VolumeType"]);
+  EXPECT_EQ(*image.block_device_mappings[1].virtual_name,
+            i["BlockDeviceMappings"][1]["VirtualName"]);
   EXPECT_EQ(image.tags.at(0).value, i["Tags"][0]["Value"]);
 
   auto spot = DecodeDescribeSpotPriceHistory(Fixture("DescribeSpotPriceHistory"));
@@ -177,7 +194,8 @@ TEST_F(Ec2ResponseDecoderTest, SecurityGroups) {
   EXPECT_EQ(*ssh.ip_ranges.at(0).description, ssh_json["IpRanges"][0]["Description"]);
   EXPECT_EQ(ssh.ipv6_ranges.at(0).cidr_ipv6, ssh_json["Ipv6Ranges"][0]["CidrIpv6"]);
   EXPECT_EQ(*ssh.user_id_group_pairs.at(0).group_id, ssh_json["UserIdGroupPairs"][0]["GroupId"]);
-  EXPECT_EQ(group.ip_permissions_egress.at(0).ip_protocol, g["IpPermissionsEgress"][0]["IpProtocol"]);
+  EXPECT_EQ(group.ip_permissions_egress.at(0).ip_protocol,
+            g["IpPermissionsEgress"][0]["IpProtocol"]);
   EXPECT_FALSE(group.ip_permissions_egress.at(0).from_port.has_value());
   for (const char* operation : {"AuthorizeSecurityGroupIngress", "DeleteSecurityGroup",
                                 "DeleteKeyPair", "DeregisterImage", "CreateTags"}) {
@@ -197,7 +215,8 @@ TEST_F(Ec2ResponseDecoderTest, InstancesAndReservations) {
   EXPECT_EQ(launched.state.code, r["Instances"][0]["State"]["Code"]);
   EXPECT_EQ(launched.client_token, r["Instances"][0]["ClientToken"]);
   EXPECT_EQ(launched.instance_lifecycle, r["Instances"][0]["InstanceLifecycle"]);
-  EXPECT_EQ(launched.metadata_options.http_tokens, r["Instances"][0]["MetadataOptions"]["HttpTokens"]);
+  EXPECT_EQ(launched.metadata_options.http_tokens,
+            r["Instances"][0]["MetadataOptions"]["HttpTokens"]);
   EXPECT_EQ(*launched.metadata_options.http_put_response_hop_limit,
             r["Instances"][0]["MetadataOptions"]["HttpPutResponseHopLimit"]);
   EXPECT_EQ(launched.public_ip_address, "");

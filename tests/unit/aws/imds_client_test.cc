@@ -68,7 +68,8 @@ TEST_F(ImdsClientTest, SpotActionIsEmptyUntilANoticeExists) {
   ASSERT_TRUE(notice.has_value() && notice->has_value());
   EXPECT_EQ((*notice)->action, "terminate");
   EXPECT_EQ((*notice)->time, "2017-09-18T08:22:00Z");
-  EXPECT_EQ(http_.requests_sent_[1].url, "http://127.0.0.1:8111/latest/meta-data/spot/instance-action");
+  EXPECT_EQ(http_.requests_sent_[1].url,
+            "http://127.0.0.1:8111/latest/meta-data/spot/instance-action");
 }
 
 TEST_F(ImdsClientTest, RenewsARejectedTokenOnceAndAnExpiredOneAlways) {

@@ -2,15 +2,15 @@
 // Runs one of the project's botocore oracle scripts (tests/oracles/*.py)
 // with Debian's python3 (which has botocore): JSON in on stdin, JSON out.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace gpubox::testing {
 
@@ -25,8 +25,7 @@ inline nlohmann::json RunOracle(const std::string& script, const nlohmann::json&
   fs::path in = dir / "in.json", out = dir / "out.json", err = dir / "err.txt";
   std::ofstream(in) << input.dump();
   std::string command = std::string(kOraclePython) + " " + GPUBOX_SOURCE_DIR "/tests/oracles/" +
-                        script + " < " + in.string() + " > " + out.string() + " 2> " +
-                        err.string();
+                        script + " < " + in.string() + " > " + out.string() + " 2> " + err.string();
   int status = std::system(command.c_str());
   auto slurp = [](const fs::path& path) {
     std::ifstream file(path);

@@ -34,7 +34,8 @@ class ServiceQuotasClientTest : public ::testing::Test {
   testing::FakeRandom random_;
   Env env_;
   StaticCredentialsProvider credentials_{Credentials{"AKID", "SECRET", "", "test"}};
-  AwsCaller caller_{env_, {"https://servicequotas.us-east-1.amazonaws.com", "us-east-1", "servicequotas"},
+  AwsCaller caller_{env_,
+                    {"https://servicequotas.us-east-1.amazonaws.com", "us-east-1", "servicequotas"},
                     credentials_};
   ServiceQuotasClient quotas_{caller_};
 };
@@ -58,12 +59,20 @@ TEST_F(ServiceQuotasClientTest, RequestsAndAnswersAgreeWithBotocore) {
 
   json oracle = testing::RunOracle(
       "quotas_oracle.py",
-      json::array({{{"serialize", "GetServiceQuota"},
-                    {"params", {{"ServiceCode", "ec2"}, {"QuotaCode", "L-DB2E81BA"}}}},
-                   {{"serialize", "RequestServiceQuotaIncrease"},
-                    {"params", {{"ServiceCode", "ec2"}, {"QuotaCode", "L-DB2E81BA"}, {"DesiredValue", 96.0}}}},
-                   {{"parse", "GetServiceQuota"}, {"status", 200}, {"headers", json::object()}, {"body", quota_answer}},
-                   {{"parse", "RequestServiceQuotaIncrease"}, {"status", 200}, {"headers", json::object()}, {"body", increase_answer}}}));
+      json::array(
+          {{{"serialize", "GetServiceQuota"},
+            {"params", {{"ServiceCode", "ec2"}, {"QuotaCode", "L-DB2E81BA"}}}},
+           {{"serialize", "RequestServiceQuotaIncrease"},
+            {"params",
+             {{"ServiceCode", "ec2"}, {"QuotaCode", "L-DB2E81BA"}, {"DesiredValue", 96.0}}}},
+           {{"parse", "GetServiceQuota"},
+            {"status", 200},
+            {"headers", json::object()},
+            {"body", quota_answer}},
+           {{"parse", "RequestServiceQuotaIncrease"},
+            {"status", 200},
+            {"headers", json::object()},
+            {"body", increase_answer}}}));
   ASSERT_TRUE(oracle.is_array()) << oracle.dump();
   ASSERT_EQ(http_.requests_sent_.size(), 2u);
   for (int i = 0; i < 2; ++i) {
@@ -97,12 +106,15 @@ TEST_F(ServiceQuotasClientTest, JsonErrorsCarryTheTypeLikeBotocore) {
   auto second = quotas_.RequestServiceQuotaIncrease("ec2", "L-DB2E81BA", 96);
   ASSERT_FALSE(first.has_value());
   ASSERT_FALSE(second.has_value());
-  json oracle = testing::RunOracle(
-      "quotas_oracle.py",
-      json::array({{{"parse", "GetServiceQuota"}, {"status", 400},
-                    {"headers", {{"x-amzn-requestid", "err-req"}}}, {"body", bodies[0]}},
-                   {{"parse", "RequestServiceQuotaIncrease"}, {"status", 400},
-                    {"headers", {{"x-amzn-requestid", "err-req"}}}, {"body", bodies[1]}}}));
+  json oracle = testing::RunOracle("quotas_oracle.py",
+                                   json::array({{{"parse", "GetServiceQuota"},
+                                                 {"status", 400},
+                                                 {"headers", {{"x-amzn-requestid", "err-req"}}},
+                                                 {"body", bodies[0]}},
+                                                {{"parse", "RequestServiceQuotaIncrease"},
+                                                 {"status", 400},
+                                                 {"headers", {{"x-amzn-requestid", "err-req"}}},
+                                                 {"body", bodies[1]}}}));
   ASSERT_TRUE(oracle.is_array()) << oracle.dump();
   EXPECT_EQ(first.error().cloud_code, oracle[0]["Error"]["Code"]);
   EXPECT_EQ(first.error().code, ErrorCode::kNotFound);

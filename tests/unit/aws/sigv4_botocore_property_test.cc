@@ -26,13 +26,15 @@ class Generator {
   int Int(int low, int high) { return std::uniform_int_distribution<int>(low, high)(engine_); }
   bool Chance(int percent) { return Int(1, 100) <= percent; }
   template <typename T>
-  const T& Pick(const std::vector<T>& items) { return items[Int(0, static_cast<int>(items.size()) - 1)]; }
+  const T& Pick(const std::vector<T>& items) {
+    return items[Int(0, static_cast<int>(items.size()) - 1)];
+  }
 
   /// Text drawn from pieces: ASCII letters, digits, unreserved, reserved
   /// characters and multi-byte UTF-8.
   std::string Text(int max_pieces, const std::vector<std::string>& extra) {
-    static const std::vector<std::string> kPieces = {
-        "a", "Z", "q", "0", "9", "-", "_", ".", "~", "é", "ሴ", "😀", "ß", "中"};
+    static const std::vector<std::string> kPieces = {"a", "Z", "q", "0", "9", "-", "_",
+                                                     ".", "~", "é", "ሴ", "😀", "ß", "中"};
     std::string out;
     int pieces = Int(0, max_pieces);
     for (int i = 0; i < pieces; ++i) out += Chance(70) ? Pick(kPieces) : Pick(extra);
@@ -42,8 +44,8 @@ class Generator {
   /// Percent-encodes like Python's quote(safe='-_.~'), sometimes leaving a
   /// sub-delimiter raw (botocore signs the query exactly as written).
   std::string QueryPart() {
-    static const std::vector<std::string> kRaw = {"/", ":", "@", "!", "$", "'", "(", ")",
-                                                  "*", "+", ",", ";"};
+    static const std::vector<std::string> kRaw = {"/", ":", "@", "!", "$", "'",
+                                                  "(", ")", "*", "+", ",", ";"};
     std::string text = Text(6, {" ", "&", "=", "%", "?", "#", "/", "+"});
     std::string out = UriEncode(text);
     if (Chance(30)) out += Pick(kRaw);
@@ -51,8 +53,8 @@ class Generator {
   }
 
   std::string Path() {
-    static const std::vector<std::string> kSegments = {".", "..", "", "a b", "%41", "%2F", "x+y",
-                                                       "!$&'()*,;=:@", "ü", "ሴ", "~user"};
+    static const std::vector<std::string> kSegments = {
+        ".", "..", "", "a b", "%41", "%2F", "x+y", "!$&'()*,;=:@", "ü", "ሴ", "~user"};
     std::string path;
     int segments = Int(0, 5);
     for (int i = 0; i < segments; ++i) {
@@ -76,11 +78,12 @@ class Generator {
 
   json Request() {
     json request;
-    request["method"] = Pick(std::vector<std::string>{"GET", "POST", "PUT", "DELETE", "HEAD",
-                                                      "PATCH", "post", "Get"});
+    request["method"] = Pick(
+        std::vector<std::string>{"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "post", "Get"});
     std::string scheme = Chance(60) ? "https" : "http";
-    std::string host = Pick(std::vector<std::string>{"example.amazonaws.com", "EC2.us-east-1.AmazonAWS.com",
-                                                     "127.0.0.1", "localhost", "servicequotas.eu-west-3.amazonaws.com"});
+    std::string host = Pick(std::vector<std::string>{
+        "example.amazonaws.com", "EC2.us-east-1.AmazonAWS.com", "127.0.0.1", "localhost",
+        "servicequotas.eu-west-3.amazonaws.com"});
     std::string port = Pick(std::vector<std::string>{"", "", ":443", ":80", ":8080", ":4566"});
     std::string url = scheme + "://" + host + port + Path();
     if (Chance(60)) {
@@ -97,18 +100,21 @@ class Generator {
     request["url"] = url;
     json headers = json::array();
     static const std::vector<std::string> kNames = {
-        "Content-Type", "content-type", "My-Header", "MY-HEADER", "x-amz-meta-Note", "X-Custom",
-        "User-Agent", "Expect", "X-Amzn-Trace-Id", "Accept", "X-Amz-Target", "x-amz-date"};
+        "Content-Type",    "content-type", "My-Header",    "MY-HEADER",
+        "x-amz-meta-Note", "X-Custom",     "User-Agent",   "Expect",
+        "X-Amzn-Trace-Id", "Accept",       "X-Amz-Target", "x-amz-date"};
     int header_count = Int(0, 6);
     for (int i = 0; i < header_count; ++i) headers.push_back({Pick(kNames), HeaderValue()});
-    if (Chance(20)) headers.push_back({"Host", Pick(std::vector<std::string>{"custom.example:9000", "a.b"})});
+    if (Chance(20))
+      headers.push_back({"Host", Pick(std::vector<std::string>{"custom.example:9000", "a.b"})});
     if (Chance(10)) headers.push_back({"Date", "Mon, 01 Jan 2001 00:00:00 GMT"});
     if (Chance(10)) headers.push_back({"X-Amz-Content-SHA256", "UNSIGNED-PAYLOAD"});
     if (Chance(10)) headers.push_back({"Authorization", "stale"});
     if (Chance(10)) headers.push_back({"X-Amz-Security-Token", "stale-token"});
     request["headers"] = headers;
     request["body"] = Chance(50) ? Text(40, {" ", "&", "=", "\n", "{", "\"", "%"}) : "";
-    request["region"] = Pick(std::vector<std::string>{"us-east-1", "eu-west-3", "ap-southeast-2", "cn-north-1"});
+    request["region"] =
+        Pick(std::vector<std::string>{"us-east-1", "eu-west-3", "ap-southeast-2", "cn-north-1"});
     request["service"] = Pick(std::vector<std::string>{"ec2", "servicequotas", "service", "iam"});
     request["access_key"] = "AKIA" + std::to_string(Int(100000, 999999));
     request["secret_key"] = Text(12, {"/", "+", "="}) + "K";
@@ -140,9 +146,11 @@ TEST(SigV4BotocorePropertyTest, RandomRequestsSignIdenticallyToBotocore) {
     request.body = input["body"];
     for (const auto& header : input["headers"]) request.headers.emplace_back(header[0], header[1]);
     Credentials credentials{input["access_key"], input["secret_key"],
-                            input["token"].is_null() ? "" : input["token"].get<std::string>(), "test"};
-    SignatureParts parts = SignRequest(request, credentials, input["region"].get<std::string>(),
-                                       input["service"].get<std::string>(), input["unix"].get<int64_t>());
+                            input["token"].is_null() ? "" : input["token"].get<std::string>(),
+                            "test"};
+    SignatureParts parts =
+        SignRequest(request, credentials, input["region"].get<std::string>(),
+                    input["service"].get<std::string>(), input["unix"].get<int64_t>());
     json headers = json::array();
     for (const auto& [name, value] : request.headers) headers.push_back({name, value});
     bool same = parts.canonical_request == expected[i]["canonical_request"] &&

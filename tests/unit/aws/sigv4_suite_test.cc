@@ -6,9 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "gpubox/aws/sigv4.h"
 
@@ -106,11 +105,10 @@ TEST_F(SigV4SuiteTest, EveryCaseCanonicalRequestStringToSignAndAuthorization) {
   const auto& cases = suite_["tests"]["all"];
   ASSERT_EQ(cases.size(), 28u);
   auto sign = [&](const SignableRequest& request) {
-    return ComputeSignature(request, HeadersToSign(request),
-                            config["accessKeyId"].get<std::string>(),
-                            config["secretAccessKey"].get<std::string>(),
-                            HeaderValue(request, "X-Amz-Date"), config["region"].get<std::string>(),
-                            config["service"].get<std::string>());
+    return ComputeSignature(
+        request, HeadersToSign(request), config["accessKeyId"].get<std::string>(),
+        config["secretAccessKey"].get<std::string>(), HeaderValue(request, "X-Amz-Date"),
+        config["region"].get<std::string>(), config["service"].get<std::string>());
   };
   for (const auto& test_case : cases) {
     SCOPED_TRACE(test_case["name"].get<std::string>());

@@ -37,9 +37,9 @@ bool Matches(const aws::Instance& instance, const std::vector<aws::Filter>& filt
 }
 
 void SetState(aws::Instance& instance, int code) {
-  static const std::map<int, std::string> kNames = {{0, "pending"},  {16, "running"},
+  static const std::map<int, std::string> kNames = {{0, "pending"},        {16, "running"},
                                                     {32, "shutting-down"}, {48, "terminated"},
-                                                    {64, "stopping"}, {80, "stopped"}};
+                                                    {64, "stopping"},      {80, "stopped"}};
   instance.state = {code, kNames.at(code)};
 }
 

@@ -74,15 +74,15 @@ class FakeCloud : public Cloud {
   int LiveInstances() const;
 
   std::vector<std::string> regions_ = {"eu-west-1", "us-east-1", "us-west-2"};
-  std::map<std::string, double> quota_;           ///< "region/code" -> value (default 64)
-  std::set<std::string> no_capacity_;             ///< "type/zone"
-  std::vector<std::string> calls_;                ///< one line per mutating call
+  std::map<std::string, double> quota_;             ///< "region/code" -> value (default 64)
+  std::set<std::string> no_capacity_;               ///< "type/zone"
+  std::vector<std::string> calls_;                  ///< one line per mutating call
   std::map<std::string, aws::Instance> instances_;  ///< by id
   std::map<std::string, std::string> instance_region_;
-  std::map<std::string, std::string> key_pairs_;  ///< "region/name" -> public key
+  std::map<std::string, std::string> key_pairs_;      ///< "region/name" -> public key
   std::map<std::string, aws::SecurityGroup> groups_;  ///< by id
   std::map<std::string, std::string> group_region_;
-  std::map<std::string, aws::Image> images_;      ///< by id
+  std::map<std::string, aws::Image> images_;  ///< by id
   std::map<std::string, std::string> image_region_;
 
  private:

@@ -1,10 +1,10 @@
 #include "gpubox/box/setup_script.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace gpubox {
@@ -50,8 +50,8 @@ TEST(SetupScriptTest, LocalScriptRunsPhasesOnceAndSkipsThemAfter) {
   std::string script = SetupScript({SetupTarget::kLocal, "pytorch", "", ""});
   // Replace the heavy phases' bodies by running with a python that lacks torch? No: run
   // only the prelude with a tiny body, so the marker logic itself is what is tested.
-  std::string prelude_only = script.substr(0, script.find("VENV=")) +
-                             "one() { echo body-ran; }\nrun_phase one one\n";
+  std::string prelude_only =
+      script.substr(0, script.find("VENV=")) + "one() { echo body-ran; }\nrun_phase one one\n";
   std::string path = WriteTemp("phases.sh", prelude_only);
   auto first = Shell("HOME=" + home + " bash " + path);
   EXPECT_EQ(first.first, 0) << first.second;
@@ -87,8 +87,8 @@ TEST(SetupScriptTest, SampleNotebookIsValidJsonWithCode) {
 
 TEST(SetupScriptTest, ShellQuoteSurvivesQuotes) {
   EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'");
-  auto [status, out] = Shell("bash -c 'printf %s " + std::string("\"$0\"") + "' " +
-                             ShellQuote("a b'c"));
+  auto [status, out] =
+      Shell("bash -c 'printf %s " + std::string("\"$0\"") + "' " + ShellQuote("a b'c"));
   EXPECT_EQ(out, "a b'c");
 }
 

@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/fakes/fake_clock.h"
-
 #include "gpubox/local/quotas_service.h"
+#include "unit/fakes/fake_clock.h"
 
 namespace gpubox::local {
 namespace {

@@ -54,8 +54,8 @@ TEST_F(BoxStoreTest, SavesLoadsListsAndDeletesBoxesAcrossReopen) {
 TEST_F(BoxStoreTest, AttemptsAndEventsKeepTheirOrder) {
   auto store = BoxStore::Open(path_);
   ASSERT_TRUE(store);
-  ASSERT_TRUE((*store)->AddAttempt({"d2l", 1, "g4dn.xlarge", "us-east-1", "us-east-1a", "spot",
-                                    0.2, "InsufficientInstanceCapacity", "none left"}));
+  ASSERT_TRUE((*store)->AddAttempt({"d2l", 1, "g4dn.xlarge", "us-east-1", "us-east-1a", "spot", 0.2,
+                                    "InsufficientInstanceCapacity", "none left"}));
   ASSERT_TRUE((*store)->AddAttempt(
       {"d2l", 2, "g4dn.xlarge", "us-east-1", "us-east-1b", "spot", 0.2, "launched", ""}));
   ASSERT_TRUE((*store)->AddEvent({5, "d2l", "up", "started"}));
