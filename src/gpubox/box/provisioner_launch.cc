@@ -16,10 +16,7 @@ int64_t NowSeconds(Env& env) { return env.clock->NowMicros() / 1'000'000; }
 
 std::string GpuOf(const Catalog& catalog, const std::string& type_name) {
   auto type_idx = catalog.FindType(type_name);
-  if (!type_idx) return "";
-  const InstanceType& type = catalog.types()[*type_idx];
-  return (type.gpu_count == 0 ? std::string("part") : std::to_string(type.gpu_count)) + "x " +
-         type.gpu_model;
+  return type_idx ? catalog.types()[*type_idx].GpuText() : "";
 }
 
 /// Turns the setup script's marker lines into progress on the terminal and events.

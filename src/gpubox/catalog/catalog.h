@@ -34,6 +34,10 @@ struct InstanceType {
   std::string suggestion;  ///< previous generation: a current type to use instead
 
   double gpu_mem_gib() const { return gpu_mem_mib / 1024.0; }
+  /// "1x T4", "8x V100"; "part L4" for a fractional GPU.
+  std::string GpuText() const {
+    return gpu_count == 0 ? "part " + gpu_model : std::to_string(gpu_count) + "x " + gpu_model;
+  }
   double mem_gib() const { return mem_mib / 1024.0; }
 };
 

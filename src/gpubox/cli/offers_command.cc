@@ -14,11 +14,6 @@
 namespace gpubox {
 namespace {
 
-std::string GpuText(const InstanceType& type) {
-  if (type.gpu_count == 0) return "part " + type.gpu_model;
-  return std::to_string(type.gpu_count) + "x " + type.gpu_model;
-}
-
 std::string GibText(double gib) {
   double rounded = static_cast<double>(static_cast<long long>(gib * 10 + 0.5)) / 10;
   return FormatDouble(rounded) + " GiB";
@@ -85,7 +80,7 @@ std::string OffersJson(const Catalog& catalog, const std::vector<const Offer*>& 
 
 std::string OfferSummary(const Catalog& catalog, const Offer& offer) {
   const InstanceType& type = catalog.type(offer);
-  return type.name + " (" + GpuText(type) + ", " + GibText(type.gpu_mem_gib()) + " each) from $" +
+  return type.name + " (" + type.GpuText() + ", " + GibText(type.gpu_mem_gib()) + " each) from $" +
          FormatDouble(offer.price_usd_hr) + "/h " + MarketName(offer.market) + " in " +
          catalog.region(offer);
 }
@@ -141,7 +136,7 @@ class OffersCommand : public Command {
       const std::string& interruption = catalog.interruption(*offer);
       std::string market = MarketName(offer->market);
       if (type.generation == Generation::kPrevious) market += " (previous gen)";
-      table.AddRow({type.name, GpuText(type), GibText(type.gpu_mem_gib()),
+      table.AddRow({type.name, type.GpuText(), GibText(type.gpu_mem_gib()),
                     std::to_string(type.vcpus), GibText(type.mem_gib()), catalog.region(*offer),
                     market, FormatDouble(offer->price_usd_hr),
                     interruption.empty() ? "-" : interruption,

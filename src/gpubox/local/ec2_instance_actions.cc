@@ -70,6 +70,22 @@ std::optional<Ec2Error> Ec2Service::CheckQuota(const std::string& region, const 
                       "an adjustment to this limit."};
 }
 
+Ec2Reply Ec2Service::StateChangeReply(const std::string& action, const Ec2Request& request,
+                                      const std::vector<InstanceRecord*>& records,
+                                      const std::function<void(InstanceRecord&)>& transition) {
+  XmlWriter xml = StartResponse(action, request.request_id);
+  xml.Open("instancesSet");
+  for (InstanceRecord* record : records) {
+    aws::InstanceState previous = record->instance.state;
+    transition(*record);
+    if (record->instance.state.code != previous.code) Save(*record);
+    xml.Open("item");
+    WriteStateChange(xml, {record->instance.instance_id, record->instance.state, previous});
+    xml.Close();
+  }
+  return {200, xml.Finish()};
+}
+
 Ec2Reply Ec2Service::StartInstances(const Ec2Request& request) {
   std::vector<InstanceRecord*> records;
   auto ids = request.List("InstanceId");
@@ -90,19 +106,9 @@ Ec2Reply Ec2Service::StartInstances(const Ec2Request& request) {
       }
     }
   }
-  XmlWriter xml = StartResponse("StartInstances", request.request_id);
-  xml.Open("instancesSet");
-  for (InstanceRecord* record : records) {
-    aws::InstanceState previous = record->instance.state;
-    if (previous.code == kStopped) {
-      SetState(*record, kPending);
-      Save(*record);
-    }
-    xml.Open("item");
-    WriteStateChange(xml, {record->instance.instance_id, record->instance.state, previous});
-    xml.Close();
-  }
-  return {200, xml.Finish()};
+  return StateChangeReply("StartInstances", request, records, [this](InstanceRecord& record) {
+    if (record.instance.state.code == kStopped) SetState(record, kPending);
+  });
 }
 
 Ec2Reply Ec2Service::StopInstances(const Ec2Request& request) {
@@ -129,20 +135,13 @@ Ec2Reply Ec2Service::StopInstances(const Ec2Request& request) {
                         request);
     }
   }
-  XmlWriter xml = StartResponse("StopInstances", request.request_id);
-  xml.Open("instancesSet");
-  for (InstanceRecord* record : records) {
-    aws::InstanceState previous = record->instance.state;
-    if (previous.code == kPending || previous.code == kRunning) {
-      SetState(*record, kStopping, "Client.UserInitiatedShutdown",
+  return StateChangeReply("StopInstances", request, records, [this](InstanceRecord& record) {
+    int code = record.instance.state.code;
+    if (code == kPending || code == kRunning) {
+      SetState(record, kStopping, "Client.UserInitiatedShutdown",
                "Client.UserInitiatedShutdown: User initiated shutdown");
-      Save(*record);
     }
-    xml.Open("item");
-    WriteStateChange(xml, {record->instance.instance_id, record->instance.state, previous});
-    xml.Close();
-  }
-  return {200, xml.Finish()};
+  });
 }
 
 Ec2Reply Ec2Service::TerminateInstances(const Ec2Request& request) {
@@ -150,20 +149,13 @@ Ec2Reply Ec2Service::TerminateInstances(const Ec2Request& request) {
   auto ids = request.List("InstanceId");
   if (ids.empty()) return ErrorReply(MissingParameter("InstanceId"), request);
   if (auto error = FindInstances(request, ids, records)) return ErrorReply(*error, request);
-  XmlWriter xml = StartResponse("TerminateInstances", request.request_id);
-  xml.Open("instancesSet");
-  for (InstanceRecord* record : records) {
-    aws::InstanceState previous = record->instance.state;
-    if (previous.code != kTerminated && previous.code != kShuttingDown) {
-      SetState(*record, kShuttingDown, "Client.UserInitiatedShutdown",
+  return StateChangeReply("TerminateInstances", request, records, [this](InstanceRecord& record) {
+    int code = record.instance.state.code;
+    if (code != kTerminated && code != kShuttingDown) {
+      SetState(record, kShuttingDown, "Client.UserInitiatedShutdown",
                "Client.UserInitiatedShutdown: User initiated shutdown");
-      Save(*record);
     }
-    xml.Open("item");
-    WriteStateChange(xml, {record->instance.instance_id, record->instance.state, previous});
-    xml.Close();
-  }
-  return {200, xml.Finish()};
+  });
 }
 
 }  // namespace gpubox::local

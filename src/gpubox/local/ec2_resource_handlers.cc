@@ -177,18 +177,7 @@ Ec2Reply Ec2Service::CreateKeyPair(const Ec2Request& request) {
   std::string type = request.Has("KeyType") ? request.Get("KeyType") : "rsa";
   auto material = GenerateKeyMaterial(type, name);
   if (!material) return ErrorReply(InvalidParameter(material.error().message), request);
-  KeyPairRecord record;
-  record.region = request.region;
-  aws::KeyPair& key = record.key_pair;
-  key.key_pair_id = NewId("key-");
-  key.key_name = name;
-  key.key_fingerprint = material->fingerprint;
-  key.key_type = material->key_type;
-  key.public_key = material->public_key;
-  key.create_time = IsoTime(Now());
-  key.tags = TagsFor(DecodeTagSpecifications(request), "key-pair");
-  key_pairs_[key.key_pair_id] = record;
-  Save(record);
+  const aws::KeyPair& key = AddKeyPair(request, name, *material);
   XmlWriter xml = StartResponse("CreateKeyPair", request.request_id);
   xml.Text("keyName", key.key_name);
   xml.Text("keyFingerprint", key.key_fingerprint);
@@ -196,6 +185,22 @@ Ec2Reply Ec2Service::CreateKeyPair(const Ec2Request& request) {
   xml.Text("keyPairId", key.key_pair_id);
   WriteTags(xml, key.tags);
   return {200, xml.Finish()};
+}
+
+const aws::KeyPair& Ec2Service::AddKeyPair(const Ec2Request& request, const std::string& name,
+                                           const KeyMaterial& material) {
+  KeyPairRecord record;
+  record.region = request.region;
+  aws::KeyPair& key = record.key_pair;
+  key.key_pair_id = NewId("key-");
+  key.key_name = name;
+  key.key_fingerprint = material.fingerprint;
+  key.key_type = material.key_type;
+  key.public_key = material.public_key;
+  key.create_time = IsoTime(Now());
+  key.tags = TagsFor(DecodeTagSpecifications(request), "key-pair");
+  Save(record);
+  return (key_pairs_[key.key_pair_id] = std::move(record)).key_pair;
 }
 
 Ec2Reply Ec2Service::ImportKeyPair(const Ec2Request& request) {
@@ -215,18 +220,7 @@ Ec2Reply Ec2Service::ImportKeyPair(const Ec2Request& request) {
   if (!material) {
     return ErrorReply({400, "InvalidKey.Format", material.error().message}, request);
   }
-  KeyPairRecord record;
-  record.region = request.region;
-  aws::KeyPair& key = record.key_pair;
-  key.key_pair_id = NewId("key-");
-  key.key_name = name;
-  key.key_fingerprint = material->fingerprint;
-  key.key_type = material->key_type;
-  key.public_key = material->public_key;
-  key.create_time = IsoTime(Now());
-  key.tags = TagsFor(DecodeTagSpecifications(request), "key-pair");
-  key_pairs_[key.key_pair_id] = record;
-  Save(record);
+  const aws::KeyPair& key = AddKeyPair(request, name, *material);
   XmlWriter xml = StartResponse("ImportKeyPair", request.request_id);
   xml.Text("keyFingerprint", key.key_fingerprint);
   xml.Text("keyName", key.key_name);

@@ -18,6 +18,7 @@
 #include "gpubox/local/ec2_request.h"
 #include "gpubox/local/fault_config.h"
 #include "gpubox/local/instance_host.h"
+#include "gpubox/local/key_material.h"
 #include "gpubox/local/offer_book.h"
 #include "gpubox/local/quotas.h"
 #include "gpubox/local/store.h"
@@ -110,6 +111,14 @@ class Ec2Service {
   Ec2Reply StartInstances(const Ec2Request& request);
   Ec2Reply StopInstances(const Ec2Request& request);
   Ec2Reply TerminateInstances(const Ec2Request& request);
+  /// The Start/Stop/TerminateInstances answer: applies `transition` to each
+  /// instance, saves those whose state changed, and lists previous and current states.
+  Ec2Reply StateChangeReply(const std::string& action, const Ec2Request& request,
+                            const std::vector<InstanceRecord*>& records,
+                            const std::function<void(InstanceRecord&)>& transition);
+  /// Records a new key pair (Create or Import) in the request's region and returns it.
+  const aws::KeyPair& AddKeyPair(const Ec2Request& request, const std::string& name,
+                                 const KeyMaterial& material);
 
   // ec2_instance_actions.cc helpers.
   std::optional<Ec2Error> CheckQuota(const std::string& region, const std::string& code,
