@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of the whole product on a private local cloud (root): time from `gpubox up` to
-# Jupyter answering (fresh and from an image), EC2 API calls per up, and the whole-process
+# Jupyter answering (fresh and from an image, with the timeline of the up's steps from
+# `gpubox events`; measured here, never asserted), EC2 API calls per up, and the whole-process
 # time of `gpubox ls` against the AWS CLI's `describe-instances` with 20 boxes.
 # Usage: bench/box_bench.sh [GPUBOX_BINARY]
 set -uo pipefail
@@ -28,6 +29,10 @@ from_image=$(up_to_jupyter fromimg --image bench-img)
 echo "up -> Jupyter answering, fresh:        ${fresh} ms"
 echo "up -> Jupyter answering, from an image: ${from_image} ms"
 echo "EC2 API calls per up (fresh):          ${calls}"
+# Where the time of the up from the image went: its steps, from `gpubox events`.
+echo "timeline of the up from the image (gpubox events fromimg, kind step):"
+"$gpubox" events fromimg --json | jq -r '.events[] | select(.kind == "step") | "  \(.message)"'
+echo "  then: gpubox jupyter (server started or found, tunnel opened) to /api/status answering"
 "$gpubox" down fresh --yes >/dev/null
 "$gpubox" down fromimg --yes >/dev/null
 

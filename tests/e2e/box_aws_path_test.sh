@@ -18,6 +18,25 @@ jq -r .setup_script <<<"$plan" >"$work/setup_aws.sh"
 check "dry-run shows the AWS setup script whole" grep -q "run_phase gpu-check" "$work/setup_aws.sh"
 check "the AWS setup script passes shellcheck" shellcheck -s bash "$work/setup_aws.sh"
 check "dry-run launched nothing" test "$(tag_count a1)" = 0
+# A dry run needs no network beyond the cloud's read-only calls: with the address lookup
+# unreachable (a closed loopback port) and no GPUBOX_CALLER_IP, it still plans.
+closed_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+offline_plan=$(env -u GPUBOX_CALLER_IP GPUBOX_CHECKIP_URL="http://127.0.0.1:$closed_port/" \
+  "$gpubox" up a0 --gpu T4 --dry-run 2>"$work/offline.err")
+check "dry-run with the address lookup unreachable: exit 0" test $? = 0
+check "dry-run shows the plan offline" grep -q "g4dn.xlarge" <<<"$offline_plan"
+check "dry-run says the SSH source is looked up at launch" \
+  grep -q "your public address, looked up at launch" <<<"$offline_plan"
+check "dry-run --json says so too" jq -e '.ssh_from == "your public address, looked up at launch"' \
+  <<<"$(env -u GPUBOX_CALLER_IP GPUBOX_CHECKIP_URL="http://127.0.0.1:$closed_port/" \
+    "$gpubox" up a0 --gpu T4 --dry-run --json)"
+# shellcheck disable=SC2016  # $ip is jq's
+check "dry-run with GPUBOX_CALLER_IP shows that address" \
+  jq -e --arg ip "$bridge_ip/32" '.ssh_from == $ip' <<<"$plan"
+env -u GPUBOX_CALLER_IP GPUBOX_CHECKIP_URL="http://127.0.0.1:$closed_port/" \
+  "$gpubox" up a0 --gpu T4 --no-setup --yes >/dev/null 2>"$work/offline-up.err"
+check "a real up with the lookup unreachable fails with the network exit status" test $? = 8
+check "... and launched nothing" test "$(tag_count a0)" = 0
 check "quota --json answers per region and code" \
   jq -e 'length > 0 and all(.[]; has("quota_code") and has("vcpus_in_use"))' <<<"$("$gpubox" quota --gpu T4 --json)"
 

@@ -136,11 +136,16 @@ Result<AwsConfig> ResolveAwsConfig(const Env& env, const AwsFlags& flags) {
   std::optional<std::string> quotas =
       shared ? shared : NonEmptyVar(env, "AWS_ENDPOINT_URL_SERVICE_QUOTAS");
   std::optional<std::string> global = NonEmptyVar(env, "AWS_ENDPOINT_URL");
-  config.ec2_endpoint = ec2.value_or(
-      global.value_or("https://ec2." + config.region + "." + DnsSuffix(config.region)));
-  config.quotas_endpoint = quotas.value_or(
-      global.value_or("https://servicequotas." + config.region + "." + DnsSuffix(config.region)));
+  config.ec2_endpoint_override = ec2.value_or(global.value_or(""));
+  config.quotas_endpoint_override = quotas.value_or(global.value_or(""));
   return config;
+}
+
+ServiceEndpoint AwsConfig::Endpoint(const std::string& service, const std::string& region) const {
+  const std::string& override_url =
+      service == "ec2" ? ec2_endpoint_override : quotas_endpoint_override;
+  if (!override_url.empty()) return {override_url, region, service};
+  return {"https://" + service + "." + region + "." + DnsSuffix(region), region, service};
 }
 
 Result<Credentials> ResolveCredentials(Env& env, const AwsConfig& config) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "gpubox/aws/aws_caller.h"
 #include "gpubox/aws/sigv4.h"
 #include "gpubox/sys/env.h"
 #include "gpubox/util/result.h"
@@ -36,10 +37,15 @@ struct AwsConfig {
   std::string profile;
   bool profile_explicit = false;  ///< named by flag or variable (must then exist)
   std::string region;
-  std::string ec2_endpoint;
-  std::string quotas_endpoint;
+  std::string ec2_endpoint_override;     ///< "" when none: per region
+  std::string quotas_endpoint_override;  ///< "" when none: per region
   std::string credentials_file;
   std::string config_file;
+
+  /// Where `service` ("ec2" or "servicequotas", the signing names) answers for `region`:
+  /// the override when there is one, else https://SERVICE.REGION.amazonaws.com
+  /// (amazonaws.com.cn in the China regions). The one place endpoints are worked out.
+  ServiceEndpoint Endpoint(const std::string& service, const std::string& region) const;
 };
 
 /// INI sections -> keys -> values; keys and section names trimmed; '#' and

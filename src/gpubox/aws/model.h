@@ -176,12 +176,44 @@ struct SecurityGroup {
 
 // ---------------------------------------------------------------- instances
 
-/// Codes: 0 pending, 16 running, 32 shutting-down, 48 terminated,
-/// 64 stopping, 80 stopped.
+/// EC2's instance state codes (InstanceState::code): the one home of these numbers.
+namespace instance_state {
+inline constexpr int kPending = 0;
+inline constexpr int kRunning = 16;
+inline constexpr int kShuttingDown = 32;
+inline constexpr int kTerminated = 48;
+inline constexpr int kStopping = 64;
+inline constexpr int kStopped = 80;
+}  // namespace instance_state
+
+/// A code of instance_state and EC2's name for it ("running").
 struct InstanceState {
   int code = 0;
   std::string name;
 };
+
+/// EC2's name of a state code ("pending", "running", "shutting-down", "terminated",
+/// "stopping", "stopped"); "" for a code EC2 does not define.
+inline const char* InstanceStateName(int code) {
+  switch (code) {
+    case instance_state::kPending:
+      return "pending";
+    case instance_state::kRunning:
+      return "running";
+    case instance_state::kShuttingDown:
+      return "shutting-down";
+    case instance_state::kTerminated:
+      return "terminated";
+    case instance_state::kStopping:
+      return "stopping";
+    case instance_state::kStopped:
+      return "stopped";
+    default:
+      return "";
+  }
+}
+
+inline InstanceState MakeInstanceState(int code) { return {code, InstanceStateName(code)}; }
 
 struct StateReason {
   std::string code;  ///< "Client.UserInitiatedShutdown"

@@ -4,6 +4,7 @@
 #include <map>
 #include <ostream>
 
+#include "gpubox/box/instance_facts.h"
 #include "gpubox/box/jupyter.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/process_runner.h"
@@ -12,7 +13,9 @@
 namespace gpubox {
 namespace {
 
-constexpr int kRunning = 16, kTerminated = 48, kStopped = 80;
+using aws::instance_state::kRunning;
+using aws::instance_state::kStopped;
+using aws::instance_state::kTerminated;
 
 }  // namespace
 
@@ -30,7 +33,8 @@ Result<aws::Instance> Lifecycle::Describe(const BoxRecord& box) {
 }
 
 Result<aws::Instance> Lifecycle::WaitFor(const BoxRecord& box, int state_code, int timeout_ms) {
-  int64_t deadline = env_.clock->NowMicros() + int64_t{timeout_ms} * 1000;
+  int64_t started = env_.clock->NowMicros();
+  int64_t deadline = started + int64_t{timeout_ms} * 1000;
   while (true) {
     aws::Instance instance = GPUBOX_TRY(Describe(box));
     if (instance.state.code == state_code) return instance;
@@ -39,16 +43,17 @@ Result<aws::Instance> Lifecycle::WaitFor(const BoxRecord& box, int state_code, i
                                          instance.state.name + " after " +
                                          std::to_string(timeout_ms / 1000) + " s");
     }
-    env_.clock->SleepMicros(100'000);
+    env_.clock->SleepMicros(PollMicros(env_.clock->NowMicros() - started));
   }
 }
 
 Result<BoxRecord> Lifecycle::RunningBox(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
-  if (box.state != "running") {
-    return Fail(ErrorCode::kUsage, "box '" + name + "' is " + box.state + ", not running",
-                box.state == "stopped" ? "'gpubox start " + name + "' brings it back"
-                                       : "'gpubox up " + name + "' makes it");
+  if (box.state != BoxState::kRunning) {
+    return Fail(ErrorCode::kUsage,
+                "box '" + name + "' is " + BoxStateName(box.state) + ", not running",
+                box.state == BoxState::kStopped ? "'gpubox start " + name + "' brings it back"
+                                                : "'gpubox up " + name + "' makes it");
   }
   return box;
 }
@@ -83,14 +88,14 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
     for (const aws::Tag& tag : instance.tags) {
       if (tag.key == kBoxTag) orphan.box.name = tag.value;
     }
-    std::string zone = instance.placement.availability_zone.value_or("");
+    std::string zone = InstanceZone(instance);
     orphan.box.cloud = cloud_.name();
-    orphan.box.region = zone.empty() ? "" : zone.substr(0, zone.size() - 1);
+    orphan.box.region = RegionOfZone(zone);
     orphan.box.zone = zone;
     orphan.box.instance_id = id;
     orphan.box.instance_type = instance.instance_type;
-    orphan.box.market = instance.instance_lifecycle == "spot" ? "spot" : "on-demand";
-    orphan.box.state = "orphan";
+    orphan.box.market = InstanceMarket(instance);
+    orphan.box.state = BoxState::kOrphan;
     rows.push_back(orphan);
   }
   return rows;
@@ -98,8 +103,8 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
 
 Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
-  if (box.state == "stopped") return box;
-  if (box.market == "spot") {
+  if (box.state == BoxState::kStopped) return box;
+  if (box.market == Market::kSpot) {
     return Fail(ErrorCode::kUsage, "box '" + name + "' is a one-time spot instance",
                 "spot boxes cannot be stopped; 'gpubox down " + name + "' deletes it");
   }
@@ -109,7 +114,7 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
   GPUBOX_TRY(WaitFor(box, kStopped, 600000));
   if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
   box.running_since = 0;
-  box.state = "stopped";
+  box.state = BoxState::kStopped;
   GPUBOX_TRY_VOID(store_.Save(box));
   Event(name, "stop", box.instance_id);
   return box;
@@ -117,14 +122,14 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
 
 Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
-  if (box.state == "running") return box;
+  if (box.state == BoxState::kRunning) return box;
   GPUBOX_TRY_VOID(cloud_.StartInstance(box.region, box.instance_id));
   progress_ << "gpubox: starting " << box.instance_id << '\n';
   aws::Instance instance = GPUBOX_TRY(WaitFor(box, kRunning, 600000));
   box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
                                                       : instance.private_ip_address;
   GPUBOX_TRY_VOID(WaitForSsh(env_, TargetOf(box), ssh_timeout_ms));
-  box.state = "running";
+  box.state = BoxState::kRunning;
   box.running_since = Now();
   GPUBOX_TRY_VOID(store_.Save(box));
   Event(name, "start", box.instance_id + " at " + box.public_ip);
@@ -207,7 +212,7 @@ Result<std::vector<aws::Image>> Lifecycle::Images() {
 Result<void> Lifecycle::RefreshSshConfig() {
   std::vector<SshHostEntry> hosts;
   for (const BoxRecord& box : GPUBOX_TRY(store_.List())) {
-    if (box.public_ip.empty() || box.state == "launching") continue;
+    if (box.public_ip.empty() || box.state == BoxState::kLaunching) continue;
     SshTarget target = TargetOf(box);
     target.control_path.clear();  // plain `ssh NAME` connects on its own
     hosts.push_back({box.name, target});

@@ -53,10 +53,7 @@ class Lifecycle {
   /// Rewrites the ssh config include from the running boxes.
   Result<void> RefreshSshConfig();
 
-  SshTarget TargetOf(const BoxRecord& box) const {
-    return SshTarget{box.public_ip, "ubuntu", box.key_path, paths_.known_hosts(box.name),
-                     paths_.ssh_master(box.name)};
-  }
+  SshTarget TargetOf(const BoxRecord& box) const { return BoxSshTarget(box, paths_); }
   /// The box, which must exist and be running (kUsage with a hint otherwise).
   Result<BoxRecord> RunningBox(const std::string& name);
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <ostream>
 
-#include "gpubox/aws/crypto.h"
 #include "gpubox/box/setup_script.h"
 #include "gpubox/catalog/optimizer.h"
 #include "gpubox/sys/file_system.h"
@@ -16,15 +15,13 @@ namespace {
 constexpr const char* kDeepLearningImage =
     "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04)*";
 
-int64_t NowSeconds(Env& env) { return env.clock->NowMicros() / 1'000'000; }
-
 }  // namespace
 
 std::string LaunchClientToken(const BoxRecord& box, const LaunchCandidate& candidate,
                               const std::string& zone) {
   std::string key = box.name + "|" + candidate.instance_type + "|" + candidate.region + "|" + zone +
                     "|" + MarketName(candidate.market) + "|" + std::to_string(box.created_at);
-  return "gpubox-" + aws::Sha256Hex(key).substr(0, 40);
+  return "gpubox-" + StableDigestHex(key);
 }
 
 namespace {
@@ -72,13 +69,18 @@ Provisioner::Provisioner(Env& env, Cloud& cloud, BoxStore& store, const Catalog&
 
 void Provisioner::Event(const std::string& box, const std::string& kind,
                         const std::string& message) {
-  (void)store_.AddEvent({NowSeconds(env_), box, kind, message});
+  int64_t now_us = env_.clock->NowMicros();
+  (void)store_.AddEvent({now_us / 1'000'000, box, kind, message, now_us});
 }
 
-SshTarget Provisioner::TargetOf(const BoxRecord& box) const {
-  return SshTarget{box.public_ip, "ubuntu", box.key_path, paths_.known_hosts(box.name),
-                   paths_.ssh_master(box.name)};
+void Provisioner::StepDone(const std::string& box, const std::string& step) {
+  int64_t now_us = env_.clock->NowMicros();
+  if (step_started_us_ == 0) step_started_us_ = now_us;
+  Event(box, "step", step + " " + FormatFixed((now_us - step_started_us_) / 1e6, 3) + " s");
+  step_started_us_ = now_us;
 }
+
+SshTarget Provisioner::TargetOf(const BoxRecord& box) const { return BoxSshTarget(box, paths_); }
 
 Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
   GPUBOX_TRY_VOID(ValidateBoxName(options.name));
@@ -112,6 +114,11 @@ Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
     return Fail(ErrorCode::kNoCapacity, "no offer meets these requirements on this cloud",
                 "'gpubox offers' with the same flags shows what exists; relax a constraint");
   }
+  plan.setup_script = SetupScriptFor(options);
+  return plan;
+}
+
+std::string Provisioner::SetupScriptFor(const UpOptions& options) const {
   SetupOptions setup{cloud_.name() == "aws" ? SetupTarget::kAws : SetupTarget::kLocal,
                      options.framework, "", ""};
   if (!options.notebooks.empty()) {
@@ -121,8 +128,7 @@ Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
       setup.notebooks_dir = ".gpubox/upload";  // under the box user's home
     }
   }
-  plan.setup_script = SetupScript(setup);
-  return plan;
+  return SetupScript(setup);
 }
 
 Result<std::optional<aws::Instance>> Provisioner::FindExisting(const std::string& name) {
@@ -208,7 +214,7 @@ void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& 
         cloud_.DescribeInstances(region, {aws::Filter{std::string("tag:") + kBoxTag, {box.name}}});
     if (instances) {
       for (const aws::Instance& instance : *instances) {
-        if (instance.state.code == 48) continue;
+        if (instance.state.code == aws::instance_state::kTerminated) continue;
         (void)cloud_.TerminateInstance(region, instance.instance_id);
         progress_ << "gpubox: terminated " << instance.instance_id << " (failed up)\n";
       }

@@ -6,6 +6,7 @@
 /// phases, the record. A failure leaves nothing running or half-made; a rerun
 /// after a crash continues with the same instance.
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct UpOptions {
   int max_offers = 8;       ///< distinct offers to try before giving up
   int ssh_timeout_ms = 120000;
   int running_timeout_ms = 300000;
+  int64_t started_us = 0;  ///< when the command began (the timeline's origin); 0: at Up()
 };
 
 /// One offer to try, with its quota verdict.
@@ -64,8 +66,9 @@ class Provisioner {
   SshTarget TargetOf(const BoxRecord& box) const;
   /// Runs the setup phases in one SSH session, with live per-phase progress.
   Result<void> RunSetup(const BoxRecord& box, const UpOptions& options);
-  /// Gives a new instance its own Jupyter token and (local cloud) the sample notebook.
-  Result<void> PrepareBox(const BoxRecord& box);
+  /// Gives a new instance its own Jupyter token and (local cloud) the sample notebook;
+  /// returns the setup phases its disk already holds (an image's).
+  Result<std::vector<std::string>> PrepareBox(const BoxRecord& box);
 
  private:
   Result<BoxRecord> Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan);
@@ -77,9 +80,17 @@ class Provisioner {
                                   const InstanceType& type);
   Result<void> EnsureAccess(BoxRecord& box, const std::string& region, const UpOptions& options);
   Result<BoxRecord> WaitUntilReady(BoxRecord box, const UpOptions& options);
+  /// True when `done` (from PrepareBox) holds every setup phase: then the phases are shown
+  /// as skipped and recorded in `box` (not saved), and no setup session is needed.
+  bool SkipSetupHeldByImage(BoxRecord& box, const std::vector<std::string>& done);
   /// Deletes what was made for a box that failed to come up.
   void CleanUp(const BoxRecord& box, const std::vector<std::string>& regions_touched);
   void Event(const std::string& box, const std::string& kind, const std::string& message);
+  /// Ends a step of the up's timeline: an event of kind "step" ("ssh 0.412 s"), so
+  /// `gpubox events NAME` shows where the time of an up went.
+  void StepDone(const std::string& box, const std::string& step);
+  /// The setup script for these options (what Plan() puts in UpPlan::setup_script).
+  std::string SetupScriptFor(const UpOptions& options) const;
 
   Env& env_;
   Cloud& cloud_;
@@ -87,6 +98,7 @@ class Provisioner {
   const Catalog& catalog_;
   GpuboxPaths paths_;
   std::ostream& progress_;
+  int64_t step_started_us_ = 0;
 };
 
 /// The ClientToken of one launch attempt: the same box (first-attempt time

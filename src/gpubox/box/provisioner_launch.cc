@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "gpubox/box/instance_facts.h"
 #include "gpubox/box/provisioner.h"
 #include "gpubox/box/setup_script.h"
 #include "gpubox/sys/file_system.h"
@@ -95,6 +96,8 @@ aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandid
   request.metadata_options = aws::InstanceMetadataOptionsRequest{};
   request.metadata_options->http_tokens = "required";
   request.metadata_options->http_endpoint = "enabled";
+  // From an image that holds the notebook environment, Jupyter boots with the instance.
+  request.user_data = BootScript(box.client_token);
   if (candidate.market == Market::kSpot) {
     aws::InstanceMarketOptionsRequest market;
     market.spot_options = aws::SpotMarketOptions{};
@@ -112,14 +115,15 @@ aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandid
 
 Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   GPUBOX_TRY_VOID(ValidateBoxName(options.name));
+  step_started_us_ = options.started_us != 0 ? options.started_us : env_.clock->NowMicros();
   BoxRecord box;
   if (auto known = store_.Load(options.name)) {
     box = *known;
-    if (box.state == "running") {  // the same command again: the same box
+    if (box.state == BoxState::kRunning) {  // the same command again: the same box
       progress_ << "gpubox: " << box.name << " is already up\n";
       return box;
     }
-    if (box.state == "stopped") {
+    if (box.state == BoxState::kStopped) {
       return Fail(ErrorCode::kUsage, "box '" + box.name + "' exists and is stopped",
                   "'gpubox start " + box.name + "' brings it back");
     }
@@ -132,21 +136,24 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
     box.key_path = paths_.key_path(box.name);
     box.framework = options.framework;
     box.disk_gib = options.disk_gib;
-    box.state = "launching";
+    box.state = BoxState::kLaunching;
     GPUBOX_TRY_VOID(store_.Save(box));
     Event(box.name, "up", "requested");
   }
+  StepDone(box.name, "start");
   UpPlan plan = GPUBOX_TRY(Plan(options));
+  StepDone(box.name, "plan");
   auto existing = GPUBOX_TRY(FindExisting(box.name));
+  StepDone(box.name, "find-existing");
   Result<BoxRecord> ready = [&]() -> Result<BoxRecord> {
     if (existing) {
       progress_ << "gpubox: found " << existing->instance_id << " already launched for " << box.name
                 << "; continuing with it\n";
       box.instance_id = existing->instance_id;
       box.instance_type = existing->instance_type;
-      box.zone = existing->placement.availability_zone.value_or("");
-      box.region = box.zone.empty() ? box.region : box.zone.substr(0, box.zone.size() - 1);
-      box.market = existing->instance_lifecycle == "spot" ? "spot" : "on-demand";
+      box.zone = InstanceZone(*existing);
+      if (!box.zone.empty()) box.region = RegionOfZone(box.zone);
+      box.market = InstanceMarket(*existing);
       box.gpu = GpuOf(catalog_, box.instance_type);
       if (box.price_usd_hr == 0) {
         for (const LaunchCandidate& candidate : plan.candidates) {
@@ -162,19 +169,30 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   }();
   if (!ready) return ready;
   box = *ready;
-  GPUBOX_TRY_VOID(PrepareBox(box));
-  if (options.setup) {
+  std::vector<std::string> phases_done = GPUBOX_TRY(PrepareBox(box));
+  StepDone(box.name, "prepare");
+  // An image that holds every phase (and no notebooks to upload) needs no setup session.
+  bool held = options.notebooks.empty() && SkipSetupHeldByImage(box, phases_done);
+  if (held) GPUBOX_TRY_VOID(store_.Save(box));
+  if (options.setup && !held) {
     auto setup = RunSetup(box, options);
     if (!setup) {
       progress_ << "gpubox: setup failed; deleting the box so nothing is left half-made\n";
       CleanUp(box, {box.region});
       return std::unexpected(setup.error());
     }
+    StepDone(box.name, "setup");
   }
   box = GPUBOX_TRY(store_.Load(box.name));
-  box.state = "running";
+  box.state = BoxState::kRunning;
   GPUBOX_TRY_VOID(store_.Save(box));
-  Event(box.name, "up", "ready: " + box.instance_type + " in " + box.zone);
+  StepDone(box.name, "record");
+  int64_t began_us = options.started_us != 0 ? options.started_us : 0;
+  Event(box.name, "up",
+        "ready: " + box.instance_type + " in " + box.zone +
+            (began_us != 0
+                 ? " after " + FormatFixed((env_.clock->NowMicros() - began_us) / 1e6, 3) + " s"
+                 : ""));
   return box;
 }
 
@@ -201,16 +219,18 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
       return std::unexpected(error);
     };
     if (auto access = EnsureAccess(box, region, options); !access) return fail(access.error());
+    StepDone(box.name, "key-and-group");
     const InstanceType& type = catalog_.types()[*catalog_.FindType(candidate.instance_type)];
     auto image = ResolveImage(region, options, type);
     if (!image) return fail(image.error());
     auto zones = cloud_.Zones(region);
     if (!zones) return fail(zones.error());
+    StepDone(box.name, "image-and-zones");
     for (const std::string& zone : *zones) {
       box.region = region;
       box.zone = zone;
       box.instance_type = candidate.instance_type;
-      box.market = MarketName(candidate.market);
+      box.market = candidate.market;
       box.price_usd_hr = candidate.price_usd_hr;
       box.gpu = GpuOf(catalog_, candidate.instance_type);
       box.image_id = image->image_id;
@@ -220,16 +240,18 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
                   << " GiB root disk; using that instead of " << options.disk_gib << " GiB\n";
       }
       box.client_token = LaunchClientToken(box, candidate, zone);
-      box.state = "launching";
+      box.state = BoxState::kLaunching;
       if (auto saved = store_.Save(box); !saved) return fail(saved.error());
       progress_ << "gpubox: launching " << candidate.instance_type << " ("
                 << MarketName(candidate.market) << ") in " << zone << '\n';
       auto launched =
           cloud_.RunInstance(region, MakeRunRequest(box, candidate, *image, zone, options));
       if (launched) {
+        StepDone(box.name, "run-instances");
         box.instance_id = launched->instance_id;
         (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region, zone,
-                                 box.market, box.price_usd_hr, "launched", launched->instance_id});
+                                 MarketName(box.market), box.price_usd_hr, "launched",
+                                 launched->instance_id});
         if (auto saved = store_.Save(box); !saved) return fail(saved.error());
         Event(box.name, "launch", launched->instance_id + " " + box.instance_type + " " + zone);
         auto ready = WaitUntilReady(box, options);
@@ -244,8 +266,8 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
       progress_ << "gpubox: " << zone << ": " << why << "; trying the next "
                 << (next_zone ? "zone" : "offer") << '\n';
       (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region, zone,
-                               box.market, box.price_usd_hr, launched.error().cloud_code,
-                               launched.error().message});
+                               MarketName(box.market), box.price_usd_hr,
+                               launched.error().cloud_code, launched.error().message});
       if (!next_zone) break;
     }
   }
@@ -257,6 +279,7 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
 }
 
 Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& options) {
+  int64_t waiting_since = env_.clock->NowMicros();
   int64_t deadline = env_.clock->NowMicros() + int64_t{options.running_timeout_ms} * 1000;
   while (true) {
     auto instances = GPUBOX_TRY(
@@ -267,41 +290,56 @@ Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& op
     const aws::Instance& instance = instances.front();
     box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
                                                         : instance.private_ip_address;
-    if (instance.state.code == 16 && !box.public_ip.empty()) break;
-    if (instance.state.code != 0) {
+    if (instance.state.code == aws::instance_state::kRunning && !box.public_ip.empty()) break;
+    if (instance.state.code != aws::instance_state::kPending) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " is " + instance.state.name +
                                          " instead of running: " + instance.state_reason.message);
     }
     if (env_.clock->NowMicros() > deadline) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " still pending");
     }
-    env_.clock->SleepMicros(100'000);
+    env_.clock->SleepMicros(PollMicros(env_.clock->NowMicros() - waiting_since));
   }
   progress_ << "gpubox: " << box.instance_id << " running at " << box.public_ip
             << "; waiting for SSH\n";
+  StepDone(box.name, "wait-running");
   GPUBOX_TRY_VOID(WaitForSsh(env_, TargetOf(box), options.ssh_timeout_ms));
-  box.state = "setting-up";  // "running" once setup is done; a rerun resumes setup
+  StepDone(box.name, "ssh");
+  box.state = BoxState::kSettingUp;  // kRunning once setup is done; a rerun resumes setup
   box.running_since = NowSeconds(env_);
   GPUBOX_TRY_VOID(store_.Save(box));
   return box;
 }
 
-Result<void> Provisioner::PrepareBox(const BoxRecord& box) {
-  // A new instance gets a Jupyter token of its own, even when its image holds one.
-  std::string command =
-      "rm -f ~/.gpubox/jupyter.token ~/.gpubox/jupyter_config.py ~/.gpubox/jupyter.pid";
-  std::string sample;
-  if (box.cloud != "aws") {
-    command += " && mkdir -p ~/notebooks && cat > ~/notebooks/gpubox-sample.ipynb";
-    sample = SampleNotebook();
-  }
-  auto run = GPUBOX_TRY(env_.processes->Run(SshCommand(TargetOf(box), {command}),
-                                            {.stdin_text = sample, .timeout_ms = 30000}));
+Result<std::vector<std::string>> Provisioner::PrepareBox(const BoxRecord& box) {
+  std::string script =
+      PrepareScript(box.client_token, box.cloud != "aws" ? SampleNotebook() : std::string_view());
+  auto run = GPUBOX_TRY(env_.processes->Run(SshCommand(TargetOf(box), {"bash", "-s"}),
+                                            {.stdin_text = script, .timeout_ms = 30000}));
   if (run.exit_code != 0) {
     return Fail(ErrorCode::kCloud,
                 "could not prepare " + box.name + ": " + std::string(Trim(run.err)));
   }
-  return {};
+  std::vector<std::string> phases_done;
+  for (std::string_view line : Split(run.out, '\n')) {
+    if (line.starts_with("gpubox-phase-done ")) phases_done.emplace_back(line.substr(18));
+  }
+  return phases_done;
+}
+
+bool Provisioner::SkipSetupHeldByImage(BoxRecord& box, const std::vector<std::string>& done) {
+  std::vector<std::string> phases =
+      SetupPhases(box.cloud == "aws" ? SetupTarget::kAws : SetupTarget::kLocal);
+  for (const std::string& phase : phases) {
+    if (std::find(done.begin(), done.end(), phase) == done.end()) return false;
+  }
+  for (size_t phase_idx = 0; phase_idx < phases.size(); ++phase_idx) {
+    progress_ << "gpubox: setup [" << phase_idx + 1 << "/" << phases.size() << "] "
+              << phases[phase_idx] << ": already done (skipped)\n";
+  }
+  box.setup_phases = Join(phases, ",");
+  Event(box.name, "setup", "every phase held by the image: " + box.setup_phases);
+  return true;
 }
 
 Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& options) {
@@ -318,13 +356,13 @@ Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& option
         {.stdin_text = tar.out, .timeout_ms = 600000}));
     if (put.exit_code != 0) return Fail(ErrorCode::kCloud, "notebook upload failed: " + put.err);
   }
-  UpPlan plan = GPUBOX_TRY(Plan(options));
+  std::string script = SetupScriptFor(options);
   std::vector<std::string> phases = SetupPhases(aws ? SetupTarget::kAws : SetupTarget::kLocal);
   // One SSH session runs every phase; its marker lines are the progress shown here.
   SetupProgress progress(progress_, phases, env_, box.name, store_);
   auto run = GPUBOX_TRY(env_.processes->Run(
       SshCommand(target, {"bash", "-s"}),
-      {.stdin_text = plan.setup_script,
+      {.stdin_text = script,
        .timeout_ms = 3600 * 1000,
        .on_stdout_line = [&progress](std::string_view line) { progress.Line(line); }}));
   if (run.exit_code != 0 || progress.done().size() != phases.size()) {

@@ -1,5 +1,6 @@
 #include "gpubox/box/quota_check.h"
 
+#include "gpubox/box/instance_facts.h"
 #include "gpubox/catalog/quota.h"
 #include "gpubox/util/strings.h"
 
@@ -26,7 +27,7 @@ Result<std::map<std::string, int>> QuotaChecker::InUse(const std::string& region
     auto type_idx = catalog_.FindType(instance.instance_type);
     if (!type_idx) continue;
     const InstanceType& type = catalog_.types()[*type_idx];
-    Market market = instance.instance_lifecycle == "spot" ? Market::kSpot : Market::kOnDemand;
+    Market market = InstanceMarket(instance);
     used[std::string(QuotaFor(type.family, market).code)] += QuotaVcpus(type);
   }
   in_use_[region] = used;

@@ -8,6 +8,8 @@ extern const char kSetupPreludeScript[];
 extern const char kSetupLocalScript[];
 extern const char kSetupAwsScript[];
 extern const char kSampleNotebook[];
+extern const char kBootJupyterScript[];
+extern const char kPrepareScript[];
 
 std::string ShellQuote(std::string_view value) {
   std::string quoted = "'";
@@ -21,6 +23,15 @@ std::string ShellQuote(std::string_view value) {
   return quoted + "'";
 }
 
+std::string RemoteCommandLine(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const std::string& arg : argv) {
+    if (!line.empty()) line += ' ';
+    line += ShellQuote(arg);
+  }
+  return line;
+}
+
 std::string SetupScript(const SetupOptions& options) {
   std::string script = "#!/bin/bash\n";
   script += "GPUBOX_FRAMEWORK=" + ShellQuote(options.framework) + "\n";
@@ -32,6 +43,20 @@ std::string SetupScript(const SetupOptions& options) {
   script += JupyterFunctions();
   script += options.target == SetupTarget::kAws ? kSetupAwsScript : kSetupLocalScript;
   return script;
+}
+
+std::string BootScript(const std::string& launch) {
+  return "#!/bin/bash\nGPUBOX_LAUNCH=" + ShellQuote(launch) + "\n" + JupyterFunctions() +
+         kBootJupyterScript;
+}
+
+std::string PrepareScript(const std::string& launch, std::string_view sample) {
+  std::string script = "GPUBOX_LAUNCH=" + ShellQuote(launch) + "\n" + kPrepareScript;
+  if (!sample.empty()) {
+    script += "cat > ~/notebooks/gpubox-sample.ipynb <<'GPUBOX_SAMPLE_END'\n" +
+              std::string(sample) + "\nGPUBOX_SAMPLE_END\n";
+  }
+  return script + "true\n";
 }
 
 std::vector<std::string> SetupPhases(SetupTarget target) {

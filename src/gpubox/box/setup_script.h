@@ -23,10 +23,24 @@ std::string SetupScript(const SetupOptions& options);
 /// The phase names of a target's script, in order.
 std::vector<std::string> SetupPhases(SetupTarget target);
 
+/// The user data of a launch (boot_jupyter.sh): at first boot, a box whose image holds the
+/// notebook environment starts Jupyter with a token of its own. `launch` marks the launch
+/// (its ClientToken).
+std::string BootScript(const std::string& launch);
+
+/// The first SSH session on a new box (prepare.sh, for bash -s): the Jupyter token made
+/// this launch's own, the sample notebook written when `sample` is not empty, and one line
+/// "gpubox-phase-done NAME" per setup phase the disk already holds.
+std::string PrepareScript(const std::string& launch, std::string_view sample);
+
 /// The sample notebook (JSON) the local cloud's boxes get.
 std::string_view SampleNotebook();
 
 /// Quotes a value for bash: 'it'\''s'.
 std::string ShellQuote(std::string_view value);
+
+/// One command line for a remote shell that runs exactly `argv`: every argument quoted
+/// (spaces, quotes, $, ;, globs and newlines reach the program as they are).
+std::string RemoteCommandLine(const std::vector<std::string>& argv);
 
 }  // namespace gpubox

@@ -6,6 +6,11 @@
 
 namespace gpubox {
 
+SshTarget BoxSshTarget(const BoxRecord& box, const GpuboxPaths& paths) {
+  return SshTarget{box.public_ip, "ubuntu", box.key_path, paths.known_hosts(box.name),
+                   paths.ssh_master(box.name)};
+}
+
 std::vector<std::string> SshCommand(const SshTarget& target,
                                     const std::vector<std::string>& remote_command,
                                     const std::vector<std::string>& extra_options) {
@@ -47,15 +52,18 @@ void CloseSshMaster(Env& env, const SshTarget& target) {
   (void)env.files->Remove(target.control_path);
 }
 
+int64_t PollMicros(int64_t waited_us) { return waited_us < 3'000'000 ? 25'000 : 500'000; }
+
 Result<void> WaitForSsh(Env& env, const SshTarget& target, int timeout_ms) {
-  int64_t deadline = env.clock->NowMicros() + int64_t{timeout_ms} * 1000;
+  int64_t started = env.clock->NowMicros();
+  int64_t deadline = started + int64_t{timeout_ms} * 1000;
   std::string last_error;
   while (true) {
     auto run = env.processes->Run(SshCommand(target, {"true"}), {.timeout_ms = 6000});
     if (run && run->exit_code == 0) return {};
     last_error = run ? Trim(run->err) : run.error().message;
     if (env.clock->NowMicros() >= deadline) break;
-    env.clock->SleepMicros(100'000);
+    env.clock->SleepMicros(PollMicros(env.clock->NowMicros() - started));
   }
   return Fail(ErrorCode::kNetwork,
               "no SSH login to " + target.host + " after " + std::to_string(timeout_ms / 1000) +

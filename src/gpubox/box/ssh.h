@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gpubox/box/paths.h"
+#include "gpubox/state/box_store.h"
 #include "gpubox/sys/env.h"
 #include "gpubox/util/result.h"
 
@@ -23,6 +24,10 @@ struct SshTarget {
   std::string control_path;
 };
 
+/// How gpubox reaches a box: its address, the key made for it, a known_hosts file of its
+/// own and the shared master connection's socket. The one place a box becomes a target.
+SshTarget BoxSshTarget(const BoxRecord& box, const GpuboxPaths& paths);
+
 /// `ssh [options] user@host [--] remote_command...`; `extra_options` go before
 /// the destination (e.g. {"-L", "8889:127.0.0.1:8888", "-N"}).
 std::vector<std::string> SshCommand(const SshTarget& target,
@@ -32,6 +37,11 @@ std::vector<std::string> SshCommand(const SshTarget& target,
 /// Ends the shared master connection of `target` if one runs (before a stop or
 /// a delete, so no ssh process outlives the box's connection).
 void CloseSshMaster(Env& env, const SshTarget& target);
+
+/// How long to wait before asking again, `waited_us` into a wait for a box: 25 ms for the
+/// first 3 s (a local instance is ready in about one), then 500 ms (a cloud's take tens of
+/// seconds; its API is not hammered).
+int64_t PollMicros(int64_t waited_us);
 
 /// Runs `true` over SSH until it succeeds or `timeout_ms` passes (kNetwork).
 Result<void> WaitForSsh(Env& env, const SshTarget& target, int timeout_ms);

@@ -10,6 +10,12 @@ extern const char kBuiltinCatalogText[];  // generated from data/catalog.tsv
 
 const char* MarketName(Market market) { return market == Market::kSpot ? "spot" : "on-demand"; }
 
+std::optional<Market> ParseMarket(std::string_view name) {
+  if (name == "spot") return Market::kSpot;
+  if (name == "on-demand") return Market::kOnDemand;
+  return std::nullopt;
+}
+
 namespace {
 
 std::string_view Dash(std::string_view field) { return field == "-" ? "" : field; }

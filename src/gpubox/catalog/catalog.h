@@ -18,6 +18,8 @@ enum class Generation { kCurrent, kPrevious };
 enum class Market : uint8_t { kOnDemand, kSpot };
 
 const char* MarketName(Market market);  ///< "on-demand" or "spot"
+/// The market of a MarketName(); nullopt for any other text.
+std::optional<Market> ParseMarket(std::string_view name);
 
 struct InstanceType {
   std::string name;        ///< "g4dn.xlarge"

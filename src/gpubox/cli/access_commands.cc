@@ -7,6 +7,7 @@
 
 #include "gpubox/box/jupyter.h"
 #include "gpubox/box/lifecycle.h"
+#include "gpubox/box/setup_script.h"
 #include "gpubox/cli/cloud_session.h"
 #include "gpubox/cli/commands.h"
 #include "gpubox/cli/requirement_flags.h"
@@ -15,19 +16,26 @@
 namespace gpubox {
 namespace {
 
+/// `ssh NAME [-- ARGS...]` hands ARGS to ssh, which joins them with spaces for the remote
+/// shell (as `ssh host ARGS...` does). `exec NAME -- CMD ARGS...` runs exactly that argv:
+/// each argument is quoted for the remote shell, as `docker exec` and `kubectl exec` do.
 class SshCommandLine : public Command {
  public:
-  SshCommandLine(const char* name, const char* summary, bool command_required)
-      : name_(name), summary_(summary), command_required_(command_required) {}
+  SshCommandLine(const char* name, const char* summary, bool exact_argv)
+      : name_(name), summary_(summary), exact_argv_(exact_argv) {}
   const char* name() const override { return name_; }
   const char* summary() const override { return summary_; }
   void Configure(CLI::App& app) override {
     app.add_option("name", box_, "the box")->required();
-    auto* command = app.add_option("command", command_, "the command to run on the box (after --)");
-    if (command_required_) command->required();
+    app.add_option("command", command_, "the command to run on the box (after --)");
     cloud_flags_.Add(app);
   }
+  bool TakesTrailingArgs() const override { return true; }
   Result<int> Run(CommandContext& context) override {
+    if (!context.trailing_args.empty()) command_ = context.trailing_args;
+    if (exact_argv_ && command_.empty()) {
+      return Fail(ErrorCode::kUsage, "exec needs a command", "gpubox exec NAME -- CMD ARGS...");
+    }
     auto session = GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, false, context.err));
     Lifecycle lifecycle(context.env, session->cloud(), session->store(), session->paths(),
                         context.err);
@@ -35,14 +43,16 @@ class SshCommandLine : public Command {
     // A shell gets a terminal; a command's exit status is ssh's, and so gpubox's.
     std::vector<std::string> terminal;
     if (command_.empty()) terminal = {"-t"};
+    std::vector<std::string> remote = command_;
+    if (exact_argv_) remote = {RemoteCommandLine(command_)};
     return context.env.processes->RunAttached(
-        SshCommand(lifecycle.TargetOf(box), command_, terminal));
+        SshCommand(lifecycle.TargetOf(box), remote, terminal));
   }
 
  private:
   const char* name_;
   const char* summary_;
-  bool command_required_;
+  bool exact_argv_;
   std::string box_;
   std::vector<std::string> command_;
   CloudFlags cloud_flags_;

@@ -72,8 +72,8 @@ class LsCommand : public BoxCommand {
     for (const BoxListing& row : rows) {
       const BoxRecord& box = row.box;
       table.AddRow({box.name + (row.orphan ? " (orphan: not in gpubox's records)" : ""),
-                    row.orphan ? row.cloud_state : box.state, box.cloud, box.zone,
-                    box.instance_type, box.gpu.empty() ? "-" : box.gpu, box.market,
+                    row.orphan ? row.cloud_state : BoxStateName(box.state), box.cloud, box.zone,
+                    box.instance_type, box.gpu.empty() ? "-" : box.gpu, MarketName(box.market),
                     row.orphan ? "-" : FormatDouble(box.price_usd_hr), Duration(row.uptime_seconds),
                     row.orphan ? "-" : "$" + FormatFixed(row.cost_usd, 2)});
     }
@@ -191,8 +191,10 @@ class EventsCommand : public BoxCommand {
       nlohmann::json out = {{"events", nlohmann::json::array()},
                             {"attempts", nlohmann::json::array()}};
       for (const EventRecord& event : events) {
-        out["events"].push_back(
-            {{"time", event.time}, {"kind", event.kind}, {"message", event.message}});
+        out["events"].push_back({{"time", event.time},
+                                 {"time_us", event.time_us},
+                                 {"kind", event.kind},
+                                 {"message", event.message}});
       }
       for (const AttemptRecord& attempt : attempts) {
         out["attempts"].push_back({{"time", attempt.time},
@@ -209,12 +211,15 @@ class EventsCommand : public BoxCommand {
     if (events.empty() && attempts.empty()) {
       return Fail(ErrorCode::kNotFound, "no events for '" + box_ + "'", "'gpubox ls' lists boxes");
     }
+    // Kind "step" is one step of an up and its duration: the up's timeline.
     Table table({"TIME", "KIND", "WHAT"});
     for (const EventRecord& event : events) {
-      std::time_t when = event.time;
+      std::time_t when = event.time_us / 1'000'000;
       char stamp[32];
       std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&when));
-      table.AddRow({stamp, event.kind, event.message});
+      std::string millis = std::to_string(event.time_us / 1000 % 1000);
+      table.AddRow({std::string(stamp) + "." + std::string(3 - millis.size(), '0') + millis,
+                    event.kind, event.message});
     }
     table.Print(context.out);
     context.out << "\nLaunch attempts:\n";

@@ -58,8 +58,22 @@ int RunCli(int argc, const char* const* argv, Env& env, std::ostream& out, std::
   CLI::App* help = app.add_subcommand("help", "show help for gpubox or one command");
   help->add_option("command", help_topic, "the command to describe");
 
+  // A command that takes a command line of its own gets what follows "--" as it is.
+  int parsed_end = argc;
+  std::vector<std::string> trailing_args;
+  if (argc > 1) {
+    for (auto& command : commands) {
+      if (command->name() != std::string_view(argv[1]) || !command->TakesTrailingArgs()) continue;
+      for (int arg_idx = 2; arg_idx < argc; ++arg_idx) {
+        if (std::string_view(argv[arg_idx]) != "--") continue;
+        parsed_end = arg_idx;
+        trailing_args.assign(argv + arg_idx + 1, argv + argc);
+        break;
+      }
+    }
+  }
   std::vector<std::string> args;
-  for (int arg_idx = argc - 1; arg_idx >= 1; --arg_idx) args.emplace_back(argv[arg_idx]);
+  for (int arg_idx = parsed_end - 1; arg_idx >= 1; --arg_idx) args.emplace_back(argv[arg_idx]);
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp&) {
@@ -98,7 +112,7 @@ int RunCli(int argc, const char* const* argv, Env& env, std::ostream& out, std::
     return 2;
   }
   if (chosen == nullptr) return 2;
-  CommandContext context{env, out, err};
+  CommandContext context{env, out, err, std::move(trailing_args)};
   Result<int> status = chosen->Run(context);
   if (!status) {
     PrintError(err, status.error());

@@ -1,7 +1,5 @@
 #include "gpubox/cli/cloud_session.h"
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <map>
 #include <ostream>
@@ -9,8 +7,6 @@
 #include "gpubox/aws/aws_config.h"
 #include "gpubox/aws/service_quotas_client.h"
 #include "gpubox/local/local_daemon.h"
-#include "gpubox/local/runtime/ipv4_subnet.h"
-#include "gpubox/local/runtime/runtime_config.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/http_transport.h"
 #include "gpubox/util/strings.h"
@@ -56,13 +52,6 @@ void CloudFlags::Add(CLI::App& app) {
   app.add_option("--endpoint-url", endpoint_url, "EC2 endpoint override (aws cloud)");
 }
 
-std::string SelfExecutable() {
-  char path[4096];
-  ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (length <= 0) return "gpubox";
-  return std::string(path, static_cast<size_t>(length));
-}
-
 CloudSession::~CloudSession() = default;
 
 Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFlags& flags,
@@ -79,17 +68,17 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
   std::string home_region;
   if (session->kind_ == "local") {
     std::string state_dir = local::DefaultStateDir(env);
-    auto daemon = local::FindRunningDaemon(state_dir);
+    auto daemon = local::FindRunningDaemon(env, state_dir);
     if (!daemon && start_local) {
       GPUBOX_TRY_VOID(local::RequireRoot());
       progress << "gpubox: starting the local cloud\n";
-      daemon = GPUBOX_TRY(local::StartDaemon(SelfExecutable(), {state_dir}));
+      daemon = GPUBOX_TRY(local::StartDaemon(env, {state_dir}));
     }
     if (!daemon) {
       return Fail(ErrorCode::kNetwork, "the local cloud is not running",
                   "'gpubox local up' starts it (or use --cloud aws)");
     }
-    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(state_dir));
+    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(env, state_dir));
     session->credentials_ = std::make_unique<aws::StaticCredentialsProvider>(
         aws::Credentials{account.access_key_id, account.secret_access_key, ""});
     std::string endpoint = daemon->endpoint;
@@ -97,6 +86,7 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
       return aws::ServiceEndpoint{endpoint, region, service == "ec2" ? "ec2" : "servicequotas"};
     };
     home_region = "us-east-1";
+    session->local_caller_cidr_ = GPUBOX_TRY(local::HostBridgeCidr(env));
   } else {
     aws::AwsFlags aws_flags;
     if (!flags.profile.empty()) aws_flags.profile = flags.profile;
@@ -104,27 +94,8 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
     aws::AwsConfig config = GPUBOX_TRY(aws::ResolveAwsConfig(env, aws_flags));
     aws::Credentials credentials = GPUBOX_TRY(aws::ResolveCredentials(env, config));
     session->credentials_ = std::make_unique<aws::StaticCredentialsProvider>(credentials);
-    std::string ec2_override = flags.endpoint_url;
-    if (ec2_override.empty()) {
-      ec2_override =
-          env.Var("AWS_ENDPOINT_URL_EC2").value_or(env.Var("AWS_ENDPOINT_URL").value_or(""));
-    }
-    std::string quotas_override = flags.endpoint_url;
-    if (quotas_override.empty()) {
-      quotas_override = env.Var("AWS_ENDPOINT_URL_SERVICE_QUOTAS")
-                            .value_or(env.Var("AWS_ENDPOINT_URL").value_or(""));
-    }
-    resolver = [ec2_override, quotas_override](const std::string& region,
-                                               const std::string& service) {
-      if (service == "ec2") {
-        return aws::ServiceEndpoint{
-            ec2_override.empty() ? "https://ec2." + region + ".amazonaws.com" : ec2_override,
-            region, "ec2"};
-      }
-      return aws::ServiceEndpoint{quotas_override.empty()
-                                      ? "https://servicequotas." + region + ".amazonaws.com"
-                                      : quotas_override,
-                                  region, "servicequotas"};
+    resolver = [config](const std::string& region, const std::string& service) {
+      return config.Endpoint(service, region);
     };
     home_region = config.region;
   }
@@ -137,16 +108,16 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
   return session;
 }
 
-Result<std::string> CloudSession::CallerCidr() {
+std::optional<std::string> CloudSession::KnownCallerCidr() const {
   if (auto fixed = env_->Var("GPUBOX_CALLER_IP"); fixed && !fixed->empty()) {
     return fixed->find('/') == std::string::npos ? *fixed + "/32" : *fixed;
   }
-  if (kind_ == "local") {
-    // The host's side of the instances' bridge (the daemon's GPUBOX_LOCAL_SUBNET, if set).
-    std::string cidr = env_->Var("GPUBOX_LOCAL_SUBNET").value_or(local::RuntimeConfig{}.subnet);
-    auto subnet = GPUBOX_TRY(local::Ipv4Subnet::Parse(cidr));
-    return subnet.Host(1) + "/32";
-  }
+  if (kind_ == "local") return local_caller_cidr_;
+  return std::nullopt;
+}
+
+Result<std::string> CloudSession::CallerCidr() {
+  if (auto known = KnownCallerCidr()) return *known;
   std::string url = env_->Var("GPUBOX_CHECKIP_URL").value_or("https://checkip.amazonaws.com");
   HttpRequest request;
   request.url = url;

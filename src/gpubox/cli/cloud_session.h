@@ -12,6 +12,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gpubox/box/paths.h"
@@ -41,8 +42,12 @@ class CloudSession {
   AwsCloud& aws_cloud() { return *cloud_; }
   BoxStore& store() { return *store_; }
   const GpuboxPaths& paths() const { return paths_; }
-  /// "a.b.c.d/32": who may SSH into boxes.
+  /// "a.b.c.d/32": who may SSH into boxes. On aws, unless GPUBOX_CALLER_IP says, it is
+  /// looked up (GPUBOX_CHECKIP_URL): kNetwork when that fails.
   Result<std::string> CallerCidr();
+  /// The caller's CIDR when it is known without the network (GPUBOX_CALLER_IP, or the
+  /// local cloud's bridge); nullopt when only a lookup at launch can tell.
+  std::optional<std::string> KnownCallerCidr() const;
 
  private:
   CloudSession() = default;
@@ -50,14 +55,12 @@ class CloudSession {
 
   Env* env_ = nullptr;
   std::string kind_;
+  std::string local_caller_cidr_;  ///< local: the host's address on the instances' bridge
   GpuboxPaths paths_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   std::unique_ptr<Quotas> quotas_;
   std::unique_ptr<AwsCloud> cloud_;
   std::unique_ptr<BoxStore> store_;
 };
-
-/// The path of the running gpubox binary (for starting the local daemon).
-std::string SelfExecutable();
 
 }  // namespace gpubox

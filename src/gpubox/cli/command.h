@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "gpubox/sys/env.h"
@@ -20,6 +21,9 @@ struct CommandContext {
   Env& env;
   std::ostream& out;  ///< results (tables, JSON)
   std::ostream& err;  ///< progress and notes
+  /// For a command that TakesTrailingArgs(): every argument after the first "--", exactly
+  /// as given (the argument parser never sees them, so nothing is split or rewritten).
+  std::vector<std::string> trailing_args;
 };
 
 class Command {
@@ -33,6 +37,9 @@ class Command {
   /// Runs after parsing. Returns the exit status, or an Error that the frame
   /// prints as `gpubox: error: ...` and maps to its exit status.
   virtual Result<int> Run(CommandContext& context) = 0;
+  /// True for a command whose arguments after "--" are a command line of their own
+  /// (exec, ssh): they reach Run() untouched in CommandContext::trailing_args.
+  virtual bool TakesTrailingArgs() const { return false; }
 };
 
 /// Every command, in the order `gpubox --help` lists them.

@@ -1,14 +1,14 @@
 #include "gpubox/cli/confirm.h"
 
-#include <unistd.h>
-
 #include <iostream>
+
+#include "gpubox/sys/this_process.h"
 
 namespace gpubox {
 
 bool Confirm(const std::string& question, bool assume_yes, std::ostream& err) {
   if (assume_yes) return true;
-  if (!::isatty(STDIN_FILENO)) return false;
+  if (!StdinIsTerminal()) return false;
   err << question << " [y/N] " << std::flush;
   std::string answer;
   if (!std::getline(std::cin, answer)) return false;

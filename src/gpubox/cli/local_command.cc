@@ -1,27 +1,18 @@
 /// `gpubox local up|serve|status|down|fault`: the embedded local cloud.
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <sstream>
 
 #include "gpubox/cli/commands.h"
 #include "gpubox/local/fault_config.h"
 #include "gpubox/local/local_daemon.h"
+#include "gpubox/sys/file_system.h"
+#include "gpubox/sys/this_process.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox {
 namespace {
-
-std::string SelfExe() {
-  char path[4096];
-  ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (length <= 0) return "gpubox";
-  return std::string(path, static_cast<size_t>(length));
-}
 
 class LocalCommand : public Command {
  public:
@@ -68,25 +59,35 @@ class LocalCommand : public Command {
     options.state_dir = state_dir_.empty() ? local::DefaultStateDir(context.env) : state_dir_;
     options.port = port_;
     options.no_runtime = no_runtime_;
-    if (serve_->parsed()) return local::RunDaemon(context.env, options, context.err);
+    if (serve_->parsed()) {  // the daemon is its own binary: become it
+      std::vector<std::string> argv = {
+          local::DaemonExecutable(context.env), "serve",       "--port",
+          std::to_string(options.port),         "--state-dir", options.state_dir};
+      if (options.no_runtime) argv.push_back("--no-runtime");
+      context.out.flush();
+      context.err.flush();
+      GPUBOX_TRY_VOID(ReplaceProcess(argv));
+      return 1;
+    }
     if (up_->parsed()) {
-      local::DaemonInfo info = GPUBOX_TRY(local::StartDaemon(SelfExe(), options));
+      local::DaemonInfo info = GPUBOX_TRY(local::StartDaemon(context.env, options));
       context.out << "local cloud running at " << info.endpoint << " (pid " << info.pid
                   << ", state " << options.state_dir << ")\n";
       return 0;
     }
     if (down_->parsed()) {
-      GPUBOX_TRY_VOID(local::StopDaemon(options.state_dir, purge_));
+      GPUBOX_TRY_VOID(local::StopDaemon(context.env, options.state_dir, purge_));
       context.out << (purge_ ? "local cloud stopped and purged\n" : "local cloud stopped\n");
       return 0;
     }
-    auto running = local::FindRunningDaemon(options.state_dir);
+    auto running = local::FindRunningDaemon(context.env, options.state_dir);
     if (status_->parsed()) return Status(context, options, running);
     if (!running) return NotRunning(options);
-    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(options.state_dir));
+    local::LocalAccount account =
+        GPUBOX_TRY(local::LoadOrCreateAccount(context.env, options.state_dir));
     if (!interrupt_.empty()) {
       nlohmann::json body = {{"instance_id", interrupt_}};
-      GPUBOX_TRY(local::AdminCall(*running, account, "interrupt", body.dump()));
+      GPUBOX_TRY(local::AdminCall(context.env, *running, account, "interrupt", body.dump()));
       context.out << "spot interruption notice sent to " << interrupt_ << '\n';
       bool other = throttle_ || latency_ms_ || spot_notice_ || !capacity_errors_.empty() ||
                    !quotas_.empty() || !capacities_.empty() || clear_;
@@ -94,10 +95,9 @@ class LocalCommand : public Command {
     }
     local::FaultConfig config;
     if (!clear_) {
-      std::ifstream in(options.state_dir + "/config.json");
-      std::stringstream text;
-      text << in.rdbuf();
-      if (!text.str().empty()) config = GPUBOX_TRY(local::ParseFaultConfig(text.str()));
+      std::string text =
+          context.env.files->ReadFile(options.state_dir + "/config.json").value_or("");
+      if (!text.empty()) config = GPUBOX_TRY(local::ParseFaultConfig(text));
     }
     if (throttle_) config.throttle_rate = *throttle_;
     if (latency_ms_) config.latency_ms = *latency_ms_;
@@ -119,8 +119,8 @@ class LocalCommand : public Command {
       if (!value) return Fail(ErrorCode::kUsage, "--capacity wants TYPE=N, not " + capacity);
       config.capacity[capacity.substr(0, eq)] = static_cast<int>(*value);
     }
-    std::string now =
-        GPUBOX_TRY(local::AdminCall(*running, account, "faults", local::FaultConfigJson(config)));
+    std::string now = GPUBOX_TRY(
+        local::AdminCall(context.env, *running, account, "faults", local::FaultConfigJson(config)));
     context.out << now;
     return 0;
   }
@@ -142,8 +142,9 @@ class LocalCommand : public Command {
       }
       return NotRunning(options);
     }
-    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(options.state_dir));
-    std::string text = GPUBOX_TRY(local::AdminCall(*running, account, "status", "{}"));
+    local::LocalAccount account =
+        GPUBOX_TRY(local::LoadOrCreateAccount(context.env, options.state_dir));
+    std::string text = GPUBOX_TRY(local::AdminCall(context.env, *running, account, "status", "{}"));
     nlohmann::json status = nlohmann::json::parse(text);
     status["running"] = true;
     if (json_) {

@@ -40,6 +40,7 @@ class UpCommand : public Command {
 
   Result<int> Run(CommandContext& context) override {
     UpOptions options;
+    options.started_us = context.env.clock->NowMicros();
     options.name = name_;
     GPUBOX_TRY_VOID(ValidateBoxName(name_));
     options.requirements = GPUBOX_TRY(flags_.Resolve(Catalog::Builtin()));
@@ -74,10 +75,15 @@ class UpCommand : public Command {
     if (options.framework == "mxnet") {
       context.err << "gpubox: note: Apache MXNet is retired; the book still uses it\n";
     }
-    options.caller_cidr = GPUBOX_TRY(session->CallerCidr());
     Provisioner provisioner(context.env, session->cloud(), session->store(), Catalog::Builtin(),
                             session->paths(), context.err);
-    if (dry_run_) return PrintPlan(context, GPUBOX_TRY(provisioner.Plan(options)));
+    if (dry_run_) {
+      // A plan needs no network beyond the cloud's read-only calls.
+      std::string ssh_from =
+          session->KnownCallerCidr().value_or("your public address, looked up at launch");
+      return PrintPlan(context, GPUBOX_TRY(provisioner.Plan(options)), ssh_from);
+    }
+    options.caller_cidr = GPUBOX_TRY(session->CallerCidr());
     if (aws) {
       UpPlan plan = GPUBOX_TRY(provisioner.Plan(options));
       const LaunchCandidate& best = plan.candidates.front();
@@ -99,15 +105,15 @@ class UpCommand : public Command {
       return 0;
     }
     context.out << box.name << " is up: " << box.instance_type << " (" << box.gpu << ") "
-                << box.market << " in " << box.zone << ", $" << FormatDouble(box.price_usd_hr)
-                << "/h\n  ssh " << box.name << "    gpubox jupyter " << box.name
-                << "    gpubox stop " << box.name << " (disk kept)    gpubox down " << box.name
-                << " (all deleted)\n";
+                << MarketName(box.market) << " in " << box.zone << ", $"
+                << FormatDouble(box.price_usd_hr) << "/h\n  ssh " << box.name
+                << "    gpubox jupyter " << box.name << "    gpubox stop " << box.name
+                << " (disk kept)    gpubox down " << box.name << " (all deleted)\n";
     return 0;
   }
 
  private:
-  Result<int> PrintPlan(CommandContext& context, const UpPlan& plan) {
+  Result<int> PrintPlan(CommandContext& context, const UpPlan& plan, const std::string& ssh_from) {
     if (json_) {
       nlohmann::json rows = nlohmann::json::array();
       for (const LaunchCandidate& candidate : plan.candidates) {
@@ -117,9 +123,9 @@ class UpCommand : public Command {
                         {"price_usd_hr", candidate.price_usd_hr},
                         {"quota", QuotaJson(candidate.quota)}});
       }
-      context.out << nlohmann::json{{"candidates", rows}, {"setup_script", plan.setup_script}}.dump(
-                         2)
-                  << '\n';
+      nlohmann::json out = {
+          {"candidates", rows}, {"ssh_from", ssh_from}, {"setup_script", plan.setup_script}};
+      context.out << out.dump(2) << '\n';
       return 0;
     }
     context.out << "Plan for " << name_ << " (nothing is launched by --dry-run):\n";
@@ -132,6 +138,7 @@ class UpCommand : public Command {
                     candidate.quota.ok ? "ok" : "skip: " + candidate.quota.Explain()});
     }
     table.Print(context.out);
+    context.out << "\nSSH (tcp/22) will be allowed from: " << ssh_from << '\n';
     context.out << "\nSetup script (run over SSH, phase by phase):\n" << plan.setup_script;
     return 0;
   }

@@ -64,14 +64,15 @@ struct QuotaRecord {
   double value = 0;
 };
 
-// EC2 instance state codes.
-inline constexpr int kPending = 0;
-inline constexpr int kRunning = 16;
-inline constexpr int kShuttingDown = 32;
-inline constexpr int kTerminated = 48;
-inline constexpr int kStopping = 64;
-inline constexpr int kStopped = 80;
+// EC2 instance state codes: the model's (aws/model.h).
+using aws::instance_state::kPending;
+using aws::instance_state::kRunning;
+using aws::instance_state::kShuttingDown;
+using aws::instance_state::kStopped;
+using aws::instance_state::kStopping;
+using aws::instance_state::kTerminated;
 
+/// The model's state of a code; an unknown code reads as stopped.
 aws::InstanceState MakeState(int code);
 
 }  // namespace gpubox::local

@@ -8,6 +8,7 @@
 ///   daemon.json   endpoint and pid while the daemon runs
 ///   daemon.log    the daemon's output
 ///   runtime/, images/  instance disks and image snapshots
+/// The daemon itself is local_serve.h's, in its own binary (DaemonExecutable).
 
 #include <optional>
 #include <ostream>
@@ -32,14 +33,15 @@ struct DaemonOptions {
 /// $XDG_STATE_HOME/gpubox/local (~/.local/state/gpubox/local).
 std::string DefaultStateDir(const Env& env);
 
-/// Reads account.json, creating it with fresh keys when missing.
-Result<LocalAccount> LoadOrCreateAccount(const std::string& state_dir);
+/// Reads account.json, creating it with fresh keys (Env's secret random bytes) when missing.
+Result<LocalAccount> LoadOrCreateAccount(Env& env, const std::string& state_dir);
+
+/// The host's address on the instances' bridge ("10.213.0.1/32"), where SSH into local boxes
+/// comes from: from GPUBOX_LOCAL_SUBNET, else the runtime's default subnet.
+Result<std::string> HostBridgeCidr(const Env& env);
 
 /// kEnvironment with the one-line explanation unless running as root.
 Result<void> RequireRoot();
-
-/// Runs the daemon in this process until a signal or an admin shutdown.
-Result<int> RunDaemon(Env& env, const DaemonOptions& options, std::ostream& err);
 
 struct DaemonInfo {
   std::string endpoint;  ///< "http://127.0.0.1:4580"
@@ -48,18 +50,22 @@ struct DaemonInfo {
 };
 
 /// The running daemon of a state directory; nullopt when none answers.
-std::optional<DaemonInfo> FindRunningDaemon(const std::string& state_dir);
+std::optional<DaemonInfo> FindRunningDaemon(Env& env, const std::string& state_dir);
 
-/// Starts the daemon in the background (`exe local serve ...`) unless one
-/// runs already; returns once it answers.
-Result<DaemonInfo> StartDaemon(const std::string& exe, const DaemonOptions& options);
+/// The daemon's binary: gpubox-local beside the running gpubox. The daemon (cpp-httplib,
+/// TLS) lives apart so that no other command loads what only serving needs.
+std::string DaemonExecutable(const Env& env);
+
+/// Starts the daemon in the background (`gpubox-local serve ...`) unless one runs
+/// already; returns once it answers.
+Result<DaemonInfo> StartDaemon(Env& env, const DaemonOptions& options);
 
 /// POSTs to the daemon's admin endpoint; returns the JSON answer.
-Result<std::string> AdminCall(const DaemonInfo& daemon, const LocalAccount& account,
+Result<std::string> AdminCall(Env& env, const DaemonInfo& daemon, const LocalAccount& account,
                               const std::string& op, const std::string& body);
 
 /// Asks the daemon to stop (every instance stopped, disks kept; purge: all
 /// removed) and waits until its process is gone.
-Result<void> StopDaemon(const std::string& state_dir, bool purge);
+Result<void> StopDaemon(Env& env, const std::string& state_dir, bool purge);
 
 }  // namespace gpubox::local

@@ -4,14 +4,14 @@
 /// the service owns the shape of its records and the store only keeps them.
 /// Thread-safe: every call takes the store's lock.
 
-#include <sqlite3.h>
-
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "gpubox/sys/sqlite.h"
 #include "gpubox/util/result.h"
 
 namespace gpubox::local {
@@ -32,16 +32,14 @@ class Store {
   Result<std::vector<std::pair<std::string, std::string>>> LoadAll(std::string_view kind);
 
  private:
-  explicit Store(sqlite3* db) : db_(db) {}
+  explicit Store(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
   Result<void> Prepare();
-  Result<void> Exec(const char* sql);
-  Error SqlError(const char* what) const;
 
   std::mutex mutex_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* put_ = nullptr;
-  sqlite3_stmt* delete_ = nullptr;
-  sqlite3_stmt* load_ = nullptr;
+  std::unique_ptr<SqliteDatabase> db_;
+  std::optional<SqliteStatement> put_;     ///< GUARDED_BY(mutex_)
+  std::optional<SqliteStatement> delete_;  ///< GUARDED_BY(mutex_)
+  std::optional<SqliteStatement> load_;    ///< GUARDED_BY(mutex_)
 };
 
 }  // namespace gpubox::local

@@ -1,68 +1,82 @@
 #include "gpubox/state/box_store.h"
 
-#include <filesystem>
-
 namespace gpubox {
 namespace {
 
-constexpr const char* kSchema = R"sql(
-PRAGMA journal_mode=WAL;
-PRAGMA busy_timeout=5000;
-CREATE TABLE IF NOT EXISTS boxes (
-  name TEXT PRIMARY KEY, cloud TEXT, endpoint TEXT, region TEXT, zone TEXT,
-  instance_id TEXT, instance_type TEXT, market TEXT, price_usd_hr REAL, gpu TEXT,
-  state TEXT, key_name TEXT, key_path TEXT, security_group_id TEXT, image_id TEXT,
-  client_token TEXT, framework TEXT, public_ip TEXT, setup_phases TEXT,
-  created_at INTEGER, running_since INTEGER, billed_seconds INTEGER, disk_gib INTEGER);
-CREATE TABLE IF NOT EXISTS attempts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, box TEXT, time INTEGER, instance_type TEXT,
-  region TEXT, zone TEXT, market TEXT, price_usd_hr REAL, outcome TEXT, message TEXT);
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER, box TEXT, kind TEXT, message TEXT);
-)sql";
-
-constexpr const char* kBoxColumns =
-    "name, cloud, endpoint, region, zone, instance_id, instance_type, market, price_usd_hr, "
-    "gpu, state, key_name, key_path, security_group_id, image_id, client_token, framework, "
-    "public_ip, setup_phases, created_at, running_since, billed_seconds, disk_gib";
-
-/// A prepared statement that finalizes itself, with positional binders.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  bool ok() const { return stmt_ != nullptr; }
-  void Bind(const std::string& text) {
-    sqlite3_bind_text(stmt_, ++bound_, text.c_str(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void Bind(int64_t value) { sqlite3_bind_int64(stmt_, ++bound_, value); }
-  void Bind(int value) { sqlite3_bind_int64(stmt_, ++bound_, value); }
-  void Bind(double value) { sqlite3_bind_double(stmt_, ++bound_, value); }
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) const {
-    const unsigned char* text = sqlite3_column_text(stmt_, col);
-    return text ? reinterpret_cast<const char*>(text) : "";
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int bound_ = 0;
+/// The boxes table: the schema and, for databases made by an older gpubox, the migration
+/// (columns missing there are added at open). A new column goes at the end of this list.
+constexpr SqlColumn kBoxTable[] = {
+    {"name", "TEXT PRIMARY KEY"},
+    {"cloud", "TEXT"},
+    {"endpoint", "TEXT"},
+    {"region", "TEXT"},
+    {"zone", "TEXT"},
+    {"instance_id", "TEXT"},
+    {"instance_type", "TEXT"},
+    {"market", "TEXT"},
+    {"price_usd_hr", "REAL"},
+    {"gpu", "TEXT"},
+    {"state", "TEXT"},
+    {"key_name", "TEXT"},
+    {"key_path", "TEXT"},
+    {"security_group_id", "TEXT"},
+    {"image_id", "TEXT"},
+    {"client_token", "TEXT"},
+    {"framework", "TEXT"},
+    {"public_ip", "TEXT"},
+    {"setup_phases", "TEXT"},
+    {"created_at", "INTEGER"},
+    {"running_since", "INTEGER"},
+    {"billed_seconds", "INTEGER"},
+    {"disk_gib", "INTEGER"},
+};
+constexpr SqlColumn kAttemptTable[] = {
+    {"id", "INTEGER PRIMARY KEY AUTOINCREMENT"},
+    {"box", "TEXT"},
+    {"time", "INTEGER"},
+    {"instance_type", "TEXT"},
+    {"region", "TEXT"},
+    {"zone", "TEXT"},
+    {"market", "TEXT"},
+    {"price_usd_hr", "REAL"},
+    {"outcome", "TEXT"},
+    {"message", "TEXT"},
+};
+constexpr SqlColumn kEventTable[] = {
+    {"id", "INTEGER PRIMARY KEY AUTOINCREMENT"},
+    {"time", "INTEGER"},
+    {"box", "TEXT"},
+    {"kind", "TEXT"},
+    {"message", "TEXT"},
+    {"time_us", "INTEGER"},  // added with the up timeline; older rows read time * 10^6
 };
 
-BoxRecord ReadBox(const Statement& row) {
+std::string BoxColumnList() {
+  std::string list;
+  for (const SqlColumn& column : kBoxTable) {
+    if (!list.empty()) list += ", ";
+    list += column.name;
+  }
+  return list;
+}
+
+constexpr const char* kBoxStateNames[] = {"launching", "setting-up", "running", "stopped",
+                                          "orphan"};
+
+BoxRecord ReadBox(const SqliteStatement& row) {
   BoxRecord box;
   int col = 0;
   for (std::string* field : {&box.name, &box.cloud, &box.endpoint, &box.region, &box.zone,
-                             &box.instance_id, &box.instance_type, &box.market}) {
+                             &box.instance_id, &box.instance_type}) {
     *field = row.Text(col++);
   }
+  box.market = ParseMarket(row.Text(col++)).value_or(Market::kOnDemand);
   box.price_usd_hr = row.Real(col++);
+  box.gpu = row.Text(col++);
+  box.state = ParseBoxState(row.Text(col++));
   for (std::string* field :
-       {&box.gpu, &box.state, &box.key_name, &box.key_path, &box.security_group_id, &box.image_id,
-        &box.client_token, &box.framework, &box.public_ip, &box.setup_phases}) {
+       {&box.key_name, &box.key_path, &box.security_group_id, &box.image_id, &box.client_token,
+        &box.framework, &box.public_ip, &box.setup_phases}) {
     *field = row.Text(col++);
   }
   box.created_at = row.Int(col++);
@@ -74,65 +88,51 @@ BoxRecord ReadBox(const Statement& row) {
 
 }  // namespace
 
+const char* BoxStateName(BoxState state) { return kBoxStateNames[static_cast<int>(state)]; }
+
+BoxState ParseBoxState(std::string_view name) {
+  for (size_t state_idx = 0; state_idx < std::size(kBoxStateNames); ++state_idx) {
+    if (name == kBoxStateNames[state_idx]) return static_cast<BoxState>(state_idx);
+  }
+  return BoxState::kLaunching;
+}
+
 Result<std::unique_ptr<BoxStore>> BoxStore::Open(const std::string& path) {
-  std::error_code ignored;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return Fail(ErrorCode::kEnvironment, "cannot open the state database " + path + ": " + message,
-                "check that the directory is writable (XDG_STATE_HOME)");
-  }
-  std::unique_ptr<BoxStore> store(new BoxStore(db));
-  GPUBOX_TRY_VOID(store->Exec(kSchema));
-  return store;
+  auto db = GPUBOX_TRY(SqliteDatabase::Open(path, "state database"));
+  GPUBOX_TRY_VOID(db->EnsureTable("boxes", kBoxTable));
+  GPUBOX_TRY_VOID(db->EnsureTable("attempts", kAttemptTable));
+  GPUBOX_TRY_VOID(db->EnsureTable("events", kEventTable));
+  return std::unique_ptr<BoxStore>(new BoxStore(std::move(db)));
 }
 
-BoxStore::~BoxStore() { sqlite3_close(db_); }
-
-Error BoxStore::SqlError(const std::string& what) const {
-  return Error{ErrorCode::kInternal, "state database: " + what + ": " + sqlite3_errmsg(db_), ""};
-}
-
-Result<void> BoxStore::Exec(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : "?";
-    sqlite3_free(message);
-    return Fail(ErrorCode::kInternal, "state database: " + text);
-  }
-  return {};
-}
+BoxStore::~BoxStore() = default;
 
 Result<void> BoxStore::Save(const BoxRecord& box) {
-  Statement stmt(db_, (std::string("INSERT OR REPLACE INTO boxes (") + kBoxColumns +
-                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-                          .c_str());
-  if (!stmt.ok()) return std::unexpected(SqlError("prepare save"));
+  std::string placeholders(std::size(kBoxTable) * 2 - 1, ',');
+  for (size_t column_idx = 0; column_idx < std::size(kBoxTable); ++column_idx) {
+    placeholders[column_idx * 2] = '?';
+  }
+  auto stmt = GPUBOX_TRY(db_->Prepare("INSERT OR REPLACE INTO boxes (" + BoxColumnList() +
+                                      ") VALUES (" + placeholders + ")"));
   for (const std::string* field : {&box.name, &box.cloud, &box.endpoint, &box.region, &box.zone,
-                                   &box.instance_id, &box.instance_type, &box.market}) {
+                                   &box.instance_id, &box.instance_type}) {
     stmt.Bind(*field);
   }
-  stmt.Bind(box.price_usd_hr);
+  stmt.Bind(MarketName(box.market)).Bind(box.price_usd_hr).Bind(box.gpu);
+  stmt.Bind(BoxStateName(box.state));
   for (const std::string* field :
-       {&box.gpu, &box.state, &box.key_name, &box.key_path, &box.security_group_id, &box.image_id,
-        &box.client_token, &box.framework, &box.public_ip, &box.setup_phases}) {
+       {&box.key_name, &box.key_path, &box.security_group_id, &box.image_id, &box.client_token,
+        &box.framework, &box.public_ip, &box.setup_phases}) {
     stmt.Bind(*field);
   }
-  stmt.Bind(box.created_at);
-  stmt.Bind(box.running_since);
-  stmt.Bind(box.billed_seconds);
-  stmt.Bind(box.disk_gib);
-  if (stmt.Step() != SQLITE_DONE) return std::unexpected(SqlError("save box " + box.name));
-  return {};
+  stmt.Bind(box.created_at).Bind(box.running_since).Bind(box.billed_seconds).Bind(box.disk_gib);
+  return stmt.Run();
 }
 
 Result<BoxRecord> BoxStore::Load(const std::string& name) {
-  Statement stmt(db_,
-                 (std::string("SELECT ") + kBoxColumns + " FROM boxes WHERE name = ?").c_str());
+  auto stmt = GPUBOX_TRY(db_->Prepare("SELECT " + BoxColumnList() + " FROM boxes WHERE name = ?"));
   stmt.Bind(name);
-  if (stmt.Step() != SQLITE_ROW) {
+  if (!GPUBOX_TRY(stmt.Next())) {
     return Fail(ErrorCode::kNotFound, "no box named '" + name + "'",
                 "'gpubox ls' lists your boxes");
   }
@@ -140,45 +140,36 @@ Result<BoxRecord> BoxStore::Load(const std::string& name) {
 }
 
 Result<std::vector<BoxRecord>> BoxStore::List() {
-  Statement stmt(db_, (std::string("SELECT ") + kBoxColumns + " FROM boxes ORDER BY name").c_str());
+  auto stmt = GPUBOX_TRY(db_->Prepare("SELECT " + BoxColumnList() + " FROM boxes ORDER BY name"));
   std::vector<BoxRecord> boxes;
-  int step = SQLITE_ROW;
-  while ((step = stmt.Step()) == SQLITE_ROW) boxes.push_back(ReadBox(stmt));
-  if (step != SQLITE_DONE) return std::unexpected(SqlError("list boxes"));
+  while (GPUBOX_TRY(stmt.Next())) boxes.push_back(ReadBox(stmt));
   return boxes;
 }
 
 Result<void> BoxStore::Delete(const std::string& name) {
-  Statement stmt(db_, "DELETE FROM boxes WHERE name = ?");
-  stmt.Bind(name);
-  if (stmt.Step() != SQLITE_DONE) return std::unexpected(SqlError("delete box " + name));
-  return {};
+  auto stmt = GPUBOX_TRY(db_->Prepare("DELETE FROM boxes WHERE name = ?"));
+  return stmt.Bind(name).Run();
 }
 
 Result<void> BoxStore::AddAttempt(const AttemptRecord& attempt) {
-  Statement stmt(db_,
-                 "INSERT INTO attempts (box, time, instance_type, region, zone, market, "
-                 "price_usd_hr, outcome, message) VALUES (?,?,?,?,?,?,?,?,?)");
-  stmt.Bind(attempt.box);
-  stmt.Bind(attempt.time);
+  auto stmt = GPUBOX_TRY(
+      db_->Prepare("INSERT INTO attempts (box, time, instance_type, region, zone, market, "
+                   "price_usd_hr, outcome, message) VALUES (?,?,?,?,?,?,?,?,?)"));
+  stmt.Bind(attempt.box).Bind(attempt.time);
   for (const std::string* field :
        {&attempt.instance_type, &attempt.region, &attempt.zone, &attempt.market}) {
     stmt.Bind(*field);
   }
-  stmt.Bind(attempt.price_usd_hr);
-  stmt.Bind(attempt.outcome);
-  stmt.Bind(attempt.message);
-  if (stmt.Step() != SQLITE_DONE) return std::unexpected(SqlError("record attempt"));
-  return {};
+  return stmt.Bind(attempt.price_usd_hr).Bind(attempt.outcome).Bind(attempt.message).Run();
 }
 
 Result<std::vector<AttemptRecord>> BoxStore::Attempts(const std::string& box) {
-  Statement stmt(db_,
-                 "SELECT box, time, instance_type, region, zone, market, price_usd_hr, outcome, "
-                 "message FROM attempts WHERE box = ? ORDER BY id");
+  auto stmt = GPUBOX_TRY(
+      db_->Prepare("SELECT box, time, instance_type, region, zone, market, price_usd_hr, outcome, "
+                   "message FROM attempts WHERE box = ? ORDER BY id"));
   stmt.Bind(box);
   std::vector<AttemptRecord> attempts;
-  while (stmt.Step() == SQLITE_ROW) {
+  while (GPUBOX_TRY(stmt.Next())) {
     attempts.push_back({stmt.Text(0), stmt.Int(1), stmt.Text(2), stmt.Text(3), stmt.Text(4),
                         stmt.Text(5), stmt.Real(6), stmt.Text(7), stmt.Text(8)});
   }
@@ -186,23 +177,23 @@ Result<std::vector<AttemptRecord>> BoxStore::Attempts(const std::string& box) {
 }
 
 Result<void> BoxStore::AddEvent(const EventRecord& event) {
-  Statement stmt(db_, "INSERT INTO events (time, box, kind, message) VALUES (?,?,?,?)");
-  stmt.Bind(event.time);
-  stmt.Bind(event.box);
-  stmt.Bind(event.kind);
-  stmt.Bind(event.message);
-  if (stmt.Step() != SQLITE_DONE) return std::unexpected(SqlError("record event"));
-  return {};
+  auto stmt = GPUBOX_TRY(
+      db_->Prepare("INSERT INTO events (time, box, kind, message, time_us) VALUES (?,?,?,?,?)"));
+  int64_t time_us = event.time_us != 0 ? event.time_us : event.time * 1'000'000;
+  int64_t time = event.time_us != 0 ? event.time_us / 1'000'000 : event.time;
+  return stmt.Bind(time).Bind(event.box).Bind(event.kind).Bind(event.message).Bind(time_us).Run();
 }
 
 Result<std::vector<EventRecord>> BoxStore::Events(const std::string& box) {
-  Statement stmt(
-      db_, box.empty() ? "SELECT time, box, kind, message FROM events ORDER BY id"
-                       : "SELECT time, box, kind, message FROM events WHERE box = ? ORDER BY id");
+  auto stmt = GPUBOX_TRY(db_->Prepare(
+      box.empty()
+          ? "SELECT time, box, kind, message, time_us FROM events ORDER BY id"
+          : "SELECT time, box, kind, message, time_us FROM events WHERE box = ? ORDER BY id"));
   if (!box.empty()) stmt.Bind(box);
   std::vector<EventRecord> events;
-  while (stmt.Step() == SQLITE_ROW) {
-    events.push_back({stmt.Int(0), stmt.Text(1), stmt.Text(2), stmt.Text(3)});
+  while (GPUBOX_TRY(stmt.Next())) {
+    int64_t time_us = stmt.Int(4) != 0 ? stmt.Int(4) : stmt.Int(0) * 1'000'000;
+    events.push_back({stmt.Int(0), stmt.Text(1), stmt.Text(2), stmt.Text(3), time_us});
   }
   return events;
 }

@@ -5,17 +5,32 @@
 /// a name to an instance, a key and a security group, and what survives a crash
 /// in the middle of `up`. Writes are transactions; a crash loses no record.
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "gpubox/catalog/catalog.h"
+#include "gpubox/sys/sqlite.h"
 #include "gpubox/util/result.h"
 
 namespace gpubox {
+
+/// gpubox's view of a box. The database keeps the name (BoxStateName), so it stays
+/// readable with the sqlite3 shell.
+enum class BoxState : uint8_t {
+  kLaunching,  ///< an up in progress (or interrupted: rerunning up continues it)
+  kSettingUp,  ///< the instance answers SSH; setup phases run
+  kRunning,    ///< ready
+  kStopped,    ///< stopped; the disk is kept
+  kOrphan,     ///< `ls` only: tagged by gpubox in the cloud, unknown to the store
+};
+/// "launching", "setting-up", "running", "stopped", "orphan".
+const char* BoxStateName(BoxState state);
+/// The state of a stored name; an unknown name reads as kLaunching (an unfinished up).
+BoxState ParseBoxState(std::string_view name);
 
 /// One box: a named instance and what gpubox made for it.
 struct BoxRecord {
@@ -26,10 +41,10 @@ struct BoxRecord {
   std::string zone;
   std::string instance_id;  ///< empty until RunInstances answered
   std::string instance_type;
-  std::string market;  ///< "on-demand" or "spot"
+  Market market = Market::kOnDemand;  ///< stored as MarketName()
   double price_usd_hr = 0;
-  std::string gpu;       ///< "1x T4"
-  std::string state;     ///< gpubox's view: launching, running, stopped, terminated, failed
+  std::string gpu;  ///< "1x T4"
+  BoxState state = BoxState::kLaunching;
   std::string key_name;  ///< the cloud key pair made for this box
   std::string key_path;  ///< private key file (0600)
   std::string security_group_id;
@@ -54,15 +69,19 @@ struct AttemptRecord {
 };
 
 struct EventRecord {
-  int64_t time = 0;
+  int64_t time = 0;  ///< Unix seconds
   std::string box;
   std::string kind;  ///< "up", "quota", "attempt", "setup", "stop", ...
   std::string message;
+  /// Unix microseconds, for the timeline of a command's steps; when 0 on saving, `time`
+  /// is used (and `time` is derived from it when set).
+  int64_t time_us = 0;
 };
 
 class BoxStore {
  public:
-  /// Opens or creates the database (and its directory) at `path`.
+  /// Opens or creates the database (and its directory) at `path`; a database made by an
+  /// older gpubox gets the columns it lacks.
   static Result<std::unique_ptr<BoxStore>> Open(const std::string& path);
   ~BoxStore();
   BoxStore(const BoxStore&) = delete;
@@ -82,11 +101,9 @@ class BoxStore {
   Result<std::vector<EventRecord>> Events(const std::string& box);
 
  private:
-  explicit BoxStore(sqlite3* db) : db_(db) {}
-  Result<void> Exec(const char* sql);
-  Error SqlError(const std::string& what) const;
+  explicit BoxStore(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
 
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<SqliteDatabase> db_;
 };
 
 }  // namespace gpubox

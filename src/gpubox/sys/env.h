@@ -3,6 +3,7 @@
 /// goes through these interfaces, so logic above sys/ is tested with fakes.
 /// Only sys/real_* implements them for real.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -24,6 +25,13 @@ class Random {
  public:
   virtual ~Random() = default;
   virtual double Uniform() = 0;
+  /// `count` bytes for secrets (keys, tokens): the kernel's random source in the real
+  /// Random. The default, for fakes, derives them from Uniform().
+  virtual std::string SecretBytes(size_t count) {
+    std::string bytes(count, '\0');
+    for (char& byte : bytes) byte = static_cast<char>(static_cast<int>(Uniform() * 256) & 0xff);
+    return bytes;
+  }
 };
 
 class HttpTransport;
@@ -40,6 +48,9 @@ struct Env {
   FileSystem* files = nullptr;
   /// The process environment variables, copied at start (tests set their own).
   std::map<std::string, std::string> vars;
+  /// The running gpubox binary's path (to start the local cloud's daemon); "gpubox" when
+  /// it cannot be known.
+  std::string executable = "gpubox";
 
   std::optional<std::string> Var(const std::string& name) const {
     auto found = vars.find(name);

@@ -1,5 +1,8 @@
 #include "gpubox/sys/real_env.h"
 
+#include <sys/random.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <random>
 #include <string>
@@ -28,6 +31,15 @@ class RealRandom : public Random {
  public:
   RealRandom() : engine_(std::random_device{}()) {}
   double Uniform() override { return std::uniform_real_distribution<double>(0, 1)(engine_); }
+  std::string SecretBytes(size_t count) override {
+    std::string bytes(count, '\0');
+    size_t filled = 0;
+    while (filled < count) {
+      ssize_t got = ::getrandom(bytes.data() + filled, count - filled, 0);
+      if (got > 0) filled += static_cast<size_t>(got);
+    }
+    return bytes;
+  }
 
  private:
   std::mt19937_64 engine_;
@@ -46,6 +58,9 @@ RealEnv::RealEnv(char** envp)
   env_.http = http_.get();
   env_.processes = processes_.get();
   env_.files = files_.get();
+  char path[4096];
+  ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length > 0) env_.executable.assign(path, static_cast<size_t>(length));
   for (char** entry = envp; entry != nullptr && *entry != nullptr; ++entry) {
     std::string text(*entry);
     size_t eq = text.find('=');

@@ -86,7 +86,7 @@ struct CurlGlobal {
 
 // libcurl (and the TLS library under it) is initialised on the first Send, so
 // commands that never reach the network do not pay for it at start-up.
-RealHttpTransport::RealHttpTransport() = default;
+RealHttpTransport::RealHttpTransport(bool curl_for_http) : curl_for_http_(curl_for_http) {}
 
 RealHttpTransport::~RealHttpTransport() {
   if (curl_ != nullptr) Curl().easy_cleanup(static_cast<CURL*>(curl_));
@@ -94,6 +94,7 @@ RealHttpTransport::~RealHttpTransport() {
 
 Result<HttpResponse> RealHttpTransport::Send(const HttpRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!curl_for_http_ && request.url.starts_with("http://")) return plain_.Send(request);
   if (!Curl().loaded) {
     return Fail(ErrorCode::kEnvironment, "libcurl.so.4 could not be loaded",
                 "install libcurl4 (apt-get install libcurl4)");

@@ -1,19 +1,22 @@
 #pragma once
-/// HttpTransport over libcurl: one easy handle reused across requests (so
+/// HttpTransport over libcurl for https: one easy handle reused across requests (so
 /// connections are kept alive and reused), TLS peer and host verification on,
-/// connect and total timeouts from each request. Thread-safe (one request at
-/// a time per transport).
+/// connect and total timeouts from each request. Plain http:// goes through
+/// PlainHttpClient (plain_http.h), so talking to the local cloud never loads libcurl.
+/// Thread-safe (one request at a time per transport).
 
 #include <memory>
 #include <mutex>
 
 #include "gpubox/sys/http_transport.h"
+#include "gpubox/sys/plain_http.h"
 
 namespace gpubox {
 
 class RealHttpTransport : public HttpTransport {
  public:
-  RealHttpTransport();
+  /// `curl_for_http`: send http:// through libcurl too (tests hold both paths to one spec).
+  explicit RealHttpTransport(bool curl_for_http = false);
   ~RealHttpTransport() override;
   RealHttpTransport(const RealHttpTransport&) = delete;
   RealHttpTransport& operator=(const RealHttpTransport&) = delete;
@@ -23,7 +26,9 @@ class RealHttpTransport : public HttpTransport {
 
  private:
   std::mutex mutex_;
-  void* curl_ = nullptr;  // CURL*
+  bool curl_for_http_ = false;
+  PlainHttpClient plain_;  ///< GUARDED_BY(mutex_)
+  void* curl_ = nullptr;   ///< CURL*, GUARDED_BY(mutex_)
 };
 
 }  // namespace gpubox

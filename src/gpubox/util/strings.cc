@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 namespace gpubox {
@@ -80,6 +81,20 @@ std::string FormatFixed(double value, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
   return buf;
+}
+
+std::string StableDigestHex(std::string_view text) {
+  constexpr uint64_t kPrime = 0x100000001b3ULL;
+  uint64_t first = 0xcbf29ce484222325ULL;   // FNV-1a's offset basis
+  uint64_t second = 0x84222325cbf29ce4ULL;  // a second basis, for 128 bits in all
+  for (unsigned char byte : text) {
+    first = (first ^ byte) * kPrime;
+    second = (second ^ byte) * kPrime;
+  }
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(first),
+                static_cast<unsigned long long>(second));
+  return hex;
 }
 
 }  // namespace gpubox

@@ -24,4 +24,9 @@ std::string FormatDouble(double value);
 /// Fixed decimals ("0.53" for (0.526, 2)).
 std::string FormatFixed(double value, int decimals);
 
+/// A stable, non-cryptographic digest of `text` as 32 hex digits (two FNV-1a 64-bit hashes):
+/// the same text gives the same digest on every machine and in every version. For
+/// idempotency tokens and names, never for secrets.
+std::string StableDigestHex(std::string_view text);
+
 }  // namespace gpubox

@@ -45,22 +45,28 @@ TEST_F(AwsConfigTest, NoRegionAnywhereIsAUsageError) {
 
 TEST_F(AwsConfigTest, EndpointsFromFlagServiceVariableGlobalVariableOrDefault) {
   env_.vars["AWS_REGION"] = "us-east-1";
-  auto plain = ResolveAwsConfig(env_, {});
-  EXPECT_EQ(plain->ec2_endpoint, "https://ec2.us-east-1.amazonaws.com");
-  EXPECT_EQ(plain->quotas_endpoint, "https://servicequotas.us-east-1.amazonaws.com");
+  auto ec2 = [&](const AwsFlags& flags, const std::string& region) {
+    return ResolveAwsConfig(env_, flags)->Endpoint("ec2", region).url;
+  };
+  auto quotas = [&](const AwsFlags& flags, const std::string& region) {
+    return ResolveAwsConfig(env_, flags)->Endpoint("servicequotas", region).url;
+  };
+  EXPECT_EQ(ec2({}, "us-east-1"), "https://ec2.us-east-1.amazonaws.com");
+  EXPECT_EQ(quotas({}, "us-east-1"), "https://servicequotas.us-east-1.amazonaws.com");
+  // Every region from the one resolver, China's with its own domain.
+  EXPECT_EQ(ec2({}, "eu-west-1"), "https://ec2.eu-west-1.amazonaws.com");
+  EXPECT_EQ(ec2({}, "cn-north-1"), "https://ec2.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(quotas({}, "cn-northwest-1"), "https://servicequotas.cn-northwest-1.amazonaws.com.cn");
+  EXPECT_EQ(ResolveAwsConfig(env_, {})->Endpoint("ec2", "eu-west-1").region, "eu-west-1");
   env_.vars["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4000";
-  EXPECT_EQ(ResolveAwsConfig(env_, {})->ec2_endpoint, "http://127.0.0.1:4000");
-  EXPECT_EQ(ResolveAwsConfig(env_, {})->quotas_endpoint, "http://127.0.0.1:4000");
+  EXPECT_EQ(ec2({}, "us-east-1"), "http://127.0.0.1:4000");
+  EXPECT_EQ(quotas({}, "us-west-2"), "http://127.0.0.1:4000");
   env_.vars["AWS_ENDPOINT_URL_EC2"] = "http://127.0.0.1:5000";
-  EXPECT_EQ(ResolveAwsConfig(env_, {})->ec2_endpoint, "http://127.0.0.1:5000");
-  EXPECT_EQ(ResolveAwsConfig(env_, {})->quotas_endpoint, "http://127.0.0.1:4000");
-  auto flagged = ResolveAwsConfig(env_, {std::nullopt, std::nullopt, "http://127.0.0.1:6000"});
-  EXPECT_EQ(flagged->ec2_endpoint, "http://127.0.0.1:6000");
-  EXPECT_EQ(flagged->quotas_endpoint, "http://127.0.0.1:6000");
-  env_.vars.erase("AWS_ENDPOINT_URL");
-  env_.vars.erase("AWS_ENDPOINT_URL_EC2");
-  env_.vars["AWS_REGION"] = "cn-north-1";
-  EXPECT_EQ(ResolveAwsConfig(env_, {})->ec2_endpoint, "https://ec2.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(ec2({}, "us-east-1"), "http://127.0.0.1:5000");
+  EXPECT_EQ(quotas({}, "us-east-1"), "http://127.0.0.1:4000");
+  AwsFlags flagged{std::nullopt, std::nullopt, "http://127.0.0.1:6000"};
+  EXPECT_EQ(ec2(flagged, "us-east-1"), "http://127.0.0.1:6000");
+  EXPECT_EQ(quotas(flagged, "us-east-1"), "http://127.0.0.1:6000");
 }
 
 TEST_F(AwsConfigTest, EnvironmentCredentialsWinWithSessionToken) {

@@ -74,7 +74,7 @@ TEST_F(ProvisionerTest, UpLaunchesTheCheapestOfferWithTokenTagsAndSshFromTheCall
   EXPECT_EQ(box->instance_type, "g4dn.xlarge");
   EXPECT_EQ(box->region, "us-east-1");
   EXPECT_EQ(box->zone, "us-east-1a");
-  EXPECT_EQ(box->state, "running");
+  EXPECT_EQ(box->state, BoxState::kRunning);
   EXPECT_EQ(box->setup_phases, "driver,environment,framework,notebooks,gpu-check");
   ASSERT_EQ(cloud_.LiveInstances(), 1);
   const aws::Instance& instance = cloud_.instances_.begin()->second;
@@ -151,7 +151,7 @@ TEST_F(ProvisionerTest, RerunAfterACrashContinuesWithTheSameInstance) {
   BoxRecord crashed;
   crashed.name = "d2l";
   crashed.cloud = "local";
-  crashed.state = "launching";
+  crashed.state = BoxState::kLaunching;
   crashed.key_name = "gpubox-d2l";
   crashed.key_path = paths_.key_path("d2l");
   crashed.created_at = 100;
@@ -200,11 +200,11 @@ TEST_F(ProvisionerTest, StopStartImageAndDownDeleteWhatWasMadeForTheBox) {
   Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
   auto stopped = lifecycle.Stop("d2l");
   ASSERT_TRUE(stopped) << stopped.error().message;
-  EXPECT_EQ(stopped->state, "stopped");
+  EXPECT_EQ(stopped->state, BoxState::kStopped);
   EXPECT_EQ(stopped->running_since, 0);
   auto started = lifecycle.Start("d2l");
   ASSERT_TRUE(started) << started.error().message;
-  EXPECT_EQ(started->state, "running");
+  EXPECT_EQ(started->state, BoxState::kRunning);
   auto image = lifecycle.MakeImage("d2l", "d2l-ready");
   ASSERT_TRUE(image);
   EXPECT_EQ(lifecycle.Images()->size(), 1u);

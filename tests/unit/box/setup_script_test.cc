@@ -92,5 +92,19 @@ TEST(SetupScriptTest, ShellQuoteSurvivesQuotes) {
   EXPECT_EQ(out, "a b'c");
 }
 
+TEST(SetupScriptTest, RemoteCommandLineGivesTheShellExactlyTheArgv) {
+  // What `gpubox exec` sends: sh must see these words unchanged, nothing expanded.
+  std::vector<std::string> argv = {"printf", "[%s]", "two words", "it's \"quoted\"",
+                                   "$HOME",  "a;b",  "*",         "line1\nline2",
+                                   "",       "`id`", "\\"};
+  std::string expected;
+  for (size_t arg_idx = 2; arg_idx < argv.size(); ++arg_idx) expected += "[" + argv[arg_idx] + "]";
+  auto [status, out] = Shell("sh -c " + ShellQuote(RemoteCommandLine(argv)));
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(RemoteCommandLine({"python3", "-c", "import torch; print(1)"}),
+            "'python3' '-c' 'import torch; print(1)'");
+}
+
 }  // namespace
 }  // namespace gpubox

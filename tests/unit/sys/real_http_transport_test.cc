@@ -1,17 +1,19 @@
-// RealHttpTransport against a cpp-httplib server on 127.0.0.1.
+// RealHttpTransport against a cpp-httplib server on 127.0.0.1, both ways it can speak
+// http://: its own plain client (the default) and libcurl (the https path).
 
 #include "gpubox/sys/real_http_transport.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <cstring>
 #include <set>
 #include <thread>
 
 namespace gpubox {
 namespace {
 
-class RealHttpTransportTest : public ::testing::Test {
+class RealHttpTransportTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     server_.Post("/echo", [this](const httplib::Request& request, httplib::Response& response) {
@@ -23,6 +25,18 @@ class RealHttpTransportTest : public ::testing::Test {
     server_.Get("/missing", [](const httplib::Request&, httplib::Response& response) {
       response.status = 404;
       response.set_content("<Response/>", "text/xml");
+    });
+    server_.Get("/chunked", [](const httplib::Request&, httplib::Response& response) {
+      response.set_chunked_content_provider("text/plain",
+                                            [](size_t offset, httplib::DataSink& sink) {
+                                              for (const char* part : {"one,", "two,", "three"})
+                                                sink.write(part, std::strlen(part));
+                                              sink.done();
+                                              return true;
+                                            });
+    });
+    server_.Get("/host", [](const httplib::Request& request, httplib::Response& response) {
+      response.set_content(request.get_header_value("Host"), "text/plain");
     });
     server_.Get("/slow", [](const httplib::Request&, httplib::Response& response) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -46,8 +60,8 @@ class RealHttpTransportTest : public ::testing::Test {
   std::set<int> peers_;
 };
 
-TEST_F(RealHttpTransportTest, SendsMethodHeadersAndBodyAndReadsTheResponse) {
-  RealHttpTransport transport;
+TEST_P(RealHttpTransportTest, SendsMethodHeadersAndBodyAndReadsTheResponse) {
+  RealHttpTransport transport(GetParam());
   HttpRequest request;
   request.method = "POST";
   request.url = Url("/echo");
@@ -65,8 +79,8 @@ TEST_F(RealHttpTransportTest, SendsMethodHeadersAndBodyAndReadsTheResponse) {
   EXPECT_TRUE(echoed);
 }
 
-TEST_F(RealHttpTransportTest, ReusesTheConnection) {
-  RealHttpTransport transport;
+TEST_P(RealHttpTransportTest, ReusesTheConnection) {
+  RealHttpTransport transport(GetParam());
   HttpRequest request;
   request.method = "POST";
   request.url = Url("/echo");
@@ -74,8 +88,8 @@ TEST_F(RealHttpTransportTest, ReusesTheConnection) {
   EXPECT_EQ(peers_.size(), 1u);  // one client port: one kept-alive connection
 }
 
-TEST_F(RealHttpTransportTest, AnErrorStatusIsAValue) {
-  RealHttpTransport transport;
+TEST_P(RealHttpTransportTest, AnErrorStatusIsAValue) {
+  RealHttpTransport transport(GetParam());
   HttpRequest request;
   request.url = Url("/missing");
   auto response = transport.Send(request);
@@ -84,8 +98,8 @@ TEST_F(RealHttpTransportTest, AnErrorStatusIsAValue) {
   EXPECT_EQ(response->body, "<Response/>");
 }
 
-TEST_F(RealHttpTransportTest, TimeoutsAndRefusedConnectionsAreNetworkErrors) {
-  RealHttpTransport transport;
+TEST_P(RealHttpTransportTest, TimeoutsAndRefusedConnectionsAreNetworkErrors) {
+  RealHttpTransport transport(GetParam());
   HttpRequest slow;
   slow.url = Url("/slow");
   slow.total_timeout_ms = 300;
@@ -100,6 +114,37 @@ TEST_F(RealHttpTransportTest, TimeoutsAndRefusedConnectionsAreNetworkErrors) {
   ASSERT_FALSE(failed.has_value());
   EXPECT_EQ(failed.error().code, ErrorCode::kNetwork);
 }
+
+TEST_P(RealHttpTransportTest, ReadsAChunkedBodyAndSendsTheHostHeader) {
+  RealHttpTransport transport(GetParam());
+  HttpRequest request;
+  request.url = Url("/chunked");
+  auto chunked = transport.Send(request);
+  ASSERT_TRUE(chunked.has_value()) << chunked.error().message;
+  EXPECT_EQ(chunked->body, "one,two,three");
+  request.url = Url("/host");
+  auto host = transport.Send(request);
+  ASSERT_TRUE(host.has_value()) << host.error().message;
+  EXPECT_EQ(host->body, "127.0.0.1:" + std::to_string(port_));
+}
+
+TEST_P(RealHttpTransportTest, AConnectionTheServerClosedIsReplacedTransparently) {
+  server_.set_keep_alive_max_count(1);  // the server closes after every response
+  RealHttpTransport transport(GetParam());
+  HttpRequest request;
+  request.method = "POST";
+  request.url = Url("/echo");
+  for (int i = 0; i < 3; ++i) {
+    request.body = std::to_string(i);
+    auto response = transport.Send(request);
+    ASSERT_TRUE(response.has_value()) << response.error().message;
+    EXPECT_EQ(response->body, "got:" + std::to_string(i));
+  }
+  EXPECT_EQ(peers_.size(), 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainAndCurl, RealHttpTransportTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Curl" : "Plain"; });
 
 }  // namespace
 }  // namespace gpubox

@@ -63,6 +63,9 @@ Result<void> HostNetwork::CreateInstance(const std::string& instance_id, const s
                            "\nlink set " + veth + " up\n";
   ProcessResult linked = GPUBOX_TRY(Ip({"-batch", "-"}, host_batch));
   if (linked.exit_code != 0) return CommandFailed("creating veth " + veth, linked);
+  // The address may have belonged to an instance that is gone: forget its MAC, or the
+  // host keeps sending there until the stale entry expires (about 30 s without SSH).
+  (void)Ip({"neigh", "flush", "to", ip, "dev", config_.BridgeName()});
   std::string inside_batch =
       "link set lo up\naddr add " + std::string("169.254.169.254/32") + " dev lo\naddr add " + ip +
       "/" + std::to_string(subnet.prefix_length()) + " dev eth0\nlink set eth0 up\n";

@@ -121,18 +121,23 @@ void KillProcess(pid_t pid, int signal) {
   if (pid > 1) kill(pid, signal);
 }
 
+Result<void> EnterNetns(const std::string& netns_path) {
+  int fd = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+    auto error = Fail(ErrorCode::kEnvironment,
+                      "cannot enter network namespace " + netns_path + ": " + std::strerror(errno));
+    if (fd >= 0) close(fd);
+    return error;
+  }
+  close(fd);
+  return {};
+}
+
 Result<void> RunInNetns(const std::string& netns_path, const std::function<void()>& work) {
   Result<void> result;
   std::thread thread([&] {
-    int fd = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-      result = Fail(ErrorCode::kEnvironment,
-                    "cannot enter network namespace " + netns_path + ": " + std::strerror(errno));
-      if (fd >= 0) close(fd);
-      return;
-    }
-    close(fd);
-    work();
+    result = EnterNetns(netns_path);
+    if (result) work();
   });
   thread.join();
   return result;

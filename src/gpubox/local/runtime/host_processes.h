@@ -37,6 +37,11 @@ std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode)
 bool IsAlive(pid_t pid);
 void KillProcess(pid_t pid, int signal);
 
+/// Moves the calling thread into the network namespace at netns_path (a file such as
+/// /run/netns/NAME) for the rest of its life; kEnvironment when it cannot. Only a thread
+/// started for the purpose should call it. The one way gpubox enters a namespace.
+Result<void> EnterNetns(const std::string& netns_path);
+
 /// Runs `work` on a thread that has joined the network namespace at
 /// netns_path, and waits for it. kEnvironment if the namespace cannot be joined.
 Result<void> RunInNetns(const std::string& netns_path, const std::function<void()>& work);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <future>
 
+#include "gpubox/local/runtime/host_processes.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
@@ -65,14 +66,10 @@ Result<void> ImdsServer::Start(const std::string& netns_path) {
   auto bound_future = bound.get_future();
   httplib::Server* server = server_.get();
   thread_ = std::thread([server, netns_path, &bound] {
-    int fd = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-      bound.set_value(Fail(ErrorCode::kEnvironment,
-                           "IMDS cannot enter " + netns_path + ": " + std::strerror(errno)));
-      if (fd >= 0) close(fd);
+    if (auto entered = EnterNetns(netns_path); !entered) {
+      bound.set_value(Fail(ErrorCode::kEnvironment, "IMDS: " + entered.error().message));
       return;
     }
-    close(fd);
     if (!server->bind_to_port(kImdsAddress, 80)) {
       bound.set_value(Fail(ErrorCode::kEnvironment, std::string("IMDS cannot bind ") +
                                                         kImdsAddress + ":80 in " + netns_path));

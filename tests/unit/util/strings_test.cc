@@ -1,0 +1,18 @@
+#include "gpubox/util/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace gpubox {
+namespace {
+
+TEST(StringsTest, StableDigestIsFnv1aAndStable) {
+  // FNV-1a 64 of "" is its offset basis; of "a", af63dc4c8601ec8c (published values).
+  EXPECT_EQ(StableDigestHex("").substr(0, 16), "cbf29ce484222325");
+  EXPECT_EQ(StableDigestHex("a").substr(0, 16), "af63dc4c8601ec8c");
+  EXPECT_EQ(StableDigestHex("d2l|g4dn.xlarge").size(), 32u);
+  EXPECT_EQ(StableDigestHex("d2l|g4dn.xlarge"), StableDigestHex("d2l|g4dn.xlarge"));
+  EXPECT_NE(StableDigestHex("d2l|us-east-1a"), StableDigestHex("d2l|us-east-1b"));
+}
+
+}  // namespace
+}  // namespace gpubox
