@@ -23,8 +23,12 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/times.json" \
   "$work/hello" "$gpubox --help" "$gpubox offers" "$gpubox ls" >/dev/null 2>&1
-jq -r '.results[0].mean as $hello | .results[] |
-  "\(.command | sub(".*/hello"; "hello-world") | sub(".*/gpubox"; "gpubox"))\t\(.mean * 1000 * 100 | round / 100) ms\t\(.mean / $hello * 100 | round / 100)x"' \
+# Wall time, and CPU time (user + system: steadier when the machine is busy), as ratios.
+jq -r '.results[0] as $hello | (["command", "wall", "ratio", "cpu", "ratio"] | @tsv),
+  (.results[] | [(.command | sub(".*/hello"; "hello-world") | sub(".*/gpubox"; "gpubox")),
+    "\(.mean * 100000 | round / 100) ms", "\(.mean / $hello.mean * 100 | round / 100)x",
+    "\((.user + .system) * 100000 | round / 100) ms",
+    "\((.user + .system) / ($hello.user + $hello.system) * 100 | round / 100)x"] | @tsv)' \
   "$work/times.json" | column -t -s $'\t'
 echo "libraries loaded at start: $(LD_DEBUG=libs "$gpubox" offers 2>&1 >/dev/null | grep -c 'calling init')" \
   "(hello-world: $(LD_DEBUG=libs "$work/hello" 2>&1 >/dev/null | grep -c 'calling init'))"

@@ -1,10 +1,8 @@
 #include "gpubox/aws/crypto.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <cstdint>
 
-#include <array>
+#include "gpubox/util/sha256.h"
 
 namespace gpubox::aws {
 
@@ -19,20 +17,12 @@ std::string HexEncode(std::string_view bytes) {
   return out;
 }
 
-std::string Sha256(std::string_view data) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
-  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
+std::string Sha256(std::string_view data) { return Sha256Digest(data); }
 
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
-  return std::string(reinterpret_cast<const char*>(digest.data()), length);
+  return HmacSha256Digest(key, data);
 }
 
 std::string Base64Encode(std::string_view bytes) {

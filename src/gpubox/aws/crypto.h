@@ -1,5 +1,5 @@
 #pragma once
-/// Hashes and encodings the AWS protocols need (OpenSSL underneath).
+/// Hashes and encodings the AWS protocols need (the digests: util/sha256.h).
 
 #include <string>
 #include <string_view>
