@@ -33,8 +33,7 @@ Result<aws::Instance> Lifecycle::Describe(const BoxRecord& box) {
 }
 
 Result<aws::Instance> Lifecycle::WaitFor(const BoxRecord& box, int state_code, int timeout_ms) {
-  int64_t started = env_.clock->NowMicros();
-  int64_t deadline = started + int64_t{timeout_ms} * 1000;
+  int64_t deadline = env_.clock->NowMicros() + int64_t{timeout_ms} * 1000;
   while (true) {
     aws::Instance instance = GPUBOX_TRY(Describe(box));
     if (instance.state.code == state_code) return instance;
@@ -43,7 +42,7 @@ Result<aws::Instance> Lifecycle::WaitFor(const BoxRecord& box, int state_code, i
                                          instance.state.name + " after " +
                                          std::to_string(timeout_ms / 1000) + " s");
     }
-    env_.clock->SleepMicros(PollMicros(env_.clock->NowMicros() - started));
+    env_.clock->SleepMicros(cloud_.StatePollMicros());
   }
 }
 

@@ -279,7 +279,6 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
 }
 
 Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& options) {
-  int64_t waiting_since = env_.clock->NowMicros();
   int64_t deadline = env_.clock->NowMicros() + int64_t{options.running_timeout_ms} * 1000;
   while (true) {
     auto instances = GPUBOX_TRY(
@@ -298,7 +297,7 @@ Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& op
     if (env_.clock->NowMicros() > deadline) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " still pending");
     }
-    env_.clock->SleepMicros(PollMicros(env_.clock->NowMicros() - waiting_since));
+    env_.clock->SleepMicros(cloud_.StatePollMicros());
   }
   progress_ << "gpubox: " << box.instance_id << " running at " << box.public_ip
             << "; waiting for SSH\n";

@@ -38,9 +38,8 @@ std::vector<std::string> SshCommand(const SshTarget& target,
 /// a delete, so no ssh process outlives the box's connection).
 void CloseSshMaster(Env& env, const SshTarget& target);
 
-/// How long to wait before asking again, `waited_us` into a wait for a box: 25 ms for the
-/// first 3 s (a local instance is ready in about one), then 500 ms (a cloud's take tens of
-/// seconds; its API is not hammered).
+/// How long to wait before trying SSH again, `waited_us` into the wait: 25 ms for the first
+/// 3 s (a local instance's sshd answers within one), then 500 ms.
 int64_t PollMicros(int64_t waited_us);
 
 /// Runs `true` over SSH until it succeeds or `timeout_ms` passes (kNetwork).

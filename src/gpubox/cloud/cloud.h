@@ -8,6 +8,7 @@
 /// ("InsufficientInstanceCapacity", "VcpuLimitExceeded", ...), so callers can
 /// fail over on it.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ class Cloud {
   virtual ~Cloud() = default;
   /// "local" or "aws".
   virtual std::string name() const = 0;
+  /// How long to wait between two DescribeInstances while waiting for a state: the local
+  /// cloud answers in well under a millisecond and starts an instance in about one second;
+  /// EC2 takes tens of seconds and throttles eager callers.
+  virtual int64_t StatePollMicros() const { return name() == "local" ? 25'000 : 1'000'000; }
   /// Regions this cloud (and account) can launch in.
   virtual Result<std::vector<std::string>> Regions() = 0;
   virtual Result<std::vector<std::string>> Zones(const std::string& region) = 0;
