@@ -67,26 +67,28 @@ bool MatchesFilters(const std::vector<Ec2Filter>& filters, const std::vector<aws
   return true;
 }
 
-std::optional<Ec2Error> CheckFilterNames(const std::vector<Ec2Filter>& filters,
-                                         const FilterValues& values) {
+Ec2Result<void> CheckFilterNames(const std::vector<Ec2Filter>& filters,
+                                 const FilterValues& values) {
   for (const Ec2Filter& filter : filters) {
     if (TagValues(filter.name, {})) continue;
     if (!values(filter.name)) {
-      return Ec2Error{400, "InvalidParameterValue", "The filter '" + filter.name + "' is invalid"};
+      return std::unexpected(
+          Ec2Error{400, "InvalidParameterValue", "The filter '" + filter.name + "' is invalid"});
     }
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<Ec2Error> PageOf(const Ec2Request& request, size_t total, size_t default_max,
-                               size_t max_max, Page& page) {
+Ec2Result<Page> PageOf(const Ec2Request& request, size_t total, size_t default_max,
+                       size_t max_max) {
   size_t start = 0;
   if (const std::string& token = request.Get("NextToken"); !token.empty()) {
     auto offset = token.starts_with(kTokenPrefix)
                       ? ParseInt(std::string_view(token).substr(kTokenPrefix.size()))
                       : std::nullopt;
     if (!offset || *offset < 0) {
-      return Ec2Error{400, "InvalidNextToken", "The specified token is invalid: " + token};
+      return std::unexpected(
+          Ec2Error{400, "InvalidNextToken", "The specified token is invalid: " + token});
     }
     start = static_cast<size_t>(*offset);
   }
@@ -94,17 +96,18 @@ std::optional<Ec2Error> PageOf(const Ec2Request& request, size_t total, size_t d
   if (request.Has("MaxResults")) {
     auto max = ParseInt(request.Get("MaxResults"));
     if (!max || *max < 1 || static_cast<size_t>(*max) > max_max) {
-      return InvalidParameter("Value ( " + request.Get("MaxResults") +
+      return std::unexpected(InvalidParameter("Value ( " + request.Get("MaxResults") +
                               " ) for parameter maxResults is invalid. Expecting a value between 1 "
                               "and " +
-                              std::to_string(max_max) + ".");
+                              std::to_string(max_max) + "."));
     }
     limit = static_cast<size_t>(*max);
   }
+  Page page;
   page.begin = std::min(start, total);
   page.end = limit == 0 ? total : std::min(total, page.begin + limit);
   page.next_token = page.end < total ? std::string(kTokenPrefix) + std::to_string(page.end) : "";
-  return std::nullopt;
+  return page;
 }
 
 }  // namespace gpubox::local

@@ -58,6 +58,10 @@ std::string Ec2ErrorXml(const Ec2Error& error, std::string_view request_id) {
   return xml.Finish();
 }
 
+Ec2Reply ErrorReply(const Ec2Error& error, const Ec2Request& request) {
+  return {error.status, Ec2ErrorXml(error, request.request_id)};
+}
+
 Ec2Error InvalidParameter(std::string message) {
   return {400, "InvalidParameterValue", std::move(message)};
 }

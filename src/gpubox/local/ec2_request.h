@@ -2,6 +2,7 @@
 /// One decoded EC2 Query API request (Action=...&Version=...&Name.1=...) as
 /// the service handlers see it, and the error they answer with.
 
+#include <expected>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +45,14 @@ struct Ec2Reply {
   int status = 200;
   std::string body;
 };
+
+/// A value, or the EC2 error that refuses the request: the one way the
+/// service's steps report failure.
+template <typename T>
+using Ec2Result = std::expected<T, Ec2Error>;
+
+/// The whole call's answer for an error: EC2's error document, its status.
+Ec2Reply ErrorReply(const Ec2Error& error, const Ec2Request& request);
 
 /// `<Response><Errors><Error><Code>..` as EC2 writes errors.
 std::string Ec2ErrorXml(const Ec2Error& error, std::string_view request_id);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,6 +27,21 @@
 #include "gpubox/sys/env.h"
 
 namespace gpubox::local {
+
+/// What RunInstances has settled, step by step, before it builds records.
+struct LaunchPlan {
+  aws::RunInstancesRequest run;
+  const ImageRecord* image = nullptr;
+  const RegionalOffer* offer = nullptr;  ///< the type, offered in the request's region
+  std::string key_name;
+  int volume_gib = 0;
+  bool spot = false;
+  std::string quota_code;
+  std::vector<aws::GroupIdentifier> groups;
+  std::string zone;
+  double max_price = 0;  ///< spot only
+  std::string interruption_behavior = "terminate";
+};
 
 /// How long terminated instances stay visible to Describe calls.
 inline constexpr int64_t kTerminatedVisibleMicros = 3600LL * 1000000;
@@ -87,8 +103,9 @@ class Ec2Service {
   void SetState(InstanceRecord& record, int code, std::string reason_code = "",
                 std::string reason_message = "");
 
-  // Handlers (ec2_catalog_handlers.cc, ec2_resource_handlers.cc,
-  // ec2_instance_handlers.cc, ec2_instance_actions.cc).
+  // Handlers, one file per EC2 resource: ec2_regions_and_types.cc, ec2_images.cc,
+  // ec2_key_pairs.cc, ec2_security_groups.cc, ec2_tags.cc, ec2_run_instances.cc,
+  // ec2_instances.cc (Describe*), ec2_instance_state.cc (Start/Stop/Terminate).
   Ec2Reply DescribeRegions(const Ec2Request& request);
   Ec2Reply DescribeAvailabilityZones(const Ec2Request& request);
   Ec2Reply DescribeInstanceTypes(const Ec2Request& request);
@@ -120,12 +137,30 @@ class Ec2Service {
   const aws::KeyPair& AddKeyPair(const Ec2Request& request, const std::string& name,
                                  const KeyMaterial& material);
 
-  // ec2_instance_actions.cc helpers.
-  std::optional<Ec2Error> CheckQuota(const std::string& region, const std::string& code,
-                                     int vcpus_wanted, bool spot);
-  std::optional<Ec2Error> FindInstances(const Ec2Request& request,
-                                        const std::vector<std::string>& ids,
-                                        std::vector<InstanceRecord*>& found);
+  // RunInstances' steps (ec2_run_instances.cc), in order.
+  /// The earlier answer when the client token is known (or its mismatch error).
+  std::optional<Ec2Reply> ReplayClientToken(const Ec2Request& request,
+                                            const aws::RunInstancesRequest& run);
+  Ec2Result<void> ValidateLaunch(const Ec2Request& request, LaunchPlan& plan);
+  Ec2Result<void> ResolveLaunchGroups(const Ec2Request& request, LaunchPlan& plan);
+  Ec2Result<void> CheckLaunchQuota(const Ec2Request& request, LaunchPlan& plan);
+  Ec2Result<void> ChooseLaunchZone(const Ec2Request& request, LaunchPlan& plan);
+  Ec2Result<void> CheckSpotPrice(const Ec2Request& request, LaunchPlan& plan);
+  /// Stores the instances (MinCount, then as many more up to MaxCount as fit).
+  aws::Reservation BuildInstances(const Ec2Request& request, const LaunchPlan& plan);
+  void RememberClientToken(const Ec2Request& request, const aws::RunInstancesRequest& run,
+                           const aws::Reservation& reservation);
+
+  // Limits and lookups (ec2_instance_state.cc, ec2_instances.cc, ec2_security_groups.cc).
+  Ec2Result<void> CheckQuota(const std::string& region, const std::string& code,
+                             int vcpus_wanted, bool spot);
+  /// The instances of `ids` in the request's region; Malformed/NotFound errors as EC2's.
+  Ec2Result<std::vector<InstanceRecord*>> FindInstances(const Ec2Request& request,
+                                                        const std::vector<std::string>& ids);
+  /// The group of the region by id or by name, or EC2's InvalidGroup.NotFound.
+  Ec2Result<GroupRecord*> LookupGroup(const std::string& region, const std::string& id_or_name,
+                                      bool by_id);
+  /// The group, or nullptr (for existence checks; LookupGroup for errors).
   GroupRecord* FindGroup(const std::string& region, const std::string& id_or_name, bool by_id);
   const std::string& DefaultVpc(const std::string& region);
   int CapacityOf(const std::string& type) const;

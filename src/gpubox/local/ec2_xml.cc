@@ -65,6 +65,14 @@ XmlWriter StartResponse(std::string_view action, std::string_view request_id) {
   return xml;
 }
 
+Ec2Reply ReturnTrue(std::string_view action, const Ec2Request& request,
+                    std::string_view extra_name, std::string_view extra_value) {
+  XmlWriter xml = StartResponse(action, request.request_id);
+  xml.Bool("return", true);
+  if (!extra_name.empty()) xml.Text(extra_name, extra_value);
+  return {200, xml.Finish()};
+}
+
 void WriteTags(XmlWriter& xml, const std::vector<aws::Tag>& tags) {
   if (tags.empty()) return;
   xml.Open("tagSet");

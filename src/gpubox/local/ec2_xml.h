@@ -4,12 +4,17 @@
 /// (PublicIpAddress is <ipAddress>, SecurityGroups is <groupSet>, ...).
 
 #include "gpubox/aws/model.h"
+#include "gpubox/local/ec2_request.h"
 #include "gpubox/local/xml_writer.h"
 
 namespace gpubox::local {
 
 /// A response document: <ActionResponse xmlns=...><requestId>..</requestId>.
 XmlWriter StartResponse(std::string_view action, std::string_view request_id);
+
+/// <return>true</return> (and one more element when `extra_name` is set).
+Ec2Reply ReturnTrue(std::string_view action, const Ec2Request& request,
+                    std::string_view extra_name = "", std::string_view extra_value = "");
 
 void WriteTags(XmlWriter& xml, const std::vector<aws::Tag>& tags);
 void WriteState(XmlWriter& xml, std::string_view element, const aws::InstanceState& state);

@@ -16,10 +16,6 @@ constexpr int64_t kMicrosPerHour = 3600LL * 1000000;
 /// How far back spot price history goes.
 constexpr int64_t kSpotHistoryHours = 90 * 24;
 
-Ec2Reply ErrorReply(const Ec2Error& error, const Ec2Request& request) {
-  return {error.status, Ec2ErrorXml(error, request.request_id)};
-}
-
 std::string ZoneId(const std::string& zone) {
   std::string region = RegionOfZone(zone);
   std::string prefix = region == "us-east-1" ? "use1" : region == "us-west-2" ? "usw2" : "euw1";
@@ -63,7 +59,7 @@ Ec2Reply Ec2Service::DescribeRegions(const Ec2Request& request) {
       if (name == "opt-in-status") return std::vector<std::string>{"opt-in-not-required"};
       return std::nullopt;
     };
-    if (auto error = CheckFilterNames(filters, values)) return ErrorReply(*error, request);
+    if (auto ok = CheckFilterNames(filters, values); !ok) return ErrorReply(ok.error(), request);
     if (!MatchesFilters(filters, {}, values)) continue;
     xml.Open("item");
     xml.Text("regionName", region);
@@ -93,7 +89,7 @@ Ec2Reply Ec2Service::DescribeAvailabilityZones(const Ec2Request& request) {
       if (name == "opt-in-status") return std::vector<std::string>{"opt-in-not-required"};
       return std::nullopt;
     };
-    if (auto error = CheckFilterNames(filters, values)) return ErrorReply(*error, request);
+    if (auto ok = CheckFilterNames(filters, values); !ok) return ErrorReply(ok.error(), request);
     if (!MatchesFilters(filters, {}, values)) continue;
     xml.Open("item");
     xml.Text("zoneName", zone);
@@ -152,22 +148,20 @@ Ec2Reply Ec2Service::DescribeInstanceTypes(const Ec2Request& request) {
       }
       return std::nullopt;
     };
-    if (auto error = CheckFilterNames(filters, values)) return ErrorReply(*error, request);
+    if (auto ok = CheckFilterNames(filters, values); !ok) return ErrorReply(ok.error(), request);
     if (MatchesFilters(filters, {}, values)) matched.push_back(std::move(info));
   }
-  Page page;
-  if (auto error = PageOf(request, matched.size(), 100, 100, page)) {
-    return ErrorReply(*error, request);
-  }
+  auto page = PageOf(request, matched.size(), 100, 100);
+  if (!page) return ErrorReply(page.error(), request);
   XmlWriter xml = StartResponse("DescribeInstanceTypes", request.request_id);
   xml.Open("instanceTypeSet");
-  for (size_t index = page.begin; index < page.end; ++index) {
+  for (size_t index = page->begin; index < page->end; ++index) {
     xml.Open("item");
     WriteInstanceTypeInfo(xml, matched[index]);
     xml.Close();
   }
   xml.Close();
-  xml.TextIfSet("nextToken", page.next_token);
+  xml.TextIfSet("nextToken", page->next_token);
   return {200, xml.Finish()};
 }
 
@@ -213,25 +207,23 @@ Ec2Reply Ec2Service::DescribeSpotPriceHistory(const Ec2Request& request) {
             if (name == "timestamp") return std::vector{entry.timestamp};
             return std::nullopt;
           };
-          if (auto error = CheckFilterNames(filters, values)) return ErrorReply(*error, request);
+          if (auto ok = CheckFilterNames(filters, values); !ok) return ErrorReply(ok.error(), request);
           if (MatchesFilters(filters, {}, values)) history.push_back(std::move(entry));
         }
       }
     }
   }
-  Page page;
-  if (auto error = PageOf(request, history.size(), 1000, 1000, page)) {
-    return ErrorReply(*error, request);
-  }
+  auto page = PageOf(request, history.size(), 1000, 1000);
+  if (!page) return ErrorReply(page.error(), request);
   XmlWriter xml = StartResponse("DescribeSpotPriceHistory", request.request_id);
   xml.Open("spotPriceHistorySet");
-  for (size_t index = page.begin; index < page.end; ++index) {
+  for (size_t index = page->begin; index < page->end; ++index) {
     xml.Open("item");
     WriteSpotPrice(xml, history[index]);
     xml.Close();
   }
   xml.Close();
-  xml.Text("nextToken", page.next_token);
+  xml.Text("nextToken", page->next_token);
   return {200, xml.Finish()};
 }
 

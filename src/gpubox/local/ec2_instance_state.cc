@@ -11,10 +11,6 @@
 namespace gpubox::local {
 namespace {
 
-Ec2Reply ErrorReply(const Ec2Error& error, const Ec2Request& request) {
-  return {error.status, Ec2ErrorXml(error, request.request_id)};
-}
-
 bool CountsAgainstQuota(int code) {
   return code == kPending || code == kRunning || code == kStopping;
 }
@@ -52,22 +48,22 @@ int Ec2Service::VcpusInUse(const std::string& code, const std::string& region) {
   return vcpus;
 }
 
-std::optional<Ec2Error> Ec2Service::CheckQuota(const std::string& region, const std::string& code,
-                                               int vcpus_wanted, bool spot) {
+Ec2Result<void> Ec2Service::CheckQuota(const std::string& region, const std::string& code,
+                                       int vcpus_wanted, bool spot) {
   double limit = quotas_.Value(code, region).value_or(0);
-  if (VcpusInUse(code, region) + vcpus_wanted <= limit) return std::nullopt;
+  if (VcpusInUse(code, region) + vcpus_wanted <= limit) return {};
   std::string limit_text = FormatDouble(limit);
   if (spot) {
-    return Ec2Error{400, "MaxSpotInstanceCountExceeded",
+    return std::unexpected(Ec2Error{400, "MaxSpotInstanceCountExceeded",
                     "Max spot instance count exceeded: your vCPU limit of " + limit_text +
-                        " for this Spot Instance bucket (" + code + ") is reached."};
+                        " for this Spot Instance bucket (" + code + ") is reached."});
   }
-  return Ec2Error{400, "VcpuLimitExceeded",
+  return std::unexpected(Ec2Error{400, "VcpuLimitExceeded",
                   "You have requested more vCPU capacity than your current vCPU limit of " +
                       limit_text +
                       " allows for the instance bucket that the specified instance type belongs "
                       "to. Please visit http://aws.amazon.com/contact-us/ec2-request to request "
-                      "an adjustment to this limit."};
+                      "an adjustment to this limit."});
 }
 
 Ec2Reply Ec2Service::StateChangeReply(const std::string& action, const Ec2Request& request,
@@ -87,10 +83,11 @@ Ec2Reply Ec2Service::StateChangeReply(const std::string& action, const Ec2Reques
 }
 
 Ec2Reply Ec2Service::StartInstances(const Ec2Request& request) {
-  std::vector<InstanceRecord*> records;
   auto ids = request.List("InstanceId");
   if (ids.empty()) return ErrorReply(MissingParameter("InstanceId"), request);
-  if (auto error = FindInstances(request, ids, records)) return ErrorReply(*error, request);
+  auto found = FindInstances(request, ids);
+  if (!found) return ErrorReply(found.error(), request);
+  std::vector<InstanceRecord*>& records = *found;
   for (InstanceRecord* record : records) {
     int code = record->instance.state.code;
     if (code == kTerminated || code == kShuttingDown || code == kStopping) {
@@ -100,9 +97,10 @@ Ec2Reply Ec2Service::StartInstances(const Ec2Request& request) {
                         request);
     }
     if (code == kStopped) {
-      if (auto error = CheckQuota(record->region, record->quota_code, record->vcpus,
-                                  !record->instance.instance_lifecycle.empty())) {
-        return ErrorReply(*error, request);
+      if (auto ok = CheckQuota(record->region, record->quota_code, record->vcpus,
+                               !record->instance.instance_lifecycle.empty());
+          !ok) {
+        return ErrorReply(ok.error(), request);
       }
     }
   }
@@ -112,10 +110,11 @@ Ec2Reply Ec2Service::StartInstances(const Ec2Request& request) {
 }
 
 Ec2Reply Ec2Service::StopInstances(const Ec2Request& request) {
-  std::vector<InstanceRecord*> records;
   auto ids = request.List("InstanceId");
   if (ids.empty()) return ErrorReply(MissingParameter("InstanceId"), request);
-  if (auto error = FindInstances(request, ids, records)) return ErrorReply(*error, request);
+  auto found = FindInstances(request, ids);
+  if (!found) return ErrorReply(found.error(), request);
+  std::vector<InstanceRecord*>& records = *found;
   for (InstanceRecord* record : records) {
     int code = record->instance.state.code;
     const std::string& id = record->instance.instance_id;
@@ -145,10 +144,11 @@ Ec2Reply Ec2Service::StopInstances(const Ec2Request& request) {
 }
 
 Ec2Reply Ec2Service::TerminateInstances(const Ec2Request& request) {
-  std::vector<InstanceRecord*> records;
   auto ids = request.List("InstanceId");
   if (ids.empty()) return ErrorReply(MissingParameter("InstanceId"), request);
-  if (auto error = FindInstances(request, ids, records)) return ErrorReply(*error, request);
+  auto found = FindInstances(request, ids);
+  if (!found) return ErrorReply(found.error(), request);
+  std::vector<InstanceRecord*>& records = *found;
   return StateChangeReply("TerminateInstances", request, records, [this](InstanceRecord& record) {
     int code = record.instance.state.code;
     if (code != kTerminated && code != kShuttingDown) {

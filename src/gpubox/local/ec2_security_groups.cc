@@ -12,10 +12,6 @@ namespace {
 
 using Values = std::optional<std::vector<std::string>>;
 
-Ec2Reply ErrorReply(const Ec2Error& error, const Ec2Request& request) {
-  return {error.status, Ec2ErrorXml(error, request.request_id)};
-}
-
 bool SamePermission(const aws::IpPermission& a, const aws::IpPermission& b) {
   return a.ip_protocol == b.ip_protocol && a.from_port == b.from_port && a.to_port == b.to_port;
 }
@@ -29,6 +25,14 @@ GroupRecord* Ec2Service::FindGroup(const std::string& region, const std::string&
     if (by_id ? id == id_or_name : record.group.group_name == id_or_name) return &record;
   }
   return nullptr;
+}
+
+Ec2Result<GroupRecord*> Ec2Service::LookupGroup(const std::string& region,
+                                                const std::string& id_or_name, bool by_id) {
+  if (GroupRecord* found = FindGroup(region, id_or_name, by_id)) return found;
+  std::string message = "The security group '" + id_or_name + "' does not exist";
+  if (!by_id) message += " in default VPC '" + DefaultVpc(region) + "'";
+  return std::unexpected(Ec2Error{400, "InvalidGroup.NotFound", std::move(message)});
 }
 
 Ec2Reply Ec2Service::CreateSecurityGroup(const Ec2Request& request) {
@@ -73,11 +77,9 @@ Ec2Reply Ec2Service::AuthorizeSecurityGroupIngress(const Ec2Request& request) {
   bool by_id = request.Has("GroupId");
   const std::string& key = by_id ? request.Get("GroupId") : request.Get("GroupName");
   if (key.empty()) return ErrorReply(MissingParameter("GroupId"), request);
-  GroupRecord* record = FindGroup(request.region, key, by_id);
-  if (record == nullptr) {
-    return ErrorReply(
-        {400, "InvalidGroup.NotFound", "The security group '" + key + "' does not exist"}, request);
-  }
+  auto lookup = LookupGroup(request.region, key, by_id);
+  if (!lookup) return ErrorReply(lookup.error(), request);
+  GroupRecord* record = *lookup;
   auto permissions = DecodeIpPermissions(request);
   if (permissions.empty()) return ErrorReply(MissingParameter("IpPermissions"), request);
   std::vector<aws::IpPermission>& existing = record->group.ip_permissions;
@@ -139,18 +141,13 @@ Ec2Reply Ec2Service::DescribeSecurityGroups(const Ec2Request& request) {
   auto ids = request.List("GroupId");
   auto names = request.List("GroupName");
   for (const std::string& id : ids) {
-    if (!FindGroup(request.region, id, true)) {
-      return ErrorReply(
-          {400, "InvalidGroup.NotFound", "The security group '" + id + "' does not exist"},
-          request);
+    if (auto found = LookupGroup(request.region, id, true); !found) {
+      return ErrorReply(found.error(), request);
     }
   }
   for (const std::string& name : names) {
-    if (!FindGroup(request.region, name, false)) {
-      return ErrorReply({400, "InvalidGroup.NotFound",
-                         "The security group '" + name + "' does not exist in default VPC '" +
-                             DefaultVpc(request.region) + "'"},
-                        request);
+    if (auto found = LookupGroup(request.region, name, false); !found) {
+      return ErrorReply(found.error(), request);
     }
   }
   std::vector<const aws::SecurityGroup*> matched;
@@ -183,22 +180,20 @@ Ec2Reply Ec2Service::DescribeSecurityGroups(const Ec2Request& request) {
       if (name.starts_with("ip-permission.")) return rule_values;
       return std::nullopt;
     };
-    if (auto error = CheckFilterNames(filters, values)) return ErrorReply(*error, request);
+    if (auto ok = CheckFilterNames(filters, values); !ok) return ErrorReply(ok.error(), request);
     if (MatchesFilters(filters, group.tags, values)) matched.push_back(&group);
   }
-  Page page;
-  if (auto error = PageOf(request, matched.size(), 0, 1000, page)) {
-    return ErrorReply(*error, request);
-  }
+  auto page = PageOf(request, matched.size(), 0, 1000);
+  if (!page) return ErrorReply(page.error(), request);
   XmlWriter xml = StartResponse("DescribeSecurityGroups", request.request_id);
   xml.Open("securityGroupInfo");
-  for (size_t index = page.begin; index < page.end; ++index) {
+  for (size_t index = page->begin; index < page->end; ++index) {
     xml.Open("item");
     WriteSecurityGroup(xml, *matched[index]);
     xml.Close();
   }
   xml.Close();
-  xml.TextIfSet("nextToken", page.next_token);
+  xml.TextIfSet("nextToken", page->next_token);
   return {200, xml.Finish()};
 }
 
@@ -206,11 +201,9 @@ Ec2Reply Ec2Service::DeleteSecurityGroup(const Ec2Request& request) {
   bool by_id = request.Has("GroupId");
   const std::string& key = by_id ? request.Get("GroupId") : request.Get("GroupName");
   if (key.empty()) return ErrorReply(MissingParameter("GroupId"), request);
-  GroupRecord* record = FindGroup(request.region, key, by_id);
-  if (record == nullptr) {
-    return ErrorReply(
-        {400, "InvalidGroup.NotFound", "The security group '" + key + "' does not exist"}, request);
-  }
+  auto lookup = LookupGroup(request.region, key, by_id);
+  if (!lookup) return ErrorReply(lookup.error(), request);
+  GroupRecord* record = *lookup;
   std::string id = record->group.group_id;
   if (record->group.group_name == "default") {
     return ErrorReply(
