@@ -48,6 +48,12 @@ Result<aws::Instance> Lifecycle::WaitFor(const BoxRecord& box, int state_code, i
 
 Result<BoxRecord> Lifecycle::RunningBox(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  if (box.state == BoxState::kSetupFailed) {
+    return Fail(ErrorCode::kUsage,
+                "box '" + name + "' is stopped: its setup failed at phase " + box.failed_phase,
+                "'gpubox up " + name + "' resumes it; 'gpubox logs " + name +
+                    " --setup' shows why it failed");
+  }
   if (box.state != BoxState::kRunning) {
     return Fail(ErrorCode::kUsage,
                 "box '" + name + "' is " + BoxStateName(box.state) + ", not running",
@@ -103,6 +109,7 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
 Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (box.state == BoxState::kStopped) return box;
+  if (box.state == BoxState::kSetupFailed && box.running_since == 0) return box;  // kept stopped
   if (box.market == Market::kSpot) {
     return Fail(ErrorCode::kUsage, "box '" + name + "' is a one-time spot instance",
                 "spot boxes cannot be stopped; 'gpubox down " + name + "' deletes it");
@@ -113,7 +120,7 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
   GPUBOX_TRY(WaitFor(box, kStopped, 600000));
   if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
   box.running_since = 0;
-  box.state = BoxState::kStopped;
+  if (box.state != BoxState::kSetupFailed) box.state = BoxState::kStopped;
   GPUBOX_TRY_VOID(store_.Save(box));
   Event(name, "stop", box.instance_id);
   return box;
@@ -122,6 +129,12 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
 Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (box.state == BoxState::kRunning) return box;
+  if (box.state == BoxState::kSetupFailed) {
+    return Fail(
+        ErrorCode::kUsage,
+        "box '" + name + "' has an unfinished setup (phase " + box.failed_phase + " failed)",
+        "'gpubox up " + name + "' starts it and resumes the setup there");
+  }
   GPUBOX_TRY_VOID(cloud_.StartInstance(box.region, box.instance_id));
   progress_ << "gpubox: starting " << box.instance_id << '\n';
   aws::Instance instance = GPUBOX_TRY(WaitFor(box, kRunning, 600000));

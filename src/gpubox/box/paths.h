@@ -23,6 +23,8 @@ struct GpuboxPaths {
   }
   /// The shared ssh master connection's socket (kept short: sockets are limited to 108 bytes).
   std::string ssh_master(const std::string& box) const { return state_dir + "/ssh/" + box; }
+  /// Copies of boxes' setup logs, taken when a setup fails (NAME-YYYYMMDDTHHMMSSZ.log).
+  std::string setup_logs_dir() const { return state_dir + "/setup-logs"; }
   std::string ssh_include() const { return config_dir + "/ssh_config"; }
   std::string user_ssh_config() const { return home + "/.ssh/config"; }
 };

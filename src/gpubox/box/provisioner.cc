@@ -233,6 +233,10 @@ void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& 
     }
     (void)cloud_.DeleteKeyPair(region, box.key_name);
   }
+  for (const std::string& file :
+       {box.key_path, box.key_path + ".pub", paths_.known_hosts(box.name)}) {
+    if (!box.key_path.empty()) (void)env_.files->Remove(file);
+  }
   (void)store_.Delete(box.name);
   Event(box.name, "cleanup", "deleted what the failed up made");
 }

@@ -3,11 +3,14 @@
 /// flows"). Offers ranked by price, quota checked per region, a key pair and a
 /// security group made for the box, RunInstances with a ClientToken and tags,
 /// failover across zones, regions and offers, the wait for SSH, setup in
-/// phases, the record. A failure leaves nothing running or half-made; a rerun
-/// after a crash continues with the same instance.
+/// phases, the record. A failure to launch leaves nothing running or half-made; a rerun
+/// after a crash continues with the same instance. A failed setup phase keeps the box,
+/// stopped, with its log copied here (or deletes it: `rm_on_failure`); `up` again starts it
+/// and resumes at that phase.
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +31,11 @@ struct UpOptions {
   int disk_gib = 64;
   std::string image;  ///< an image id or the name of one of yours; default per cloud
   std::string framework = "pytorch";
-  std::string notebooks;    ///< a local directory to upload, or (AWS) a zip URL
-  std::string caller_cidr;  ///< who may SSH in, e.g. "203.0.113.7/32"
-  bool setup = true;        ///< false: launch and wait for SSH only
-  int max_offers = 8;       ///< distinct offers to try before giving up
+  std::string notebooks;       ///< a local directory to upload, or (AWS) a zip URL
+  std::string caller_cidr;     ///< who may SSH in, e.g. "203.0.113.7/32"
+  bool setup = true;           ///< false: launch and wait for SSH only
+  bool rm_on_failure = false;  ///< a failed setup deletes the box instead of keeping it stopped
+  int max_offers = 8;          ///< distinct offers to try before giving up
   int ssh_timeout_ms = 120000;
   int running_timeout_ms = 300000;
   int64_t started_us = 0;  ///< when the command began (the timeline's origin); 0: at Up()
@@ -45,6 +49,13 @@ struct LaunchCandidate {
   Market market = Market::kOnDemand;
   double price_usd_hr = 0;
   QuotaVerdict quota;
+};
+
+/// A setup that ran on the box and failed there.
+struct SetupFailure {
+  std::string phase;   ///< the phase that failed, or was running when the session ended
+  std::string reason;  ///< for the error line: the failing command and its exit status, or why
+  std::string output;  ///< what the session printed: the log's copy if the box cannot give it
 };
 
 struct UpPlan {
@@ -64,8 +75,9 @@ class Provisioner {
   Result<BoxRecord> Up(const UpOptions& options);
 
   SshTarget TargetOf(const BoxRecord& box) const;
-  /// Runs the setup phases in one SSH session, with live per-phase progress.
-  Result<void> RunSetup(const BoxRecord& box, const UpOptions& options);
+  /// Runs the setup phases in one SSH session, with live per-phase progress. Returns the
+  /// failure when a phase failed on the box; an Error when setup could not run at all.
+  Result<std::optional<SetupFailure>> RunSetup(const BoxRecord& box, const UpOptions& options);
   /// Gives a new instance its own Jupyter token and (local cloud) the sample notebook;
   /// returns the setup phases its disk already holds (an image's).
   Result<std::vector<std::string>> PrepareBox(const BoxRecord& box);
@@ -83,6 +95,14 @@ class Provisioner {
   /// True when `done` (from PrepareBox) holds every setup phase: then the phases are shown
   /// as skipped and recorded in `box` (not saved), and no setup session is needed.
   bool SkipSetupHeldByImage(BoxRecord& box, const std::vector<std::string>& done);
+  /// After a failed phase: the whole setup log copied here first, then the box kept and
+  /// stopped (or deleted: --rm-on-failure, or a one-time spot box, which cannot stop); the
+  /// error names the phase, the reason and the copy.
+  Error SetupFailed(BoxRecord box, const UpOptions& options, const SetupFailure& failure);
+  /// Stops a box kept after a failed setup and records it as kSetupFailed.
+  Result<void> KeepStopped(BoxRecord& box, const std::string& phase);
+  /// A kept box's instance found stopped (or stopping) is started again, to resume setup.
+  Result<void> StartIfStopped(const BoxRecord& box, const aws::Instance& instance);
   /// Deletes what was made for a box that failed to come up.
   void CleanUp(const BoxRecord& box, const std::vector<std::string>& regions_touched);
   void Event(const std::string& box, const std::string& kind, const std::string& message);

@@ -5,6 +5,7 @@
 
 #include "gpubox/box/instance_facts.h"
 #include "gpubox/box/provisioner.h"
+#include "gpubox/box/setup_progress.h"
 #include "gpubox/box/setup_script.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/process_runner.h"
@@ -19,59 +20,6 @@ std::string GpuOf(const Catalog& catalog, const std::string& type_name) {
   auto type_idx = catalog.FindType(type_name);
   return type_idx ? catalog.types()[*type_idx].GpuText() : "";
 }
-
-/// Turns the setup script's marker lines into progress on the terminal and events.
-class SetupProgress {
- public:
-  SetupProgress(std::ostream& out, std::vector<std::string> phases, Env& env, std::string box,
-                BoxStore& store)
-      : out_(out), phases_(std::move(phases)), env_(env), box_(std::move(box)), store_(store) {}
-
-  void Line(std::string_view line) {
-    if (!line.starts_with("gpubox-phase ")) {
-      if (!line.starts_with("gpubox-setup ")) last_line_ = std::string(Trim(line));
-      return;
-    }
-    std::vector<std::string_view> words = Split(line, ' ');
-    if (words.size() < 3) return;
-    std::string phase(words[1]);
-    std::string_view what = words[2];
-    if (what == "start") {
-      started_ = env_.clock->NowMicros();
-      last_line_.clear();
-      return;
-    }
-    size_t index = std::find(phases_.begin(), phases_.end(), phase) - phases_.begin() + 1;
-    out_ << "gpubox: setup [" << index << "/" << phases_.size() << "] " << phase << ": ";
-    if (what == "skip") {
-      out_ << "already done (skipped)\n";
-    } else {
-      out_ << (what == "done" ? "done" : "FAILED") << " ("
-           << FormatFixed((env_.clock->NowMicros() - started_) / 1e6, 1) << " s)";
-      if (!last_line_.empty()) out_ << ": " << last_line_;
-      out_ << '\n';
-    }
-    out_.flush();
-    if (what == "fail") failed_ = phase;
-    if (what == "done" || what == "skip") done_.push_back(phase);
-    (void)store_.AddEvent(
-        {env_.clock->NowMicros() / 1'000'000, box_, "setup", phase + " " + std::string(what)});
-  }
-  const std::vector<std::string>& done() const { return done_; }
-  const std::string& failed() const { return failed_; }
-  const std::string& last_line() const { return last_line_; }
-
- private:
-  std::ostream& out_;
-  std::vector<std::string> phases_;
-  Env& env_;
-  std::string box_;
-  BoxStore& store_;
-  int64_t started_ = 0;
-  std::string last_line_;
-  std::string failed_;
-  std::vector<std::string> done_;
-};
 
 aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandidate& candidate,
                                         const aws::Image& image, const std::string& zone,
@@ -117,8 +65,11 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   GPUBOX_TRY_VOID(ValidateBoxName(options.name));
   step_started_us_ = options.started_us != 0 ? options.started_us : env_.clock->NowMicros();
   BoxRecord box;
+  UpOptions resumed = options;  // a known box keeps the framework it was made with
+  bool kept = false;            // a box kept after a failed setup: never deleted here
   if (auto known = store_.Load(options.name)) {
     box = *known;
+    if (!box.framework.empty()) resumed.framework = box.framework;
     if (box.state == BoxState::kRunning) {  // the same command again: the same box
       progress_ << "gpubox: " << box.name << " is already up\n";
       return box;
@@ -127,7 +78,13 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
       return Fail(ErrorCode::kUsage, "box '" + box.name + "' exists and is stopped",
                   "'gpubox start " + box.name + "' brings it back");
     }
-    progress_ << "gpubox: continuing the unfinished up of " << box.name << '\n';
+    kept = box.state == BoxState::kSetupFailed;
+    if (kept) {
+      progress_ << "gpubox: resuming the setup of " << box.name << " at phase " << box.failed_phase
+                << '\n';
+    } else {
+      progress_ << "gpubox: continuing the unfinished up of " << box.name << '\n';
+    }
   } else {
     box.name = options.name;
     box.cloud = cloud_.name();
@@ -141,14 +98,17 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
     Event(box.name, "up", "requested");
   }
   StepDone(box.name, "start");
-  UpPlan plan = GPUBOX_TRY(Plan(options));
+  const UpOptions& up = resumed;
+  UpPlan plan = GPUBOX_TRY(Plan(up));
   StepDone(box.name, "plan");
   auto existing = GPUBOX_TRY(FindExisting(box.name));
   StepDone(box.name, "find-existing");
   Result<BoxRecord> ready = [&]() -> Result<BoxRecord> {
     if (existing) {
-      progress_ << "gpubox: found " << existing->instance_id << " already launched for " << box.name
-                << "; continuing with it\n";
+      if (!kept) {
+        progress_ << "gpubox: found " << existing->instance_id << " already launched for "
+                  << box.name << "; continuing with it\n";
+      }
       box.instance_id = existing->instance_id;
       box.instance_type = existing->instance_type;
       box.zone = InstanceZone(*existing);
@@ -163,28 +123,35 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
         }
       }
       GPUBOX_TRY_VOID(store_.Save(box));
-      return WaitUntilReady(box, options);
+      GPUBOX_TRY_VOID(StartIfStopped(box, *existing));
+      return WaitUntilReady(box, up);
     }
-    return Launch(box, options, plan);
+    return Launch(box, up, plan);
   }();
   if (!ready) return ready;
   box = *ready;
   std::vector<std::string> phases_done = GPUBOX_TRY(PrepareBox(box));
   StepDone(box.name, "prepare");
   // An image that holds every phase (and no notebooks to upload) needs no setup session.
-  bool held = options.notebooks.empty() && SkipSetupHeldByImage(box, phases_done);
+  bool held = up.notebooks.empty() && SkipSetupHeldByImage(box, phases_done);
   if (held) GPUBOX_TRY_VOID(store_.Save(box));
-  if (options.setup && !held) {
-    auto setup = RunSetup(box, options);
+  if (up.setup && !held) {
+    auto setup = RunSetup(box, up);
     if (!setup) {
-      progress_ << "gpubox: setup failed; deleting the box so nothing is left half-made\n";
-      CleanUp(box, {box.region});
+      if (kept) {
+        (void)KeepStopped(box, box.failed_phase);
+      } else {
+        progress_ << "gpubox: setup could not run; deleting the box so nothing is left half-made\n";
+        CleanUp(box, {box.region});
+      }
       return std::unexpected(setup.error());
     }
+    if (*setup) return std::unexpected(SetupFailed(box, up, **setup));
     StepDone(box.name, "setup");
   }
   box = GPUBOX_TRY(store_.Load(box.name));
   box.state = BoxState::kRunning;
+  box.failed_phase.clear();
   GPUBOX_TRY_VOID(store_.Save(box));
   StepDone(box.name, "record");
   int64_t began_us = options.started_us != 0 ? options.started_us : 0;
@@ -341,7 +308,8 @@ bool Provisioner::SkipSetupHeldByImage(BoxRecord& box, const std::vector<std::st
   return true;
 }
 
-Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& options) {
+Result<std::optional<SetupFailure>> Provisioner::RunSetup(const BoxRecord& box,
+                                                          const UpOptions& options) {
   SshTarget target = TargetOf(box);
   bool aws = box.cloud == "aws";
   if (!options.notebooks.empty() && !options.notebooks.starts_with("http")) {
@@ -365,15 +333,27 @@ Result<void> Provisioner::RunSetup(const BoxRecord& box, const UpOptions& option
        .timeout_ms = 3600 * 1000,
        .on_stdout_line = [&progress](std::string_view line) { progress.Line(line); }}));
   if (run.exit_code != 0 || progress.done().size() != phases.size()) {
-    std::string phase = progress.failed().empty() ? "?" : progress.failed();
-    return Fail(ErrorCode::kCloud,
-                "setup phase " + phase + " failed on " + box.name + ": " + progress.last_line(),
-                "the log is ~/.gpubox/setup.log on the box ('gpubox ssh " + box.name + "')");
+    SetupFailure failure{progress.failed(), progress.Reason(), run.out};
+    if (failure.phase.empty()) {
+      // The session ended between phases (or before the first one): the next phase.
+      failure.phase =
+          progress.done().size() < phases.size() ? phases[progress.done().size()] : phases.back();
+    }
+    if (progress.failed().empty() || failure.reason.empty()) {
+      progress.PrintTail();  // no fail marker came: the session itself ended
+      std::string ended = run.exit_code == 255
+                              ? "the SSH session to the box ended"
+                              : "setup ended with status " + std::to_string(run.exit_code);
+      if (!Trim(run.err).empty()) ended += ": " + std::string(Trim(Split(run.err, '\n')[0]));
+      if (failure.reason.empty()) failure.reason = ended;
+    }
+    return failure;
   }
   std::vector<std::string> done = progress.done();
   BoxRecord updated = GPUBOX_TRY(store_.Load(box.name));
   updated.setup_phases = Join(done, ",");
-  return store_.Save(updated);
+  GPUBOX_TRY_VOID(store_.Save(updated));
+  return std::nullopt;
 }
 
 }  // namespace gpubox

@@ -39,6 +39,9 @@ std::string SetupScript(const SetupOptions& options) {
   if (options.target == SetupTarget::kAws) {
     script += "GPUBOX_NOTEBOOKS_URL=" + ShellQuote(options.notebooks_url) + "\n";
   }
+  script += "GPUBOX_NET_TRIES=" + std::to_string(options.net_tries) +
+            " GPUBOX_NET_BACKOFF_S=" + std::to_string(options.net_backoff_s) +
+            " GPUBOX_NET_PROBE_S=" + std::to_string(options.net_probe_s) + "\n";
   script += kSetupPreludeScript;
   script += JupyterFunctions();
   script += options.target == SetupTarget::kAws ? kSetupAwsScript : kSetupLocalScript;

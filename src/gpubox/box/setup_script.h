@@ -15,6 +15,11 @@ struct SetupOptions {
   std::string framework = "pytorch";  ///< pytorch, mxnet, tensorflow or jax
   std::string notebooks_dir;          ///< on the box, where uploaded notebooks are; may be empty
   std::string notebooks_url;          ///< AWS only: a zip to fetch instead of the book's
+  /// Network commands (downloads, package indexes, pip) are tried this many times in all,
+  /// waiting net_backoff_s seconds before the second try, twice that before the third...
+  int net_tries = 4;
+  int net_backoff_s = 5;
+  int net_probe_s = 10;  ///< how long a check that the box reaches a host may take
 };
 
 /// The whole script, starting with "#!/bin/bash"; values are shell-quoted.

@@ -21,6 +21,13 @@ std::string Duration(int64_t seconds) {
          std::to_string(seconds % 3600 / 60) + "m";
 }
 
+/// The STATE column: "setup-failed (driver)" names the phase a rerun of up resumes at.
+std::string StateText(const BoxRecord& box) {
+  std::string state = BoxStateName(box.state);
+  if (box.state == BoxState::kSetupFailed) state += " (" + box.failed_phase + ")";
+  return state;
+}
+
 /// A command about one box (or none) on one cloud.
 class BoxCommand : public Command {
  public:
@@ -72,7 +79,7 @@ class LsCommand : public BoxCommand {
     for (const BoxListing& row : rows) {
       const BoxRecord& box = row.box;
       table.AddRow({box.name + (row.orphan ? " (orphan: not in gpubox's records)" : ""),
-                    row.orphan ? row.cloud_state : BoxStateName(box.state), box.cloud, box.zone,
+                    row.orphan ? row.cloud_state : StateText(box), box.cloud, box.zone,
                     box.instance_type, box.gpu.empty() ? "-" : box.gpu, MarketName(box.market),
                     row.orphan ? "-" : FormatDouble(box.price_usd_hr), Duration(row.uptime_seconds),
                     row.orphan ? "-" : "$" + FormatFixed(row.cost_usd, 2)});

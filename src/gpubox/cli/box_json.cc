@@ -18,6 +18,7 @@ nlohmann::json BoxJson(const BoxRecord& box) {
           {"disk_gib", box.disk_gib},
           {"framework", box.framework},
           {"setup_phases", box.setup_phases},
+          {"failed_phase", box.failed_phase},
           {"key_path", box.key_path}};
 }
 

@@ -12,6 +12,8 @@ std::unique_ptr<Command> MakeOffersCommand();
 std::unique_ptr<Command> MakeLocalCommand();
 std::unique_ptr<Command> MakeUpCommand();
 std::unique_ptr<Command> MakeQuotaCommand();
+/// logs NAME --setup.
+std::unique_ptr<Command> MakeLogsCommand();
 /// ls, stop, start, down, image, images, events.
 std::vector<std::unique_ptr<Command>> MakeBoxCommands();
 /// ssh, exec, jupyter.

@@ -33,6 +33,8 @@ class UpCommand : public Command {
     app.add_option("--framework", framework_, "pytorch (default), mxnet, tensorflow or jax");
     app.add_option("--notebooks", notebooks_, "a local directory to upload, or a zip URL (aws)");
     app.add_flag("--no-setup", no_setup_, "launch and wait for SSH only; run no setup");
+    app.add_flag("--rm-on-failure", rm_on_failure_,
+                 "delete the box when a setup phase fails (default: keep it stopped, to resume)");
     app.add_flag("--dry-run", dry_run_, "print the plan and the setup script; launch nothing");
     app.add_flag("--yes,-y", yes_, "do not ask before launching a paid instance");
     app.add_flag("--json", json_, "print the box as JSON");
@@ -63,6 +65,7 @@ class UpCommand : public Command {
     }
     options.notebooks = notebooks_;
     options.setup = !no_setup_;
+    options.rm_on_failure = rm_on_failure_;
     auto session =
         GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, !dry_run_, context.err));
     bool aws = session->cloud().name() == "aws";
@@ -84,7 +87,10 @@ class UpCommand : public Command {
       return PrintPlan(context, GPUBOX_TRY(provisioner.Plan(options)), ssh_from);
     }
     options.caller_cidr = GPUBOX_TRY(session->CallerCidr());
-    if (aws) {
+    // Resuming a box kept after a failed setup launches nothing new: no question.
+    auto known = session->store().Load(name_);
+    bool resuming = known && known->state == BoxState::kSetupFailed;
+    if (aws && !resuming) {
       UpPlan plan = GPUBOX_TRY(provisioner.Plan(options));
       const LaunchCandidate& best = plan.candidates.front();
       if (!Confirm("launch " + best.instance_type + " (" + MarketName(best.market) + ") in " +
@@ -146,7 +152,7 @@ class UpCommand : public Command {
   RequirementFlags flags_;
   CloudFlags cloud_flags_;
   std::string name_, instance_type_, disk_ = "64", image_, framework_ = "pytorch", notebooks_;
-  bool dry_run_ = false, yes_ = false, json_ = false, no_setup_ = false;
+  bool dry_run_ = false, yes_ = false, json_ = false, no_setup_ = false, rm_on_failure_ = false;
 };
 
 }  // namespace

@@ -29,6 +29,7 @@ constexpr SqlColumn kBoxTable[] = {
     {"running_since", "INTEGER"},
     {"billed_seconds", "INTEGER"},
     {"disk_gib", "INTEGER"},
+    {"failed_phase", "TEXT"},
 };
 constexpr SqlColumn kAttemptTable[] = {
     {"id", "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -60,8 +61,8 @@ std::string BoxColumnList() {
   return list;
 }
 
-constexpr const char* kBoxStateNames[] = {"launching", "setting-up", "running", "stopped",
-                                          "orphan"};
+constexpr const char* kBoxStateNames[] = {"launching", "setting-up",   "running",
+                                          "stopped",   "setup-failed", "orphan"};
 
 BoxRecord ReadBox(const SqliteStatement& row) {
   BoxRecord box;
@@ -83,6 +84,7 @@ BoxRecord ReadBox(const SqliteStatement& row) {
   box.running_since = row.Int(col++);
   box.billed_seconds = row.Int(col++);
   box.disk_gib = static_cast<int>(row.Int(col++));
+  box.failed_phase = row.Text(col++);
   return box;
 }
 
@@ -126,6 +128,7 @@ Result<void> BoxStore::Save(const BoxRecord& box) {
     stmt.Bind(*field);
   }
   stmt.Bind(box.created_at).Bind(box.running_since).Bind(box.billed_seconds).Bind(box.disk_gib);
+  stmt.Bind(box.failed_phase);
   return stmt.Run();
 }
 

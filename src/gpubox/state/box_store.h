@@ -25,9 +25,12 @@ enum class BoxState : uint8_t {
   kSettingUp,  ///< the instance answers SSH; setup phases run
   kRunning,    ///< ready
   kStopped,    ///< stopped; the disk is kept
-  kOrphan,     ///< `ls` only: tagged by gpubox in the cloud, unknown to the store
+  /// a setup phase failed (BoxRecord::failed_phase); the box was kept, stopped, and
+  /// rerunning up starts it and resumes at that phase
+  kSetupFailed,
+  kOrphan,  ///< `ls` only: tagged by gpubox in the cloud, unknown to the store
 };
-/// "launching", "setting-up", "running", "stopped", "orphan".
+/// "launching", "setting-up", "running", "stopped", "setup-failed", "orphan".
 const char* BoxStateName(BoxState state);
 /// The state of a stored name; an unknown name reads as kLaunching (an unfinished up).
 BoxState ParseBoxState(std::string_view name);
@@ -57,6 +60,7 @@ struct BoxRecord {
   int64_t running_since = 0;   ///< Unix seconds; 0 when not running
   int64_t billed_seconds = 0;  ///< running time before running_since
   int disk_gib = 0;
+  std::string failed_phase;  ///< kSetupFailed: the setup phase that failed
 };
 
 struct AttemptRecord {

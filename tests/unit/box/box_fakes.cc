@@ -63,19 +63,32 @@ Result<ProcessResult> FakeProcessRunner::Run(const std::vector<std::string>& arg
       result.err = "Connection refused";
       return result;
     }
+    if (argv.size() >= 2 && argv[argv.size() - 2] == "cat" && argv.back() == ".gpubox/setup.log") {
+      result.exit_code = log_unreadable_ ? 255 : 0;
+      result.out = log_unreadable_ ? "" : setup_log_;
+      return result;
+    }
     if (options.stdin_text.find("\nrun_phase ") != std::string::npos) {
       // Plays the setup script: every `run_phase NAME ...` line, in order.
       for (std::string_view line : Split(options.stdin_text, '\n')) {
         if (!line.starts_with("run_phase ")) continue;
         std::string phase(Split(line, ' ')[1]);
+        if (phases_marked_.count(phase) > 0) {
+          result.out += "gpubox-phase " + phase + " skip\n";
+          continue;
+        }
         bool fails = failing_phases_.count(phase) > 0;
-        result.out += "gpubox-phase " + phase + " start\n" + (fails ? "boom\n" : "ok\n") +
-                      "gpubox-phase " + phase + (fails ? " fail\n" : " done\n");
+        result.out +=
+            "gpubox-phase " + phase + " start\n" +
+            (fails ? "boom\ngpubox-command-failed 4 wget -nv https://example.com/x\n" : "ok\n") +
+            "gpubox-phase " + phase + (fails ? " fail\n" : " done\n");
         if (fails) {
           result.exit_code = 1;
           break;
         }
+        phases_marked_.insert(phase);
       }
+      setup_log_ += result.out;
       if (options.on_stdout_line) {
         for (std::string_view line : Split(result.out, '\n')) {
           if (!line.empty()) options.on_stdout_line(line);

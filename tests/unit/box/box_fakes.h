@@ -27,7 +27,11 @@ class FakeProcessRunner : public ProcessRunner {
 
   std::vector<std::string> commands_ran_;  ///< argv joined by spaces
   std::set<std::string> failing_phases_;   ///< setup phases that fail
-  int ssh_failures_left_ = 0;              ///< next `ssh ... true` calls that fail
+  /// Phases whose marker the (one) box holds: later sessions skip them, as the script does.
+  std::set<std::string> phases_marked_;
+  std::string setup_log_;        ///< what setup sessions printed: `cat .gpubox/setup.log` gives it
+  bool log_unreadable_ = false;  ///< `cat .gpubox/setup.log` fails as an unreachable box does
+  int ssh_failures_left_ = 0;    ///< next `ssh ... true` calls that fail
 
  private:
   FileSystem& files_;

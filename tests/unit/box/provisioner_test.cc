@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "gpubox/box/lifecycle.h"
+#include "gpubox/box/setup_log.h"
 #include "gpubox/sys/real_file_system.h"
 #include "unit/box/box_fakes.h"
 
@@ -134,14 +135,114 @@ TEST_F(ProvisionerTest, AllFailingListsEveryAttemptAndLeavesNothing) {
   EXPECT_FALSE(store_->Load("d2l"));
 }
 
-TEST_F(ProvisionerTest, FailedSetupTerminatesAndDeletesEverything) {
+TEST_F(ProvisionerTest, FailedSetupCopiesTheLogKeepsTheBoxStoppedAndNamesWhy) {
   processes_.failing_phases_.insert("framework");
   auto box = MakeProvisioner().Up(options_);
   ASSERT_FALSE(box);
+  // The error line: the phase, the failing command and where the copy is.
+  EXPECT_NE(box.error().message.find(
+                "setup phase framework failed on d2l: `wget -nv https://example.com/x` exited 4"),
+            std::string::npos)
+      << box.error().message;
+  auto copy = LatestSetupLogCopy(env_, paths_, "d2l");
+  ASSERT_TRUE(copy);
+  EXPECT_TRUE(copy->starts_with(paths_.state_dir + "/setup-logs/d2l-"));
+  EXPECT_NE(box.error().hint.find(*copy), std::string::npos) << box.error().hint;
+  EXPECT_NE(box.error().hint.find("'gpubox up d2l' resumes at framework"), std::string::npos);
+  EXPECT_EQ(*files_.ReadFile(*copy), processes_.setup_log_);
+  EXPECT_EQ(std::filesystem::status(*copy).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // The last lines of the phase are shown, and what keeping the disk costs.
+  EXPECT_NE(progress_.str().find("framework: FAILED"), std::string::npos) << progress_.str();
+  EXPECT_NE(progress_.str().find("gpubox:   | boom"), std::string::npos) << progress_.str();
+  EXPECT_NE(progress_.str().find("64 GiB disk is still billed, about $5.12 a month"),
+            std::string::npos)
+      << progress_.str();
+  // Kept, stopped, recorded as setup-failed at that phase.
+  EXPECT_EQ(Count("TerminateInstances"), 0);
+  EXPECT_EQ(Count("StopInstances"), 1);
+  ASSERT_EQ(cloud_.instances_.size(), 1u);
+  EXPECT_EQ(cloud_.instances_.begin()->second.state.name, "stopped");
+  auto kept = store_->Load("d2l");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->state, BoxState::kSetupFailed);
+  EXPECT_EQ(kept->failed_phase, "framework");
+  EXPECT_EQ(kept->running_since, 0);
+  // The copy comes before the stop.
+  auto cat = std::find_if(
+      processes_.commands_ran_.begin(), processes_.commands_ran_.end(),
+      [](const std::string& command) { return command.ends_with("cat .gpubox/setup.log"); });
+  ASSERT_NE(cat, processes_.commands_ran_.end());
+  EXPECT_EQ(cloud_.calls_.back(), "StopInstances " + kept->instance_id);
+}
+
+TEST_F(ProvisionerTest, UpAgainStartsTheKeptBoxAndResumesAtTheFailedPhase) {
+  processes_.failing_phases_.insert("framework");
+  ASSERT_FALSE(MakeProvisioner().Up(options_));
+  processes_.failing_phases_.clear();
+  progress_.str("");
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(Count("RunInstances"), 1);
+  EXPECT_EQ(Count("StartInstances"), 1);
+  EXPECT_EQ(box->state, BoxState::kRunning);
+  EXPECT_EQ(box->failed_phase, "");
+  EXPECT_EQ(box->setup_phases, "driver,environment,framework,notebooks,gpu-check");
+  std::string shown = progress_.str();
+  EXPECT_NE(shown.find("resuming the setup of d2l at phase framework"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("[2/5] environment: already done (skipped)"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("[3/5] framework: done"), std::string::npos) << shown;
+}
+
+TEST_F(ProvisionerTest, RmOnFailureDeletesEverythingButTheLogCopy) {
+  processes_.failing_phases_.insert("framework");
+  options_.rm_on_failure = true;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_FALSE(box);
   EXPECT_NE(box.error().message.find("setup phase framework failed"), std::string::npos);
+  EXPECT_NE(box.error().hint.find("the box is deleted"), std::string::npos);
   EXPECT_EQ(cloud_.LiveInstances(), 0);
   EXPECT_TRUE(cloud_.groups_.empty());
   EXPECT_TRUE(cloud_.key_pairs_.empty());
+  EXPECT_FALSE(store_->Load("d2l"));
+  EXPECT_FALSE(std::filesystem::exists(paths_.key_path("d2l")));
+  auto shown = FindSetupLog(env_, paths_, "d2l", std::nullopt);
+  ASSERT_TRUE(shown) << shown.error().message;
+  EXPECT_NE(shown->text.find("gpubox-phase framework fail"), std::string::npos);
+}
+
+TEST_F(ProvisionerTest, AnUnreachableBoxStillLeavesWhatTheSessionPrinted) {
+  processes_.failing_phases_.insert("driver");
+  processes_.log_unreadable_ = true;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_FALSE(box);
+  auto copy = LatestSetupLogCopy(env_, paths_, "d2l");
+  ASSERT_TRUE(copy);
+  EXPECT_NE(files_.ReadFile(*copy)->find("gpubox-phase driver fail"), std::string::npos);
+  EXPECT_NE(progress_.str().find("the box could not give its own"), std::string::npos);
+}
+
+TEST_F(ProvisionerTest, AKeptBoxAsksForUpNotStartAndListsAsSetupFailed) {
+  processes_.failing_phases_.insert("notebooks");
+  ASSERT_FALSE(MakeProvisioner().Up(options_));
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  auto started = lifecycle.Start("d2l");
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().hint.find("'gpubox up d2l'"), std::string::npos);
+  auto running = lifecycle.RunningBox("d2l");
+  ASSERT_FALSE(running);
+  EXPECT_NE(running.error().message.find("setup failed at phase notebooks"), std::string::npos);
+  auto stopped = lifecycle.Stop("d2l");  // already stopped: nothing to do, state kept
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->state, BoxState::kSetupFailed);
+  auto listing = lifecycle.List();
+  ASSERT_EQ(listing->size(), 1u);
+  EXPECT_EQ((*listing)[0].box.state, BoxState::kSetupFailed);
+  EXPECT_EQ((*listing)[0].cloud_state, "stopped");
+  auto plan = lifecycle.PlanDown("d2l");
+  ASSERT_TRUE(lifecycle.Down(*plan, "d2l"));
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.groups_.empty());
 }
 
 TEST_F(ProvisionerTest, RerunAfterACrashContinuesWithTheSameInstance) {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -104,6 +105,94 @@ TEST(SetupScriptTest, RemoteCommandLineGivesTheShellExactlyTheArgv) {
   EXPECT_EQ(out, expected);
   EXPECT_EQ(RemoteCommandLine({"python3", "-c", "import torch; print(1)"}),
             "'python3' '-c' 'import torch; print(1)'");
+}
+
+/// The prelude of `target`'s script with `body` after it, run in a fresh HOME with `bin`
+/// (fake commands) first on PATH.
+std::pair<int, std::string> RunPrelude(const std::string& name, const std::string& body,
+                                       const std::string& bin) {
+  std::string home = testing::TempDir() + "gpubox-home-" + name + "-" + std::to_string(getpid());
+  SetupOptions options{SetupTarget::kAws, "pytorch", "", ""};
+  options.net_tries = 3;
+  options.net_backoff_s = 0;
+  std::string script = SetupScript(options);
+  std::string prelude = script.substr(0, script.find("CONDA=")) + body;
+  auto run =
+      Shell("HOME=" + home + " PATH=" + bin + ":$PATH bash " + WriteTemp(name + ".sh", prelude));
+  Shell("rm -rf " + home);
+  return run;
+}
+
+std::string FakeBin(const std::string& name, const std::map<std::string, std::string>& tools) {
+  std::string bin = testing::TempDir() + "gpubox-bin-" + name + "-" + std::to_string(getpid());
+  Shell("rm -rf " + bin + " && mkdir -p " + bin);
+  for (const auto& [tool, text] : tools) {
+    std::string path = bin + "/" + tool;
+    std::ofstream(path) << "#!/bin/sh\n" << text;
+    Shell("chmod +x " + path);
+  }
+  return bin;
+}
+
+TEST(SetupScriptTest, TheCommandThatFailsAPhaseIsNamed) {
+  std::string bin =
+      FakeBin("named", {{"wget", "echo 'failed: Connection refused.' >&2\nexit 4\n"}});
+  auto run = RunPrelude(
+      "named", "p() { echo first; wget -nv https://example.com/a; }\nrun_phase p p\n", bin);
+  EXPECT_NE(run.first, 0);
+  EXPECT_NE(run.second.find("failed: Connection refused.\n"
+                            "gpubox-command-failed 4 wget -nv https://example.com/a\n"
+                            "gpubox-phase p fail"),
+            std::string::npos)
+      << run.second;
+}
+
+TEST(SetupScriptTest, NetworkCommandsAreRetriedWithBackoffThenSucceed) {
+  std::string counter = testing::TempDir() + "gpubox-flaky-" + std::to_string(getpid());
+  std::string bin = FakeBin("retry", {{"flaky", "n=$(cat " + counter +
+                                                    " 2>/dev/null || echo 0)\n"
+                                                    "n=$((n + 1)); echo $n > " +
+                                                    counter +
+                                                    "\n"
+                                                    "[ $n -ge 3 ]\n"}});
+  Shell("rm -f " + counter);
+  auto run = RunPrelude("retry", "p() { net_retry flaky a; echo after; }\nrun_phase p p\n", bin);
+  EXPECT_EQ(run.first, 0) << run.second;
+  EXPECT_NE(run.second.find("gpubox-retry 2 3 0 1 flaky a\ngpubox-retry 3 3 0 1 flaky a\nafter\n"
+                            "gpubox-phase p done"),
+            std::string::npos)
+      << run.second;
+  // Out of tries: the phase fails naming the command once.
+  Shell("rm -f " + counter);
+  std::string never = FakeBin("never", {{"flaky", "exit 1\n"}});
+  auto failed =
+      RunPrelude("never", "p() { net_retry flaky b; echo after; }\nrun_phase p p\n", never);
+  EXPECT_NE(failed.first, 0);
+  EXPECT_NE(failed.second.find("gpubox-retry 3 3 0 1 flaky b\ngpubox-command-failed 1 flaky b\n"
+                               "gpubox-phase p fail"),
+            std::string::npos)
+      << failed.second;
+  EXPECT_EQ(failed.second.find("after"), std::string::npos);
+}
+
+TEST(SetupScriptTest, WgetErrorsThatNoRetryMendsAreNotRetried) {
+  std::string bin = FakeBin("perm", {{"wget", "exit 5\n"}});  // TLS verification failed
+  auto run = RunPrelude("perm", "p() { net_retry wget https://x; }\nrun_phase p p\n", bin);
+  EXPECT_EQ(run.second.find("gpubox-retry"), std::string::npos) << run.second;
+  EXPECT_NE(run.second.find("gpubox-command-failed 5 wget https://x"), std::string::npos);
+}
+
+TEST(SetupScriptTest, ABoxWithNoRouteOffItSaysSoBeforeTryingADownload) {
+  // `ip route show default` prints nothing, as on a local instance; wget must not run.
+  std::string bin = FakeBin("offline", {{"ip", "exit 0\n"}, {"wget", "echo wget-ran\n"}});
+  auto run = RunPrelude(
+      "offline", "p() { need_internet repo.example.org; wget https://x; }\nrun_phase p p\n", bin);
+  EXPECT_NE(run.first, 0);
+  EXPECT_NE(run.second.find("gpubox-offline repo.example.org no route off this box\n"),
+            std::string::npos)
+      << run.second;
+  EXPECT_NE(run.second.find("gpubox-phase p fail"), std::string::npos);
+  EXPECT_EQ(run.second.find("wget-ran"), std::string::npos);
 }
 
 }  // namespace

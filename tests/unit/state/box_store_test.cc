@@ -89,7 +89,7 @@ TEST_F(BoxStoreTest, StateAndMarketAreEnumsStoredAsReadableText) {
   EXPECT_EQ(loaded->state, BoxState::kSettingUp);
   EXPECT_EQ(loaded->market, Market::kSpot);
   for (BoxState state : {BoxState::kLaunching, BoxState::kSettingUp, BoxState::kRunning,
-                         BoxState::kStopped, BoxState::kOrphan}) {
+                         BoxState::kStopped, BoxState::kSetupFailed, BoxState::kOrphan}) {
     EXPECT_EQ(ParseBoxState(BoxStateName(state)), state);
   }
 }
@@ -118,10 +118,15 @@ TEST_F(BoxStoreTest, ADatabaseMadeByAnOlderGpuboxGetsTheNewColumnsAndKeepsItsRow
   EXPECT_EQ(old->state, BoxState::kStopped);
   EXPECT_DOUBLE_EQ(old->price_usd_hr, 0.5);
   EXPECT_EQ(old->disk_gib, 0);
+  EXPECT_EQ(old->failed_phase, "");
   BoxRecord updated = *old;
   updated.disk_gib = 64;
+  updated.state = BoxState::kSetupFailed;
+  updated.failed_phase = "conda";
   ASSERT_TRUE((*store)->Save(updated));
   EXPECT_EQ((*store)->Load("old")->disk_gib, 64);
+  EXPECT_EQ((*store)->Load("old")->state, BoxState::kSetupFailed);
+  EXPECT_EQ((*store)->Load("old")->failed_phase, "conda");
   auto events = (*store)->Events("old");
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].time_us, 7'000'000);  // older rows: the second, in microseconds

@@ -15,13 +15,14 @@ phase_driver() {
     return 0
   fi
   # Plain Ubuntu: NVIDIA's CUDA repository, then the driver and toolkit (the book's steps).
+  need_internet developer.download.nvidia.com
   local distro
   distro="ubuntu$(sed -n 's/^VERSION_ID="\{0,1\}\([0-9.]*\)"\{0,1\}$/\1/p' /etc/os-release | tr -d .)"
-  wget -q "https://developer.download.nvidia.com/compute/cuda/repos/${distro}/x86_64/cuda-keyring_1.1-1_all.deb"
+  net_retry wget -nv "https://developer.download.nvidia.com/compute/cuda/repos/${distro}/x86_64/cuda-keyring_1.1-1_all.deb"
   sudo dpkg -i cuda-keyring_1.1-1_all.deb
   rm -f cuda-keyring_1.1-1_all.deb
-  sudo apt-get update -q
-  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q cuda-drivers cuda-toolkit-12-4
+  net_retry sudo apt-get update -q
+  net_retry sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q cuda-drivers cuda-toolkit-12-4
   sudo modprobe nvidia || true
   nvidia-smi
 }
@@ -31,22 +32,24 @@ cuda_version() {  # "12.4" from nvidia-smi's header
 }
 
 phase_conda() {
+  need_internet repo.anaconda.com
   if [ ! -x "${CONDA}/bin/conda" ]; then
-    wget -q https://repo.anaconda.com/miniconda/Miniconda3-latest-Linux-x86_64.sh -O /tmp/miniconda.sh
+    net_retry wget -nv https://repo.anaconda.com/miniconda/Miniconda3-latest-Linux-x86_64.sh -O /tmp/miniconda.sh
     bash /tmp/miniconda.sh -b -p "${CONDA}"
     rm -f /tmp/miniconda.sh
   fi
-  "${CONDA}/bin/conda" create -y -q -n d2l python=3.9 pip
+  net_retry "${CONDA}/bin/conda" create -y -q -n d2l python=3.9 pip
   "${CONDA}/bin/conda" init bash > /dev/null
 }
 
-pip_d2l() { "${CONDA}/envs/d2l/bin/pip" install -q "$@"; }
+pip_d2l() { net_retry "${CONDA}/envs/d2l/bin/pip" install -q "$@"; }
 
 phase_framework() {
   local cuda tag
   cuda=$(cuda_version)
   tag="cu$(echo "${cuda}" | tr -d . | cut -c1-3)"
   echo "CUDA ${cuda} (${tag}); framework ${FRAMEWORK}"
+  if [ "${FRAMEWORK}" = pytorch ]; then need_internet download.pytorch.org; else need_internet pypi.org; fi
   case "${FRAMEWORK}" in
     pytorch)
       case "${tag}" in
@@ -64,7 +67,10 @@ phase_framework() {
   esac
 }
 
-phase_d2l() { pip_d2l "d2l==${D2L_VERSION}" jupyter; }
+phase_d2l() {
+  need_internet pypi.org
+  pip_d2l "d2l==${D2L_VERSION}" jupyter
+}
 
 phase_notebooks() {
   mkdir -p "${NOTEBOOKS}"
@@ -72,9 +78,11 @@ phase_notebooks() {
     cp -r "$(notebooks_source)/." "${NOTEBOOKS}/"
     return 0
   fi
-  local url="${GPUBOX_NOTEBOOKS_URL:-https://d2l.ai/d2l-en-${D2L_VERSION}.zip}"
-  wget -q "${url}" -O /tmp/notebooks.zip
-  sudo apt-get install -y -q unzip > /dev/null
+  local url="${GPUBOX_NOTEBOOKS_URL:-https://d2l.ai/d2l-en-${D2L_VERSION}.zip}" host
+  host=${url#*://}
+  need_internet "${host%%[/:]*}"
+  net_retry wget -nv "${url}" -O /tmp/notebooks.zip
+  command -v unzip > /dev/null || net_retry sudo apt-get install -y -qq unzip
   unzip -q -o /tmp/notebooks.zip -d /tmp/d2l-notebooks
   if [ -d "/tmp/d2l-notebooks/${FRAMEWORK}" ]; then
     cp -r "/tmp/d2l-notebooks/${FRAMEWORK}/." "${NOTEBOOKS}/"

@@ -1,0 +1,29 @@
+#include "gpubox/catalog/disk_price.h"
+
+namespace gpubox {
+namespace {
+
+struct RegionDiskPrice {
+  std::string_view region;
+  double usd_per_gib_month;
+};
+
+/// EBS gp3 storage prices (aws.amazon.com/ebs/pricing).
+constexpr RegionDiskPrice kGp3Prices[] = {
+    {"us-east-1", 0.08},       {"us-east-2", 0.08},       {"us-west-2", 0.08},
+    {"us-west-1", 0.096},      {"ca-central-1", 0.088},   {"eu-west-1", 0.088},
+    {"eu-west-2", 0.0928},     {"eu-central-1", 0.0952},  {"ap-south-1", 0.0912},
+    {"ap-northeast-1", 0.096}, {"ap-southeast-1", 0.096}, {"ap-southeast-2", 0.096},
+    {"sa-east-1", 0.152},
+};
+
+}  // namespace
+
+double DiskUsdPerGibMonth(std::string_view region) {
+  for (const RegionDiskPrice& price : kGp3Prices) {
+    if (price.region == region) return price.usd_per_gib_month;
+  }
+  return kGp3Prices[0].usd_per_gib_month;
+}
+
+}  // namespace gpubox
