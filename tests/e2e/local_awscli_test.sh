@@ -133,7 +133,7 @@ check "terminated instances still described" test "$(aws ec2 describe-instances 
 check "delete-security-group once instances are gone" aws ec2 delete-security-group --group-id "$sg"
 
 # Auth and faults.
-check "bad secret: SignatureDoesNotMatch" bash -c "AWS_SECRET_ACCESS_KEY=nope /usr/bin/aws --endpoint-url $endpoint ec2 describe-regions 2>&1 | grep -q SignatureDoesNotMatch"
+check "bad secret: AuthFailure, as EC2 answers it" bash -c "AWS_SECRET_ACCESS_KEY=nope /usr/bin/aws --endpoint-url $endpoint ec2 describe-regions 2>&1 | grep -q AuthFailure"
 check "unknown key: AuthFailure" bash -c "AWS_ACCESS_KEY_ID=AKIANOTKNOWN /usr/bin/aws --endpoint-url $endpoint ec2 describe-regions 2>&1 | grep -q AuthFailure"
 "$gpubox" local fault --state-dir "$state/s" --throttle 1 >/dev/null
 check "throttling: RequestLimitExceeded" bash -c "/usr/bin/aws --endpoint-url $endpoint ec2 describe-regions 2>&1 | grep -q RequestLimitExceeded"

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "gpubox/aws/query_protocol.h"
-#include "gpubox/aws/sigv4.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
@@ -14,66 +13,55 @@ namespace {
 
 constexpr int kThreads = 16;
 
-struct AuthFailure {
-  int status;
-  std::string code;
-  std::string message;
-};
-
 std::string HeaderValue(const httplib::Request& request, const char* name) {
   return request.has_header(name) ? request.get_header_value(name) : "";
 }
 
-/// Verifies the SigV4 signature; returns the region of the credential scope.
-std::expected<std::string, AuthFailure> Verify(const httplib::Request& request,
-                                               const LocalAccount& account) {
-  std::string header = HeaderValue(request, "Authorization");
-  if (header.empty()) {
-    return std::unexpected(AuthFailure{401, "AuthFailure",
-                                       "AWS was not able to validate the provided access "
-                                       "credentials"});
+/// The EC2 code for an error the HTTP layer answered on its own.
+const char* CodeForStatus(int status) {
+  switch (status) {
+    case 404:
+      return "InvalidAction";
+    case 405:
+      return "UnsupportedOperation";
+    case 413:
+      return "RequestEntityTooLarge";
+    case 414:
+      return "RequestURITooLarge";
+    default:
+      return status >= 500 ? "InternalError" : "MalformedQueryString";
   }
-  auto parsed = aws::ParseAuthorization(header);
-  if (!parsed) {
-    return std::unexpected(AuthFailure{400, "IncompleteSignature", parsed.error().message});
+}
+
+std::string MessageForStatus(int status, const httplib::Request& request) {
+  switch (status) {
+    case 404:
+      return "The requested path is not served: the EC2 Query API is at '/' (" + request.method +
+             " " + request.path + ")";
+    case 413:
+      return "The request body is larger than the " + std::to_string(kMaxRequestBytes) +
+             " bytes accepted.";
+    case 414:
+      return "The request URI is too long; send the parameters in a POST body.";
+    default:
+      return "The request could not be read (HTTP " + std::to_string(status) + ").";
   }
-  if (parsed->access_key_id != account.access_key_id) {
-    return std::unexpected(AuthFailure{401, "AuthFailure",
-                                       "AWS was not able to validate the provided access "
-                                       "credentials"});
-  }
-  aws::SignableRequest signable;
-  signable.method = request.method;
-  std::string target = request.target;
+}
+
+/// The request's parameters: the body's form (POST) and the query's, without
+/// the presigned signature's X-Amz-* members. nullopt when either is malformed.
+Result<std::map<std::string, std::string>> ApiParams(const httplib::Request& request,
+                                                     const std::string& body) {
+  std::string_view target = request.target;
   size_t question = target.find('?');
-  signable.path = target.substr(0, question);
-  signable.query = question == std::string::npos ? "" : target.substr(question + 1);
-  for (const auto& [name, value] : request.headers) {
-    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
-        name == "LOCAL_PORT") {
-      continue;
-    }
-    signable.headers.emplace_back(name, value);
+  std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+  auto params = GPUBOX_TRY(aws::DecodeFormMap(body));
+  auto from_query = GPUBOX_TRY(aws::DecodeFormMap(query));
+  for (auto& [name, value] : from_query) {
+    if (name.starts_with("X-Amz-")) continue;
+    params.emplace(name, std::move(value));
   }
-  signable.body = request.body;
-  std::string amz_date = HeaderValue(request, "X-Amz-Date");
-  aws::SignatureParts parts =
-      aws::ComputeSignature(signable, parsed->signed_headers, account.access_key_id,
-                            account.secret_access_key, amz_date, parsed->region, parsed->service);
-  if (parts.signature != parsed->signature || amz_date.substr(0, 8) != parsed->date) {
-    return std::unexpected(AuthFailure{
-        403, "SignatureDoesNotMatch",
-        "The request signature we calculated does not match the signature you provided. Check "
-        "your AWS Secret Access Key and signing method. Consult the service documentation for "
-        "details."});
-  }
-  if (!IsLocalRegion(parsed->region)) {
-    return std::unexpected(AuthFailure{401, "AuthFailure",
-                                       "The region '" + parsed->region +
-                                           "' is not served by the local cloud (us-east-1, "
-                                           "us-west-2, eu-west-1)"});
-  }
-  return parsed->region;
+  return params;
 }
 
 }  // namespace
@@ -89,9 +77,56 @@ ApiServer::ApiServer(Env& env, Ec2Service& ec2, QuotasService& quotas, LocalAcco
   server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   server_->set_keep_alive_max_count(1000);
   server_->set_tcp_nodelay(true);
-  server_->Post("/", [this](const httplib::Request& request, httplib::Response& response) {
-    HandleApi(request, response);
+  server_->set_payload_max_length(kMaxRequestBytes);
+  server_->Get("/", [this](const httplib::Request& request, httplib::Response& response) {
+    HandleApi(request, "", response);
   });
+  // A content reader, so cpp-httplib neither caps form bodies (8 KiB) nor
+  // parses them: the body is read here, up to kMaxRequestBytes.
+  server_->Post("/", [this](const httplib::Request& request, httplib::Response& response,
+                            const httplib::ContentReader& reader) {
+    if (request.is_multipart_form_data()) {
+      response.status = 400;
+      response.set_header("Connection", "close");
+      return;  // the error handler writes EC2's error
+    }
+    std::string body;
+    auto declared = ParseInt(HeaderValue(request, "Content-Length"));
+    bool too_large = declared && *declared > static_cast<long long>(kMaxRequestBytes);
+    bool read = !too_large && reader([&](const char* data, size_t length) {
+      if (body.size() + length > kMaxRequestBytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, length);
+      return true;
+    });
+    if (too_large || !read) {
+      response.status = too_large ? 413 : 400;
+      response.set_header("Connection", "close");
+      return;
+    }
+    HandleApi(request, body, response);
+  });
+  // Whatever the HTTP layer refused (unknown path or method, oversized or
+  // unreadable request), answered as EC2 answers errors.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& request, httplib::Response& response) {
+    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string request_id = NewRequestId();
+    response.set_header("x-amzn-RequestId", request_id);
+    Ec2Error error{response.status, CodeForStatus(response.status),
+                   MessageForStatus(response.status, request)};
+    response.set_content(Ec2ErrorXml(error, request_id), "text/xml;charset=UTF-8");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  server_->set_exception_handler(
+      [this](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+        response.status = 500;
+        response.set_content(
+            Ec2ErrorXml({500, "InternalError", "An internal error has occurred."}, NewRequestId()),
+            "text/xml;charset=UTF-8");
+      });
   server_->Get("/_gpubox/health", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("ok\n", "text/plain");
   });
@@ -136,10 +171,11 @@ std::string ApiServer::NewRequestId() {
   return text;
 }
 
-void ApiServer::HandleApi(const httplib::Request& request, httplib::Response& response) {
+void ApiServer::HandleApi(const httplib::Request& request, const std::string& body,
+                          httplib::Response& response) {
   std::string request_id = NewRequestId();
   std::string target = HeaderValue(request, "X-Amz-Target");
-  bool json = !target.empty();
+  bool json = !target.empty() && request.method == "POST";
   response.set_header("x-amzn-RequestId", request_id);
   auto fail = [&](int status, const std::string& code, const std::string& message) {
     response.status = status;
@@ -147,12 +183,27 @@ void ApiServer::HandleApi(const httplib::Request& request, httplib::Response& re
       JsonReply reply = JsonError(status, code, message);
       response.set_content(reply.body, "application/x-amz-json-1.1");
     } else {
-      response.set_content(Ec2ErrorXml({status, code, message}, request_id), "text/xml");
+      response.set_content(Ec2ErrorXml({status, code, message}, request_id),
+                           "text/xml;charset=UTF-8");
     }
   };
   FaultConfig faults = ec2_.faults();
   if (faults.latency_ms > 0) env_.clock->SleepMicros(faults.latency_ms * 1000LL);
-  auto region = Verify(request, account_);
+  ArrivedRequest arrived;
+  arrived.method = request.method;
+  size_t question = request.target.find('?');
+  arrived.path = request.target.substr(0, question);
+  arrived.query = question == std::string::npos ? "" : request.target.substr(question + 1);
+  for (const auto& [name, value] : request.headers) {
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+        name == "LOCAL_PORT") {
+      continue;
+    }
+    arrived.headers.emplace_back(name, value);
+  }
+  arrived.body = body;
+  auto region = VerifySigV4(arrived, account_, json ? "servicequotas" : "ec2",
+                            env_.clock->NowMicros() / 1000000);
   if (!region) return fail(region.error().status, region.error().code, region.error().message);
   if (faults.throttle_rate > 0) {
     double draw;
@@ -166,13 +217,13 @@ void ApiServer::HandleApi(const httplib::Request& request, httplib::Response& re
     }
   }
   if (json) {
-    JsonReply reply = quotas_.Handle(target, request.body, *region, env_.clock->NowMicros());
+    JsonReply reply = quotas_.Handle(target, body, *region, env_.clock->NowMicros());
     response.status = reply.status;
     response.set_content(reply.body, "application/x-amz-json-1.1");
     return;
   }
-  auto params = aws::DecodeFormMap(request.body);
-  if (!params) return fail(400, "InvalidParameterValue", params.error().message);
+  auto params = ApiParams(request, body);
+  if (!params) return fail(400, "MalformedQueryString", params.error().message);
   Ec2Request ec2_request;
   ec2_request.region = *region;
   ec2_request.request_id = request_id;

@@ -1,8 +1,12 @@
 #pragma once
 /// The local cloud's HTTP endpoint on 127.0.0.1 (cpp-httplib, a thread pool):
-///  POST /  EC2 Query API (form body) or Service Quotas (X-Amz-Target), every
-///          request SigV4-verified against the local account's keys; faults
-///          (latency, throttling) applied first.
+///  POST /  EC2 Query API (form body, or presigned query) or Service Quotas
+///          (X-Amz-Target); GET / the EC2 Query API (parameters in the query).
+///          Every request SigV4-verified (sigv4_verifier.h) against the local
+///          account's keys; faults (latency, throttling) applied first. Bodies
+///          up to kMaxRequestBytes. Every non-200 answer, whatever went wrong
+///          (unknown path or method, oversized body, parse error), is EC2's
+///          XML error document (JSON for Service Quotas).
 ///  GET  /_gpubox/health          readiness ("ok"), no auth
 ///  POST /_gpubox/admin/<op>      status, faults, interrupt, shutdown; auth:
 ///                                "Authorization: Bearer <secret access key>"
@@ -14,6 +18,7 @@
 
 #include "gpubox/local/ec2_service.h"
 #include "gpubox/local/quotas_service.h"
+#include "gpubox/local/sigv4_verifier.h"
 #include "gpubox/sys/env.h"
 
 namespace httplib {
@@ -24,11 +29,9 @@ struct Response;
 
 namespace gpubox::local {
 
-struct LocalAccount {
-  std::string account_id;
-  std::string access_key_id;
-  std::string secret_access_key;
-};
+/// The largest request body served (EC2 takes 16 KiB of user data, base64'd,
+/// and long id lists); beyond it, 413 with EC2's error document.
+inline constexpr size_t kMaxRequestBytes = 2 * 1024 * 1024;
 
 /// What the admin endpoint does beyond the service (the daemon provides it).
 struct AdminHooks {
@@ -53,7 +56,9 @@ class ApiServer {
   void Stop();
 
  private:
-  void HandleApi(const httplib::Request& request, httplib::Response& response);
+  /// Answers one API call; `body` is what was read (POST) or "" (GET).
+  void HandleApi(const httplib::Request& request, const std::string& body,
+                 httplib::Response& response);
   void HandleAdmin(const httplib::Request& request, httplib::Response& response);
   std::string NewRequestId();
 
