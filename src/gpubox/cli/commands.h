@@ -12,8 +12,10 @@ std::unique_ptr<Command> MakeOffersCommand();
 std::unique_ptr<Command> MakeLocalCommand();
 std::unique_ptr<Command> MakeUpCommand();
 std::unique_ptr<Command> MakeQuotaCommand();
-/// logs NAME --setup.
+/// logs NAME [JOB] [-f] | --setup.
 std::unique_ptr<Command> MakeLogsCommand();
+/// run, jobs, cancel.
+std::vector<std::unique_ptr<Command>> MakeJobCommands();
 /// ls, stop, start, down, image, images, events.
 std::vector<std::unique_ptr<Command>> MakeBoxCommands();
 /// ssh, exec, jupyter.
