@@ -151,4 +151,11 @@ Ec2Reply Ec2Service::DescribeInstanceStatus(const Ec2Request& request) {
   return {200, xml.Finish()};
 }
 
+Ec2Reply Ec2Service::DescribeAddresses(const Ec2Request& request) {
+  XmlWriter xml = StartResponse("DescribeAddresses", request.request_id);
+  xml.Open("addressesSet");
+  xml.Close();
+  return {200, xml.Finish()};
+}
+
 }  // namespace gpubox::local

@@ -10,6 +10,7 @@
 #include "gpubox/local/cloud_records_json.h"
 #include "gpubox/local/ec2_decode.h"
 #include "gpubox/local/ec2_service.h"
+#include "gpubox/local/ec2_validation.h"
 #include "gpubox/local/ec2_xml.h"
 #include "gpubox/local/iso_time.h"
 #include "gpubox/util/result.h"
@@ -54,6 +55,7 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
                     &Ec2Service::CheckSpotPrice}) {
     if (auto ok = (this->*step)(request, plan); !ok) return ErrorReply(ok.error(), request);
   }
+  if (EqualsIgnoreCase(request.Get("DryRun"), "true")) return ErrorReply(DryRunSucceeded(), request);
   aws::Reservation reservation = BuildInstances(request, plan);
   RememberClientToken(request, plan.run, reservation);
   return ReservationReply(request, reservation);
@@ -129,6 +131,7 @@ Ec2Result<void> Ec2Service::ValidateLaunch(const Ec2Request& request, LaunchPlan
   for (const auto& mapping : run.block_device_mappings) {
     if (!mapping.ebs || !mapping.ebs->volume_size) continue;
     plan.volume_gib = *mapping.ebs->volume_size;
+    GPUBOX_TRY_VOID(CheckVolumeSize(mapping.ebs->volume_type.value_or("gp3"), plan.volume_gib));
     if (plan.volume_gib < image_gib) {
       return std::unexpected(Ec2Error{
           400, "InvalidBlockDeviceMapping",
@@ -137,6 +140,8 @@ Ec2Result<void> Ec2Service::ValidateLaunch(const Ec2Request& request, LaunchPlan
               "', expect size >= " + std::to_string(image_gib) + "GB"});
     }
   }
+  if (request.Has("UserData")) run.user_data = GPUBOX_TRY(DecodeUserData(request.Get("UserData")));
+  GPUBOX_TRY_VOID(CheckTags(TagsFor(run.tag_specifications, "instance")));
   plan.spot = run.instance_market_options && run.instance_market_options->market_type == "spot";
   plan.quota_code =
       QuotaFor(plan.offer->type->family, plan.spot ? Market::kSpot : Market::kOnDemand).code;

@@ -5,6 +5,7 @@
 #include "gpubox/local/ec2_decode.h"
 #include "gpubox/local/ec2_paging.h"
 #include "gpubox/local/ec2_service.h"
+#include "gpubox/local/ec2_validation.h"
 #include "gpubox/local/ec2_xml.h"
 
 namespace gpubox::local {
@@ -83,21 +84,22 @@ Ec2Reply Ec2Service::AuthorizeSecurityGroupIngress(const Ec2Request& request) {
   auto permissions = DecodeIpPermissions(request);
   if (permissions.empty()) return ErrorReply(MissingParameter("IpPermissions"), request);
   std::vector<aws::IpPermission>& existing = record->group.ip_permissions;
+  // Every rule is checked, and its group references resolved, before any is stored.
   for (aws::IpPermission& permission : permissions) {
-    const std::string& protocol = permission.ip_protocol;
-    if (protocol != "tcp" && protocol != "udp" && protocol != "icmp" && protocol != "-1") {
-      return ErrorReply(InvalidParameter("Invalid value '" + protocol + "' for IP protocol."),
-                        request);
-    }
-    if ((protocol == "tcp" || protocol == "udp") &&
-        (!permission.from_port || !permission.to_port)) {
-      return ErrorReply(InvalidParameter("Invalid value 'Must specify both from and to ports with "
-                                         "TCP/UDP.' for portRange."),
-                        request);
-    }
+    auto normal = NormalizePermission(permission);
+    if (!normal) return ErrorReply(normal.error(), request);
+    permission = std::move(*normal);
     for (aws::UserIdGroupPair& pair : permission.user_id_group_pairs) {
+      bool by_id = pair.group_id.has_value();
+      if (!by_id && !pair.group_name) return ErrorReply(MissingParameter("GroupId"), request);
+      auto peer = LookupGroup(request.region, by_id ? *pair.group_id : *pair.group_name, by_id);
+      if (!peer) return ErrorReply(peer.error(), request);
+      pair.group_id = (*peer)->group.group_id;
       if (!pair.user_id) pair.user_id = account_id_;
     }
+  }
+  for (aws::IpPermission& permission : permissions) {
+    const std::string& protocol = permission.ip_protocol;
     auto same = std::find_if(existing.begin(), existing.end(), [&](const aws::IpPermission& p) {
       return SamePermission(p, permission);
     });

@@ -4,7 +4,9 @@
 
 #include "gpubox/catalog/quota.h"
 #include "gpubox/local/cloud_records_json.h"
+#include "gpubox/local/ec2_validation.h"
 #include "gpubox/local/iso_time.h"
+#include "gpubox/util/strings.h"
 
 namespace gpubox::local {
 namespace {
@@ -74,6 +76,7 @@ Ec2Service::Ec2Service(Env& env, Store& store, InstanceHost& host, std::string a
       {"RunInstances", &Ec2Service::RunInstances},
       {"DescribeInstances", &Ec2Service::DescribeInstances},
       {"DescribeInstanceStatus", &Ec2Service::DescribeInstanceStatus},
+      {"DescribeAddresses", &Ec2Service::DescribeAddresses},
       {"StartInstances", &Ec2Service::StartInstances},
       {"StopInstances", &Ec2Service::StopInstances},
       {"TerminateInstances", &Ec2Service::TerminateInstances},
@@ -203,6 +206,12 @@ Ec2Reply Ec2Service::Handle(const Ec2Request& request) {
                    "The action " + request.action + " is not valid for this web service."};
     return {error.status, Ec2ErrorXml(error, request.request_id)};
   }
+  if (auto valid = ValidateParameters(request); !valid) return ErrorReply(valid.error(), request);
+  // DryRun: RunInstances checks everything first (its steps); the other
+  // actions answer once their parameters are valid.
+  if (EqualsIgnoreCase(request.Get("DryRun"), "true") && request.action != "RunInstances") {
+    return ErrorReply(DryRunSucceeded(), request);
+  }
   std::lock_guard lock(mutex_);
   return handler->second(this, request);
 }
@@ -243,7 +252,9 @@ std::vector<aws::IpPermission> Ec2Service::IngressFor(const InstanceRecord& reco
     auto found = groups_.find(group.group_id);
     if (found == groups_.end()) continue;
     for (const aws::IpPermission& permission : found->second.group.ip_permissions) {
-      ingress.push_back(permission);
+      // A rule stored before validation existed and that no firewall can
+      // express is left out rather than failing the instance.
+      if (auto normal = NormalizePermission(permission)) ingress.push_back(*normal);
     }
   }
   return ingress;

@@ -125,6 +125,9 @@ class Ec2Service {
   Ec2Reply RunInstances(const Ec2Request& request);
   Ec2Reply DescribeInstances(const Ec2Request& request);
   Ec2Reply DescribeInstanceStatus(const Ec2Request& request);
+  /// No Elastic IPs in the local cloud: an empty set (clients such as
+  /// Libcloud's list_nodes ask for them).
+  Ec2Reply DescribeAddresses(const Ec2Request& request);
   Ec2Reply StartInstances(const Ec2Request& request);
   Ec2Reply StopInstances(const Ec2Request& request);
   Ec2Reply TerminateInstances(const Ec2Request& request);

@@ -2,6 +2,7 @@
 
 #include "gpubox/local/ec2_decode.h"
 #include "gpubox/local/ec2_service.h"
+#include "gpubox/local/ec2_validation.h"
 #include "gpubox/local/ec2_xml.h"
 
 namespace gpubox::local {
@@ -45,6 +46,12 @@ Ec2Reply Ec2Service::CreateTags(const Ec2Request& request) {
       return ErrorReply({400, code, "The ID '" + id + "' does not exist"}, request);
     }
     targets.push_back(target);
+  }
+  if (auto ok = CheckTags(tags); !ok) return ErrorReply(ok.error(), request);
+  for (auto* target : targets) {
+    std::vector<aws::Tag> merged = *target;
+    MergeTags(merged, tags);
+    if (auto ok = CheckTags(merged); !ok) return ErrorReply(ok.error(), request);
   }
   for (auto* target : targets) MergeTags(*target, tags);
   for (const std::string& id : resources) {

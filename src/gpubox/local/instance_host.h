@@ -4,6 +4,7 @@
 /// service decides the state; the host carries it out. Tests use a recording
 /// fake; NullInstanceHost keeps no machines at all (API-only local cloud).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -62,11 +63,13 @@ class InstanceHost {
 };
 
 /// A host without machines: every instance is ready at once, nothing runs.
+/// An instance's address depends on its id alone, so a daemon restart
+/// (Adopt) gives it back the address it had.
 class NullInstanceHost : public InstanceHost {
  public:
-  Result<std::string> Launch(const LaunchSpec& spec) override { return Address(); }
-  Result<std::string> Start(const LaunchSpec& spec) override { return Address(); }
-  Result<std::string> Adopt(const LaunchSpec& spec) override { return Address(); }
+  Result<std::string> Launch(const LaunchSpec& spec) override { return Address(spec); }
+  Result<std::string> Start(const LaunchSpec& spec) override { return Address(spec); }
+  Result<std::string> Adopt(const LaunchSpec& spec) override { return Address(spec); }
   bool IsReady(const std::string&) override { return true; }
   Result<void> Stop(const std::string&) override { return {}; }
   Result<void> Terminate(const std::string&) override { return {}; }
@@ -81,8 +84,11 @@ class NullInstanceHost : public InstanceHost {
   }
 
  private:
-  std::string Address() { return "10.77.0." + std::to_string(2 + (next_++ % 250)); }
-  int next_ = 0;
+  static std::string Address(const LaunchSpec& spec) {
+    uint32_t hash = 2166136261u;
+    for (unsigned char c : spec.instance_id) hash = (hash ^ c) * 16777619u;
+    return "10.77." + std::to_string((hash >> 8) % 256) + "." + std::to_string(2 + hash % 250);
+  }
 };
 
 }  // namespace gpubox::local

@@ -65,6 +65,21 @@ std::string QueryWithoutSignature(std::string_view query) {
   return out;
 }
 
+/// The query as AWS canonicalises it on the server: each name and value
+/// form-decoded ('+' is a space) and percent-encoded again (RFC 3986
+/// unreserved kept). Signers that encode spaces as '+' on the wire but sign
+/// "%20" (Apache Libcloud) match this one.
+std::string ReencodedQuery(std::string_view query) {
+  std::string out;
+  for (std::string_view pair : Split(query, '&')) {
+    auto decoded = aws::DecodeForm(pair);
+    if (!decoded || decoded->size() != 1) return std::string(query);
+    if (!out.empty()) out += '&';
+    out += aws::UriEncode((*decoded)[0].first) + "=" + aws::UriEncode((*decoded)[0].second);
+  }
+  return out;
+}
+
 /// What the signature claims, from the header or the query.
 struct Claim {
   aws::ParsedAuthorization auth;
@@ -187,13 +202,20 @@ std::expected<std::string, AuthFailure> VerifySigV4(const ArrivedRequest& reques
   // clients then fetch the URL with GET: a presigned GET may match either.
   std::vector<std::string> methods = {request.method};
   if (presigned && request.method == "GET") methods.push_back("POST");
+  std::vector<std::string> queries = {signable.query};
+  if (std::string reencoded = ReencodedQuery(signable.query); reencoded != signable.query) {
+    queries.push_back(std::move(reencoded));
+  }
   bool matched = false;
   for (const std::string& method : methods) {
-    signable.method = method;
-    aws::SignatureParts parts =
-        aws::ComputeSignature(signable, auth.signed_headers, auth.access_key_id, secret,
-                              claim->amz_date, auth.region, auth.service);
-    matched |= ConstantTimeEquals(parts.signature, auth.signature);
+    for (const std::string& query : queries) {
+      signable.method = method;
+      signable.query = query;
+      aws::SignatureParts parts =
+          aws::ComputeSignature(signable, auth.signed_headers, auth.access_key_id, secret,
+                                claim->amz_date, auth.region, auth.service);
+      matched |= ConstantTimeEquals(parts.signature, auth.signature);
+    }
   }
   if (!matched || !known_key) return std::unexpected(NotValidated());
   if (!IsLocalRegion(auth.region)) {
