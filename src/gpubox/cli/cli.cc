@@ -17,6 +17,7 @@ std::vector<std::unique_ptr<Command>> MakeCommands() {
   for (auto& command : MakeBoxCommands()) commands.push_back(std::move(command));
   for (auto& command : MakeJobCommands()) commands.push_back(std::move(command));
   commands.push_back(MakeLogsCommand());
+  commands.push_back(MakeBenchCommand());
   commands.push_back(MakeLocalCommand());
   return commands;
 }

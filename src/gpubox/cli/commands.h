@@ -16,6 +16,7 @@ std::unique_ptr<Command> MakeQuotaCommand();
 std::unique_ptr<Command> MakeLogsCommand();
 /// run, jobs, cancel.
 std::vector<std::unique_ptr<Command>> MakeJobCommands();
+std::unique_ptr<Command> MakeBenchCommand();
 /// ls, stop, start, down, image, images, events.
 std::vector<std::unique_ptr<Command>> MakeBoxCommands();
 /// ssh, exec, jupyter.

@@ -2,6 +2,7 @@
 /// Running programs. The real runner forks and execs (real_process_runner.h);
 /// tests use a recording fake.
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ struct ProcessOptions {
   /// Called with each line of stdout (without '\n') as it arrives, for progress;
   /// the output is still captured whole.
   std::function<void(std::string_view)> on_stdout_line;
+  /// When set, checked at least every 100 ms: once it reads true the child is killed as on a
+  /// timeout (exit 137). For a command interrupted by the user (Ctrl-C).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class ProcessRunner {

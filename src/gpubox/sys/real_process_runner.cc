@@ -115,6 +115,13 @@ Result<ProcessResult> RealProcessRunner::Run(const std::vector<std::string>& arg
       }
       wait_ms = static_cast<int>(left);
     }
+    if (options.cancel != nullptr) {
+      if (options.cancel->load()) {
+        timed_out = true;
+        break;
+      }
+      if (wait_ms < 0 || wait_ms > 100) wait_ms = 100;
+    }
     int ready = poll(fds, count, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) break;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 namespace gpubox {
 namespace {
@@ -29,6 +31,21 @@ TEST(RealProcessRunnerTest, KillsTheGroupOnTimeout) {
   auto start = std::chrono::steady_clock::now();
   auto result =
       runner.Run({"sh", "-c", "sleep 30 & sleep 30"}, {.stdin_text = "", .timeout_ms = 200});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->exit_code, 137);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(RealProcessRunnerTest, KillsTheGroupWhenCancelled) {
+  RealProcessRunner runner;
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&cancel] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel = true;
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto result = runner.Run({"sh", "-c", "sleep 30 & sleep 30"}, {.cancel = &cancel});
+  canceller.join();
   ASSERT_TRUE(result);
   EXPECT_EQ(result->exit_code, 137);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
