@@ -60,7 +60,7 @@ done
 "$gpubox" bench --gpu T4,L4 --on-demand --yes --quick --workers 1 \
   --chart "$work/fail.svg" >"$work/fail.out" 2>"$work/fail.err"
 status=$?
-check "one launch failed: exit 5 (no capacity)" test "$status" = 5
+check "one launch failed: exit 5 (no capacity)" test "$status" = 5 || tail -c 1500 "$work/fail.err"
 check "the failure is named in one error line" \
   test "$(grep -c '^gpubox: error: L4: ' "$work/fail.err")" = 1
 check "the other server still benched and ranked" grep -q '^1  *T4 ' "$work/fail.out"
@@ -78,7 +78,7 @@ done
 kill -INT "$pid"
 wait "$pid"
 status=$?
-check "interrupted: exit 130" test "$status" = 130
+check "interrupted: exit 130" test "$status" = 130 || tail -c 1500 "$work/int.err"
 check "interrupted: says every box is taken down" grep -q 'interrupted; every box' "$work/int.err"
 check "no box left after SIGINT" nothing_left
 finish
