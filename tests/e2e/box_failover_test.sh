@@ -9,7 +9,9 @@ source "$here/local_cloud_env.sh"
 
 "$gpubox" local fault --capacity-error 'g4dn.xlarge@*' >/dev/null
 "$gpubox" up cap --gpu T4 --on-demand --no-setup >"$work/cap.log" 2>&1
-check "capacity exhausted: up still succeeds" test $? = 0
+cap_rc=$?
+check "capacity exhausted: up still succeeds" test "$cap_rc" = 0
+[ "$cap_rc" = 0 ] || tail -n 5 "$work/cap.log"
 check "capacity exhausted: lands on the next offer" \
   jq -e '.[0].instance_type != "g4dn.xlarge"' <<<"$("$gpubox" ls --json)"
 check "capacity exhausted: every attempt recorded" \

@@ -1,8 +1,10 @@
 #pragma once
 /// One AWS service endpoint, called the way botocore calls it: each attempt
 /// signed afresh with SigV4 (time from the Env's clock), errors decoded into
-/// cloud Errors, retries in standard mode with a retry quota shared by every
-/// call through this caller. Clock, randomness and HTTP come from the Env.
+/// cloud Errors, retries in the configured mode (aws/retry_policy.h: adaptive by
+/// default) with a retry quota and a rate limiter shared by every call through this
+/// caller, and, when the options carry a deadline, persistence past the SDK's attempts.
+/// Clock, randomness and HTTP come from the Env.
 
 #include <memory>
 #include <string>
@@ -36,23 +38,34 @@ class AwsCaller {
   /// returns the 2xx response. Any other status is a cloud Error (cloud_code,
   /// request_id, http_status set); no response at all is kNetwork. Retries
   /// retryable failures unless `retry_allowed` is false (RunInstances without
-  /// a ClientToken).
+  /// a ClientToken). An error after retries names the operation, the region and the
+  /// attempts in its message, and says what to do in its hint.
   Result<HttpResponse> Post(const std::string& body, const HttpHeaders& headers,
                             WireProtocol protocol, bool retry_allowed = true);
 
   const ServiceEndpoint& endpoint() const { return endpoint_; }
   RetryQuota& retry_quota() { return quota_; }
+  ClientRateLimiter& rate_limiter() { return limiter_; }
   /// Attempts made by the last Post (1 when it did not retry).
   int last_attempts() const { return last_attempts_; }
 
  private:
+  double NowSeconds() const { return env_.clock->NowMicros() / 1e6; }
+  void Sleep(double seconds);
+
   Env& env_;
   ServiceEndpoint endpoint_;
   CredentialsProvider& credentials_;
   RetryOptions options_;
   RetryQuota quota_;
+  ClientRateLimiter limiter_;
   int last_attempts_ = 0;
 };
+
+/// The operation a request body or target names: "DescribeInstances" from an EC2 form
+/// ("Action=DescribeInstances&..."), "GetServiceQuota" from an X-Amz-Target
+/// ("ServiceQuotasV20190624.GetServiceQuota"); "" when neither says.
+std::string OperationOf(const std::string& body, const HttpHeaders& headers);
 
 /// The marker real transports put in a kNetwork Error's message when the
 /// request timed out (it makes a retry cost more quota).

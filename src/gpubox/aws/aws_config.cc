@@ -92,6 +92,41 @@ bool ImdsAvailable(const Env& env) {
   return false;
 }
 
+Result<RetryOptions> ResolveRetryOptions(const Env& env,
+                                         const std::map<std::string, std::string>* config_section) {
+  auto setting = [&](const char* variable, const char* key) -> std::optional<std::string> {
+    if (auto value = NonEmptyVar(env, variable)) return value;
+    if (config_section == nullptr) return std::nullopt;
+    auto found = config_section->find(key);
+    if (found == config_section->end() || found->second.empty()) return std::nullopt;
+    return found->second;
+  };
+  RetryOptions options;
+  if (auto mode_name = setting("AWS_RETRY_MODE", "retry_mode")) {
+    auto mode = ParseRetryMode(*mode_name);
+    if (!mode) {
+      return Fail(ErrorCode::kUsage, "unknown AWS retry mode '" + *mode_name + "'",
+                  "AWS_RETRY_MODE (or retry_mode in the config file) is legacy, standard or "
+                  "adaptive");
+    }
+    options.mode = *mode;
+  }
+  options.max_attempts = options.mode == RetryMode::kLegacy ? 5 : 3;
+  if (auto attempts = setting("AWS_MAX_ATTEMPTS", "max_attempts")) {
+    int value = 0;
+    bool whole = !attempts->empty() && attempts->size() <= 4 &&
+                 attempts->find_first_not_of("0123456789") == std::string::npos;
+    if (whole) value = std::stoi(*attempts);
+    if (!whole || value < 1) {
+      return Fail(ErrorCode::kUsage, "AWS max attempts '" + *attempts + "' is not a number >= 1",
+                  "AWS_MAX_ATTEMPTS (or max_attempts in the config file) counts every attempt, "
+                  "the first included: 3 is the SDKs' default");
+    }
+    options.max_attempts = value;
+  }
+  return options;
+}
+
 Result<AwsConfig> ResolveAwsConfig(const Env& env, const AwsFlags& flags) {
   AwsConfig config;
   config.credentials_file =
@@ -130,6 +165,7 @@ Result<AwsConfig> ResolveAwsConfig(const Env& env, const AwsFlags& flags) {
                 "pass --region us-east-1 or set AWS_REGION");
   }
   config.region = *region;
+  config.retry = GPUBOX_TRY(ResolveRetryOptions(env, section));
 
   std::optional<std::string> shared = flags.endpoint_url;
   std::optional<std::string> ec2 = shared ? shared : NonEmptyVar(env, "AWS_ENDPOINT_URL_EC2");

@@ -13,6 +13,9 @@
 ///  credentials: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN),
 ///               the profile in the credentials file, then in the config file,
 ///               then the instance role from IMDSv2 when on an EC2 instance.
+///  retries:     AWS_RETRY_MODE (legacy|standard|adaptive), AWS_MAX_ATTEMPTS, else the
+///               profile's retry_mode / max_attempts in the config file; default adaptive
+///               with 3 attempts (legacy: 5), as the SDKs count them (the first included).
 
 #include <map>
 #include <optional>
@@ -41,6 +44,7 @@ struct AwsConfig {
   std::string quotas_endpoint_override;  ///< "" when none: per region
   std::string credentials_file;
   std::string config_file;
+  RetryOptions retry;  ///< mode and attempts; the deadline and on_wait are the command's
 
   /// Where `service` ("ec2" or "servicequotas", the signing names) answers for `region`:
   /// the override when there is one, else https://SERVICE.REGION.amazonaws.com
@@ -56,6 +60,12 @@ IniFile ParseIni(std::string_view text);
 /// Resolves profile, region and endpoints. kUsage when no region is found
 /// anywhere or a named profile does not exist.
 Result<AwsConfig> ResolveAwsConfig(const Env& env, const AwsFlags& flags);
+
+/// The retry mode and attempts from AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, else from
+/// `config_section` (a profile's section of the config file; may be null). kUsage for a
+/// mode the SDKs do not know or attempts that are not a whole number of at least 1.
+Result<RetryOptions> ResolveRetryOptions(const Env& env,
+                                         const std::map<std::string, std::string>* config_section);
 
 /// Resolves credentials in the order above. kCredentials, with one message
 /// naming every place looked, when there are none.

@@ -174,7 +174,12 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
       return std::unexpected(terminated.error());
     }
     progress_ << "gpubox: terminating " << plan.instance_id << '\n';
-    if (terminated) GPUBOX_TRY(WaitFor(box, kTerminated, 600000));
+    if (terminated) {
+      // An instance terminated a while ago (a rerun of an interrupted down) may be gone
+      // from the cloud's answers altogether: that is terminated too.
+      auto gone = WaitFor(box, kTerminated, 600000);
+      if (!gone && gone.error().code != ErrorCode::kNotFound) return std::unexpected(gone.error());
+    }
   }
   if (!plan.security_group_id.empty()) {
     GPUBOX_TRY_VOID(cloud_.DeleteSecurityGroup(plan.region, plan.security_group_id));
@@ -194,10 +199,21 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
 Result<std::string> Lifecycle::MakeImage(const std::string& name, const std::string& image_name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (box.instance_id.empty()) return Fail(ErrorCode::kUsage, "box '" + name + "' has no instance");
-  std::string image_id =
-      GPUBOX_TRY(cloud_.CreateImage(box.region, box.instance_id, image_name, {{kBoxTag, name}}));
-  progress_ << "gpubox: baking " << image_id << " (" << image_name << ") from " << box.instance_id
-            << '\n';
+  // An image of this box still baking is an earlier `image` that did not see it through:
+  // see that one through instead of baking a second.
+  auto baking = GPUBOX_TRY(cloud_.DescribeImages(
+      box.region, {{std::string("tag:") + kBoxTag, {name}}, {"state", {"pending"}}}, {"self"}));
+  std::string image_id;
+  if (!baking.empty()) {
+    image_id = baking.front().image_id;
+    progress_ << "gpubox: continuing " << image_id << " (" << baking.front().name
+              << "), still baking from " << box.instance_id << '\n';
+  } else {
+    image_id =
+        GPUBOX_TRY(cloud_.CreateImage(box.region, box.instance_id, image_name, {{kBoxTag, name}}));
+    progress_ << "gpubox: baking " << image_id << " (" << image_name << ") from " << box.instance_id
+              << '\n';
+  }
   for (int wait_idx = 0; wait_idx < 6000; ++wait_idx) {
     auto images = GPUBOX_TRY(cloud_.DescribeImages(box.region, {{"image-id", {image_id}}}, {}));
     if (!images.empty() && images.front().state == "available") break;

@@ -4,7 +4,9 @@
 #include <ctime>
 #include <ostream>
 
+#include "gpubox/box/box_lock.h"
 #include "gpubox/box/lifecycle.h"
+#include "gpubox/box/provisioner.h"
 #include "gpubox/cli/box_json.h"
 #include "gpubox/cli/cloud_session.h"
 #include "gpubox/cli/commands.h"
@@ -42,12 +44,21 @@ class BoxCommand : public Command {
   }
   Result<int> Run(CommandContext& context) override {
     auto session = GPUBOX_TRY(CloudSession::Open(context.env, cloud_flags_, false, context.err));
+    // A command that changes the box runs after any other such command on it (box_lock.h).
+    std::optional<LockFile> box_lock;
+    if (takes_name_ && ChangesBox()) {
+      GPUBOX_TRY_VOID(ValidateBoxName(box_));
+      box_lock.emplace(GPUBOX_TRY(
+          LockBox(context.env, session->paths(), box_, session->deadline_us(), context.err)));
+    }
     Lifecycle lifecycle(context.env, session->cloud(), session->store(), session->paths(),
                         context.err);
     return Act(context, *session, lifecycle);
   }
 
  protected:
+  /// Whether the command changes its box (and so takes the box's lock).
+  virtual bool ChangesBox() const { return true; }
   virtual void AddFlags(CLI::App& app) {}
   virtual Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) = 0;
   std::string box_;
@@ -190,6 +201,7 @@ class EventsCommand : public BoxCommand {
  public:
   EventsCommand()
       : BoxCommand("events", "what gpubox did for a box, every launch attempt included", true) {}
+  bool ChangesBox() const override { return false; }
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
     auto events = GPUBOX_TRY(session.store().Events(box_));

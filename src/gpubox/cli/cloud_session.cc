@@ -16,8 +16,12 @@ namespace gpubox {
 /// Service Quotas through one client per region.
 class CloudSession::Quotas : public QuotaService {
  public:
-  Quotas(Env& env, aws::CredentialsProvider& credentials, EndpointResolver resolver)
-      : env_(env), credentials_(credentials), resolver_(std::move(resolver)) {}
+  Quotas(Env& env, aws::CredentialsProvider& credentials, EndpointResolver resolver,
+         aws::RetryOptions retry)
+      : env_(env),
+        credentials_(credentials),
+        resolver_(std::move(resolver)),
+        retry_(std::move(retry)) {}
   Result<double> GetValue(const std::string& region, const std::string& code) override {
     auto quota = GPUBOX_TRY(Client(region).GetServiceQuota("ec2", code));
     return quota.value;
@@ -32,8 +36,8 @@ class CloudSession::Quotas : public QuotaService {
   aws::ServiceQuotasClient& Client(const std::string& region) {
     auto& slot = clients_[region];
     if (!slot.first) {
-      slot.first =
-          std::make_unique<aws::AwsCaller>(env_, resolver_(region, "servicequotas"), credentials_);
+      slot.first = std::make_unique<aws::AwsCaller>(env_, resolver_(region, "servicequotas"),
+                                                    credentials_, retry_);
       slot.second = std::make_unique<aws::ServiceQuotasClient>(*slot.first);
     }
     return *slot.second;
@@ -41,6 +45,7 @@ class CloudSession::Quotas : public QuotaService {
   Env& env_;
   aws::CredentialsProvider& credentials_;
   EndpointResolver resolver_;
+  aws::RetryOptions retry_;
   std::map<std::string,
            std::pair<std::unique_ptr<aws::AwsCaller>, std::unique_ptr<aws::ServiceQuotasClient>>>
       clients_;
@@ -50,7 +55,26 @@ void CloudFlags::Add(CLI::App& app) {
   app.add_option("--cloud", cloud, "local (default; GPUBOX_CLOUD) or aws");
   app.add_option("--profile", profile, "AWS profile (aws cloud)");
   app.add_option("--endpoint-url", endpoint_url, "EC2 endpoint override (aws cloud)");
+  app.add_option("--timeout", timeout_seconds,
+                 "seconds to keep retrying a throttling or failing cloud (default 600)")
+      ->check(CLI::Range(1, 86400));
 }
+
+namespace {
+
+/// One line per wait: which call, why, for how long, and how much of --timeout is left.
+void ShowWait(std::ostream& progress, const aws::RetryNotice& notice) {
+  progress << "gpubox: " << (notice.operation.empty() ? "a call" : notice.operation) << " ("
+           << notice.region << "): " << notice.reason << "; waiting "
+           << FormatFixed(notice.wait_seconds, 1) << " s before attempt " << notice.next_attempt;
+  if (notice.seconds_left >= 0) {
+    progress << " (" << FormatFixed(notice.seconds_left, 0) << " s left of --timeout)";
+  }
+  progress << '\n';
+  progress.flush();
+}
+
+}  // namespace
 
 CloudSession::~CloudSession() = default;
 
@@ -66,7 +90,9 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
   session->paths_ = ResolvePaths(env);
   EndpointResolver resolver;
   std::string home_region;
+  aws::RetryOptions retry;
   if (session->kind_ == "local") {
+    retry = GPUBOX_TRY(aws::ResolveRetryOptions(env, nullptr));
     std::string state_dir = local::DefaultStateDir(env);
     auto daemon = local::FindRunningDaemon(env, state_dir);
     if (!daemon && start_local) {
@@ -98,10 +124,15 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
       return config.Endpoint(service, region);
     };
     home_region = config.region;
+    retry = config.retry;
   }
-  session->quotas_ = std::make_unique<Quotas>(env, *session->credentials_, resolver);
+  session->deadline_us_ = env.clock->NowMicros() + int64_t{flags.timeout_seconds} * 1'000'000;
+  retry.persist_until_us = session->deadline_us_;
+  retry.on_wait = [&progress](const aws::RetryNotice& notice) { ShowWait(progress, notice); };
+  session->quotas_ = std::make_unique<Quotas>(env, *session->credentials_, resolver, retry);
   session->cloud_ = std::make_unique<AwsCloud>(session->kind_, env, *session->credentials_,
                                                resolver, home_region, *session->quotas_);
+  session->cloud_->SetRetryOptions(retry);
   session->store_ = GPUBOX_TRY(BoxStore::Open(session->paths_.database()));
   // Shared ssh master sockets live here; ssh needs the directory to exist.
   GPUBOX_TRY_VOID(env.files->MakeDirs(session->paths_.state_dir + "/ssh", 0700));

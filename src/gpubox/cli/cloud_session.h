@@ -9,6 +9,9 @@
 ///   aws:   region, endpoints and credentials as the AWS CLI resolves them
 ///          (aws/aws_config.h); the caller is GPUBOX_CALLER_IP, else what
 ///          GPUBOX_CHECKIP_URL (https://checkip.amazonaws.com) answers.
+///   --timeout SECONDS  how long the command keeps retrying a throttling, failing or slow
+///          cloud (default 600): every call's transient failures are retried (in the AWS
+///          retry mode, then with backoff) until then, each wait shown on `progress`.
 
 #include <iosfwd>
 #include <memory>
@@ -29,6 +32,8 @@ struct CloudFlags {
   std::string cloud;  ///< empty: GPUBOX_CLOUD, else "local"
   std::string profile;
   std::string endpoint_url;
+  int timeout_seconds = kDefaultTimeoutSeconds;
+  static constexpr int kDefaultTimeoutSeconds = 600;
   void Add(CLI::App& app);
 };
 
@@ -42,6 +47,8 @@ class CloudSession {
   AwsCloud& aws_cloud() { return *cloud_; }
   BoxStore& store() { return *store_; }
   const GpuboxPaths& paths() const { return paths_; }
+  /// Until when (Unix microseconds) the command keeps retrying: its start plus --timeout.
+  int64_t deadline_us() const { return deadline_us_; }
   /// "a.b.c.d/32": who may SSH into boxes. On aws, unless GPUBOX_CALLER_IP says, it is
   /// looked up (GPUBOX_CHECKIP_URL): kNetwork when that fails.
   Result<std::string> CallerCidr();
@@ -55,7 +62,8 @@ class CloudSession {
 
   Env* env_ = nullptr;
   std::string kind_;
-  std::string local_caller_cidr_;  ///< local: the host's address on the instances' bridge
+  std::string local_caller_cidr_;
+  int64_t deadline_us_ = 0;  ///< local: the host's address on the instances' bridge
   GpuboxPaths paths_;
   std::unique_ptr<aws::CredentialsProvider> credentials_;
   std::unique_ptr<Quotas> quotas_;

@@ -45,6 +45,12 @@ class LocalCommand : public Command {
     add_common(fault_);
     fault_->add_option("--throttle", throttle_, "fraction of API calls answered 503 (0..1)");
     fault_->add_option("--latency-ms", latency_ms_, "latency added to every API call");
+    fault_->add_option("--error-rate", error_rate_,
+                       "fraction of API calls answered 500 InternalError, half of them after "
+                       "the call took effect (0..1)");
+    fault_->add_option("--capacity-error-rate", capacity_error_rate_,
+                       "fraction of RunInstances/StartInstances answered "
+                       "InsufficientInstanceCapacity (0..1)");
     fault_->add_option("--capacity-error", capacity_errors_,
                        "TYPE@ZONE without capacity ('*' for any), repeatable");
     fault_->add_option("--spot-notice-seconds", spot_notice_, "spot interruption notice period");
@@ -89,8 +95,9 @@ class LocalCommand : public Command {
       nlohmann::json body = {{"instance_id", interrupt_}};
       GPUBOX_TRY(local::AdminCall(context.env, *running, account, "interrupt", body.dump()));
       context.out << "spot interruption notice sent to " << interrupt_ << '\n';
-      bool other = throttle_ || latency_ms_ || spot_notice_ || !capacity_errors_.empty() ||
-                   !quotas_.empty() || !capacities_.empty() || clear_;
+      bool other = throttle_ || latency_ms_ || error_rate_ || capacity_error_rate_ ||
+                   spot_notice_ || !capacity_errors_.empty() || !quotas_.empty() ||
+                   !capacities_.empty() || clear_;
       if (!other) return 0;
     }
     local::FaultConfig config;
@@ -101,6 +108,8 @@ class LocalCommand : public Command {
     }
     if (throttle_) config.throttle_rate = *throttle_;
     if (latency_ms_) config.latency_ms = *latency_ms_;
+    if (error_rate_) config.error_rate = *error_rate_;
+    if (capacity_error_rate_) config.capacity_error_rate = *capacity_error_rate_;
     if (spot_notice_) config.spot_notice_seconds = *spot_notice_;
     for (const std::string& fault : capacity_errors_) {
       size_t at = fault.find('@');
@@ -176,6 +185,8 @@ class LocalCommand : public Command {
   bool purge_ = false;
   std::optional<double> throttle_;
   std::optional<int> latency_ms_;
+  std::optional<double> error_rate_;
+  std::optional<double> capacity_error_rate_;
   std::optional<int> spot_notice_;
   std::vector<std::string> capacity_errors_;
   std::vector<std::string> quotas_;

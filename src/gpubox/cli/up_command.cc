@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "gpubox/box/box_lock.h"
 #include "gpubox/box/lifecycle.h"
 #include "gpubox/box/provisioner.h"
 #include "gpubox/cli/box_json.h"
@@ -86,6 +87,8 @@ class UpCommand : public Command {
           session->KnownCallerCidr().value_or("your public address, looked up at launch");
       return PrintPlan(context, GPUBOX_TRY(provisioner.Plan(options)), ssh_from);
     }
+    LockFile box_lock = GPUBOX_TRY(
+        LockBox(context.env, session->paths(), options.name, session->deadline_us(), context.err));
     options.caller_cidr = GPUBOX_TRY(session->CallerCidr());
     // Resuming a box kept after a failed setup launches nothing new: no question.
     auto known = session->store().Load(name_);

@@ -3,6 +3,20 @@
 #include <algorithm>
 
 namespace gpubox {
+namespace {
+
+/// Success, or an error whose cloud code is one of `done_codes` (the work was done by an
+/// earlier attempt): both count as done.
+template <typename T>
+bool DoneOr(const Result<T>& result, std::initializer_list<std::string_view> done_codes) {
+  if (result) return true;
+  for (std::string_view code : done_codes) {
+    if (result.error().cloud_code == code) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 AwsCloud::AwsCloud(std::string name, Env& env, aws::CredentialsProvider& credentials,
                    EndpointResolver resolver, std::string home_region, QuotaService& quotas)
@@ -19,7 +33,8 @@ aws::Ec2Client& AwsCloud::Ec2(const std::string& region) {
   ++calls_;
   RegionClient& client = clients_[region];
   if (!client.ec2) {
-    client.caller = std::make_unique<aws::AwsCaller>(env_, resolver_(region, "ec2"), credentials_);
+    client.caller = std::make_unique<aws::AwsCaller>(env_, resolver_(region, "ec2"), credentials_,
+                                                     retry_options_);
     client.ec2 = std::make_unique<aws::Ec2Client>(*client.caller);
   }
   return *client.ec2;
@@ -68,7 +83,8 @@ Result<void> AwsCloud::ImportKeyPair(const std::string& region, const std::strin
   request.key_name = key_name;
   request.public_key_material = public_key;
   if (!tags.empty()) request.tag_specifications = {{"key-pair", tags}};
-  GPUBOX_TRY(Ec2(region).ImportKeyPair(request));
+  auto imported = Ec2(region).ImportKeyPair(request);
+  if (!DoneOr(imported, {"InvalidKeyPair.Duplicate"})) return std::unexpected(imported.error());
   return {};
 }
 
@@ -82,7 +98,8 @@ Result<bool> AwsCloud::KeyPairExists(const std::string& region, const std::strin
 Result<void> AwsCloud::DeleteKeyPair(const std::string& region, const std::string& key_name) {
   aws::DeleteKeyPairRequest request;
   request.key_name = key_name;
-  GPUBOX_TRY(Ec2(region).DeleteKeyPair(request));
+  auto deleted = Ec2(region).DeleteKeyPair(request);
+  if (!DoneOr(deleted, {"InvalidKeyPair.NotFound"})) return std::unexpected(deleted.error());
   return {};
 }
 
@@ -94,8 +111,13 @@ Result<std::string> AwsCloud::CreateSecurityGroup(const std::string& region,
   request.group_name = group_name;
   request.description = description;
   if (!tags.empty()) request.tag_specifications = {{"security-group", tags}};
-  auto answer = GPUBOX_TRY(Ec2(region).CreateSecurityGroup(request));
-  return answer.group_id;
+  auto answer = Ec2(region).CreateSecurityGroup(request);
+  if (!answer && answer.error().cloud_code == "InvalidGroup.Duplicate") {
+    std::string group_id = GPUBOX_TRY(FindSecurityGroup(region, group_name));
+    if (!group_id.empty()) return group_id;
+  }
+  if (!answer) return std::unexpected(answer.error());
+  return answer->group_id;
 }
 
 Result<std::string> AwsCloud::FindSecurityGroup(const std::string& region,
@@ -111,14 +133,18 @@ Result<void> AwsCloud::AuthorizeIngress(const std::string& region, const std::st
   aws::AuthorizeSecurityGroupIngressRequest request;
   request.group_id = group_id;
   request.ip_permissions = {permission};
-  GPUBOX_TRY(Ec2(region).AuthorizeSecurityGroupIngress(request));
+  auto authorized = Ec2(region).AuthorizeSecurityGroupIngress(request);
+  if (!DoneOr(authorized, {"InvalidPermission.Duplicate"})) {
+    return std::unexpected(authorized.error());
+  }
   return {};
 }
 
 Result<void> AwsCloud::DeleteSecurityGroup(const std::string& region, const std::string& group_id) {
   aws::DeleteSecurityGroupRequest request;
   request.group_id = group_id;
-  GPUBOX_TRY(Ec2(region).DeleteSecurityGroup(request));
+  auto deleted = Ec2(region).DeleteSecurityGroup(request);
+  if (!DoneOr(deleted, {"InvalidGroup.NotFound"})) return std::unexpected(deleted.error());
   return {};
 }
 
@@ -167,14 +193,22 @@ Result<std::string> AwsCloud::CreateImage(const std::string& region, const std::
   request.instance_id = instance_id;
   request.name = image_name;
   if (!tags.empty()) request.tag_specifications = {{"image", tags}};
-  auto answer = GPUBOX_TRY(Ec2(region).CreateImage(request));
-  return answer.image_id;
+  auto answer = Ec2(region).CreateImage(request);
+  if (!answer && answer.error().cloud_code == "InvalidAMIName.Duplicate") {
+    auto same_name = GPUBOX_TRY(DescribeImages(region, {{"name", {image_name}}}, {"self"}));
+    if (!same_name.empty()) return same_name.front().image_id;
+  }
+  if (!answer) return std::unexpected(answer.error());
+  return answer->image_id;
 }
 
 Result<void> AwsCloud::DeregisterImage(const std::string& region, const std::string& image_id) {
   aws::DeregisterImageRequest request;
   request.image_id = image_id;
-  GPUBOX_TRY(Ec2(region).DeregisterImage(request));
+  auto deregistered = Ec2(region).DeregisterImage(request);
+  if (!DoneOr(deregistered, {"InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"})) {
+    return std::unexpected(deregistered.error());
+  }
   return {};
 }
 

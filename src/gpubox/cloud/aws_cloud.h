@@ -2,6 +2,11 @@
 /// AwsCloud: the Cloud over the aws/ clients. The same code reaches real EC2
 /// and the local cloud; only the endpoints and credentials differ. One EC2
 /// client per region, made on first use (the region signs the requests).
+///
+/// Creates and deletes are safe to repeat: the callers retry a create whose first
+/// answer was lost (a 5xx, a reset), so a "Duplicate" answer to a create of a named
+/// resource (key pair, security group, ingress rule, image) means an earlier attempt made it,
+/// and a "NotFound" answer to a delete means it is gone: both are success here.
 
 #include <functional>
 #include <map>
@@ -74,6 +79,11 @@ class AwsCloud : public Cloud {
                                   const std::vector<aws::Tag>& tags) override;
   Result<void> DeregisterImage(const std::string& region, const std::string& image_id) override;
 
+  /// Retry mode, attempts, deadline and waiting notices for the clients made from now on
+  /// (set it before the first call).
+  void SetRetryOptions(aws::RetryOptions options) { retry_options_ = std::move(options); }
+  const aws::RetryOptions& retry_options() const { return retry_options_; }
+
   /// API calls made so far (for `up`'s benchmark).
   int calls() const { return calls_; }
 
@@ -92,6 +102,7 @@ class AwsCloud : public Cloud {
   QuotaService& quotas_;
   std::map<std::string, RegionClient> clients_;
   std::vector<std::string> regions_;  ///< cached answer of DescribeRegions
+  aws::RetryOptions retry_options_;
   int calls_ = 0;
 };
 

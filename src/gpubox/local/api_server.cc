@@ -153,6 +153,11 @@ void ApiServer::Serve() { server_->listen_after_bind(); }
 
 void ApiServer::Stop() { server_->stop(); }
 
+double ApiServer::Draw() {
+  std::lock_guard lock(random_mutex_);
+  return env_.random->Uniform();
+}
+
 std::string ApiServer::NewRequestId() {
   uint64_t counter = ++request_counter_;
   double random;
@@ -206,15 +211,17 @@ void ApiServer::HandleApi(const httplib::Request& request, const std::string& bo
                             env_.clock->NowMicros() / 1000000);
   if (!region) return fail(region.error().status, region.error().code, region.error().message);
   if (faults.throttle_rate > 0) {
-    double draw;
-    {
-      std::lock_guard lock(random_mutex_);
-      draw = env_.random->Uniform();
-    }
-    if (draw < faults.throttle_rate) {
+    if (Draw() < faults.throttle_rate) {
       if (json) return fail(400, "ThrottlingException", "Rate exceeded");
       return fail(503, "RequestLimitExceeded", "Request limit exceeded.");
     }
+  }
+  // Injected server errors: half before the call acts, half after it took effect (the
+  // answer is lost: the client must not repeat it blindly).
+  bool error_after = false;
+  if (faults.error_rate > 0 && Draw() < faults.error_rate) {
+    if (Draw() < 0.5) return fail(500, "InternalError", "An internal error has occurred");
+    error_after = true;
   }
   if (json) {
     JsonReply reply = quotas_.Handle(target, body, *region, env_.clock->NowMicros());
@@ -231,7 +238,15 @@ void ApiServer::HandleApi(const httplib::Request& request, const std::string& bo
   ec2_request.action = ec2_request.Get("Action");
   if (ec2_request.action.empty())
     return fail(400, "MissingAction", "The request must contain the parameter Action");
+  if (faults.capacity_error_rate > 0 &&
+      (ec2_request.action == "RunInstances" || ec2_request.action == "StartInstances") &&
+      Draw() < faults.capacity_error_rate) {
+    return fail(500, "InsufficientInstanceCapacity",
+                "We currently do not have sufficient capacity in the Availability Zone you "
+                "requested (injected by gpubox local fault).");
+  }
   Ec2Reply reply = ec2_.Handle(ec2_request);
+  if (error_after) return fail(500, "InternalError", "An internal error has occurred");
   response.status = reply.status;
   response.set_content(reply.body, "text/xml;charset=UTF-8");
 }

@@ -61,6 +61,8 @@ class ApiServer {
                  httplib::Response& response);
   void HandleAdmin(const httplib::Request& request, httplib::Response& response);
   std::string NewRequestId();
+  /// A uniform draw in [0, 1) for the injected faults.
+  double Draw();
 
   Env& env_;
   Ec2Service& ec2_;

@@ -21,6 +21,10 @@ Result<FaultConfig> ParseFaultConfig(std::string_view json_text) {
     for (auto& [key, value] : json.items()) {
       if (key == "throttle_rate") {
         config.throttle_rate = value.get<double>();
+      } else if (key == "error_rate") {
+        config.error_rate = value.get<double>();
+      } else if (key == "capacity_error_rate") {
+        config.capacity_error_rate = value.get<double>();
       } else if (key == "latency_ms") {
         config.latency_ms = value.get<int>();
       } else if (key == "spot_notice_seconds") {
@@ -41,8 +45,13 @@ Result<FaultConfig> ParseFaultConfig(std::string_view json_text) {
   } catch (const nlohmann::json::exception& error) {
     return Fail(ErrorCode::kUsage, std::string("local cloud config: ") + error.what());
   }
-  if (config.throttle_rate < 0 || config.throttle_rate > 1) {
-    return Fail(ErrorCode::kUsage, "local cloud config: throttle_rate must be within 0..1");
+  for (auto [name, rate] : {std::pair{"throttle_rate", config.throttle_rate},
+                            std::pair{"error_rate", config.error_rate},
+                            std::pair{"capacity_error_rate", config.capacity_error_rate}}) {
+    if (rate < 0 || rate > 1) {
+      return Fail(ErrorCode::kUsage,
+                  std::string("local cloud config: ") + name + " must be within 0..1");
+    }
   }
   return config;
 }
@@ -53,6 +62,8 @@ std::string FaultConfigJson(const FaultConfig& config) {
     errors.push_back({{"type", fault.type}, {"zone", fault.zone}});
   }
   nlohmann::json json = {{"throttle_rate", config.throttle_rate},
+                         {"error_rate", config.error_rate},
+                         {"capacity_error_rate", config.capacity_error_rate},
                          {"latency_ms", config.latency_ms},
                          {"capacity_errors", errors},
                          {"spot_notice_seconds", config.spot_notice_seconds},

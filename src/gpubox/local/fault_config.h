@@ -3,6 +3,10 @@
 /// in the state directory's config.json and changed by `gpubox local fault`:
 ///
 ///   {"throttle_rate": 0.2,            // fraction of API calls answered 503 RequestLimitExceeded
+///    "error_rate": 0.1,               // fraction answered 500 InternalError: half of them
+///                                     // before the call acts, half after it took effect
+///    "capacity_error_rate": 0.2,      // fraction of RunInstances and StartInstances answered
+///                                     // InsufficientInstanceCapacity
 ///    "latency_ms": 50,                // added to every API call
 ///    "capacity_errors": [{"type": "p3.2xlarge", "zone": "us-west-2a"}],  // zone "*": all
 ///    "spot_notice_seconds": 120,      // spot interruption notice period
@@ -25,6 +29,8 @@ struct CapacityFault {
 
 struct FaultConfig {
   double throttle_rate = 0;
+  double error_rate = 0;
+  double capacity_error_rate = 0;
   int latency_ms = 0;
   std::vector<CapacityFault> capacity_errors;
   int spot_notice_seconds = 120;

@@ -37,6 +37,9 @@ struct LaunchSpec {
 class InstanceHost {
  public:
   virtual ~InstanceHost() = default;
+  /// Whether calls for different instances may run at the same time (from several
+  /// threads): the service then launches, starts and stops instances side by side.
+  virtual bool Concurrent() const { return false; }
   /// Creates the instance's disk and starts it; returns its private IPv4.
   virtual Result<std::string> Launch(const LaunchSpec& spec) = 0;
   /// Starts a stopped instance on its kept disk; returns its private IPv4.
@@ -67,6 +70,7 @@ class InstanceHost {
 /// (Adopt) gives it back the address it had.
 class NullInstanceHost : public InstanceHost {
  public:
+  bool Concurrent() const override { return true; }
   Result<std::string> Launch(const LaunchSpec& spec) override { return Address(spec); }
   Result<std::string> Start(const LaunchSpec& spec) override { return Address(spec); }
   Result<std::string> Adopt(const LaunchSpec& spec) override { return Address(spec); }

@@ -16,6 +16,9 @@ class RuntimeInstanceHost : public InstanceHost {
   RuntimeInstanceHost(std::unique_ptr<InstanceRuntime> runtime, std::string images_dir)
       : runtime_(std::move(runtime)), images_dir_(std::move(images_dir)) {}
 
+  /// The runtime's methods are safe from several threads.
+  bool Concurrent() const override { return true; }
+
   Result<std::string> Launch(const LaunchSpec& spec) override;
   Result<std::string> Start(const LaunchSpec& spec) override;
   Result<std::string> Adopt(const LaunchSpec& spec) override;

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "gpubox/sys/real_file_system.h"
 
@@ -73,6 +75,16 @@ int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(sta
 
 double SqliteStatement::Real(int column) const { return sqlite3_column_double(statement_, column); }
 
+namespace {
+
+constexpr int kOpenRetryMicros = 20'000;
+
+void SleepForOpenRetry() {
+  std::this_thread::sleep_for(std::chrono::microseconds(kOpenRetryMicros));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path,
                                                              std::string_view what) {
   if (size_t slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
@@ -91,8 +103,22 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
                 "check that the directory is writable");
   }
   std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(db, std::string(what)));
-  sqlite3_busy_timeout(db, 5000);
-  GPUBOX_TRY_VOID(database->Exec("PRAGMA journal_mode=WAL"));
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  // Switching to WAL needs the database to itself for a moment, and SQLite does not wait
+  // for that with the busy handler: a database already in WAL is left alone, and the
+  // switch is tried again while other processes open the same new file.
+  for (int tries = 0;; ++tries) {
+    bool wal = false;
+    {
+      auto mode = database->Prepare("PRAGMA journal_mode");
+      wal = mode && mode->Next().value_or(false) && mode->Text(0) == "wal";
+    }  // the statement ends here: it must not hold a read while the mode changes
+    if (wal) break;
+    auto switched = database->Exec("PRAGMA journal_mode=WAL");
+    if (switched) break;
+    if (tries * kOpenRetryMicros / 1000 >= kBusyTimeoutMs) return std::unexpected(switched.error());
+    SleepForOpenRetry();
+  }
   return database;
 }
 

@@ -74,7 +74,12 @@ class SqliteStatement {
 class SqliteDatabase {
  public:
   /// Opens or creates the database at `path` and its directory (":memory:" for tests), in
-  /// WAL mode with a 5 s busy timeout. `what` names it in error messages ("state database").
+  /// WAL mode (readers never wait for a writer) with a kBusyTimeoutMs busy timeout: a
+  /// statement waits that long for another process's write to end. Writers keep their
+  /// transactions short (one statement, or one Transaction() without I/O inside), so the
+  /// wait is milliseconds; the timeout only bounds a stuck process. Several processes may
+  /// open the same file at once. `what` names it in error messages ("state database").
+  static constexpr int kBusyTimeoutMs = 30'000;
   static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path,
                                                       std::string_view what);
   ~SqliteDatabase();
@@ -85,6 +90,7 @@ class SqliteDatabase {
   Result<void> Exec(const std::string& sql);
   Result<SqliteStatement> Prepare(std::string_view sql);
   /// Runs `work` in a transaction: committed when it succeeds, rolled back when it fails.
+  /// `work` must not reach the network or sleep: other processes wait for it.
   template <typename Work>
   Result<void> Transaction(Work&& work) {
     GPUBOX_TRY_VOID(Exec("BEGIN IMMEDIATE"));

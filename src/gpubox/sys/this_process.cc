@@ -47,6 +47,24 @@ Result<LockFile> LockFile::Acquire(const std::string& path) {
   return LockFile(fd);
 }
 
+Result<std::optional<LockFile>> LockFile::TryAcquire(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCode::kEnvironment, "cannot open " + path + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) return std::optional<LockFile>();
+    return Fail(ErrorCode::kEnvironment, "cannot lock " + path + ": " + std::strerror(error));
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only for messages; the lock holds without it.
+  }
+  return std::optional<LockFile>(LockFile(fd));
+}
+
 LockFile::~LockFile() {
   if (fd_ >= 0) ::close(fd_);
 }

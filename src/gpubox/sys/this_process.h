@@ -4,6 +4,7 @@
 /// signals, and removing a directory tree. Real calls; sys/ is where they live.
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ class LockFile {
   /// Creates `path` (0600) if needed and locks it; kEnvironment when another process holds
   /// the lock.
   static Result<LockFile> Acquire(const std::string& path);
+  /// Like Acquire, but nullopt (not an error) when another process holds the lock. On
+  /// success the file holds this process's id (for whoever waits to say whom it waits for).
+  static Result<std::optional<LockFile>> TryAcquire(const std::string& path);
   LockFile(LockFile&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   LockFile& operator=(LockFile&&) = delete;
   ~LockFile();

@@ -36,6 +36,43 @@ TEST_F(AwsConfigTest, RegionFromFlagThenAwsRegionThenDefaultRegionThenProfile) {
   EXPECT_EQ(ResolveAwsConfig(env_, {std::nullopt, "sa-east-1", std::nullopt})->region, "sa-east-1");
 }
 
+TEST_F(AwsConfigTest, RetryModeAndAttemptsFromVariablesThenTheProfileAsTheSdksDo) {
+  env_.vars["AWS_REGION"] = "us-east-1";
+  auto retry = [&] { return ResolveAwsConfig(env_, {})->retry; };
+  EXPECT_EQ(retry().mode, RetryMode::kAdaptive);  // gpubox's default
+  EXPECT_EQ(retry().max_attempts, 3);
+  files_.files_["/home/u/.aws/config"] =
+      "[default]\nretry_mode = legacy\n[profile slow]\nretry_mode = standard\nmax_attempts = 7\n";
+  EXPECT_EQ(retry().mode, RetryMode::kLegacy);
+  EXPECT_EQ(retry().max_attempts, 5);  // legacy's own default
+  env_.vars["AWS_PROFILE"] = "slow";
+  EXPECT_EQ(retry().mode, RetryMode::kStandard);
+  EXPECT_EQ(retry().max_attempts, 7);
+  env_.vars["AWS_RETRY_MODE"] = "adaptive";  // the variables win over the file
+  env_.vars["AWS_MAX_ATTEMPTS"] = "10";
+  EXPECT_EQ(retry().mode, RetryMode::kAdaptive);
+  EXPECT_EQ(retry().max_attempts, 10);
+}
+
+TEST_F(AwsConfigTest, UnknownRetryModeOrBadAttemptsAreUsageErrors) {
+  env_.vars["AWS_REGION"] = "us-east-1";
+  env_.vars["AWS_RETRY_MODE"] = "aggressive";
+  auto config = ResolveAwsConfig(env_, {});
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().code, ErrorCode::kUsage);
+  EXPECT_NE(config.error().message.find("aggressive"), std::string::npos);
+  EXPECT_NE(config.error().hint.find("legacy, standard or adaptive"), std::string::npos);
+  env_.vars.erase("AWS_RETRY_MODE");
+  for (const char* bad : {"0", "-1", "three", "1.5"}) {
+    env_.vars["AWS_MAX_ATTEMPTS"] = bad;
+    auto attempts = ResolveRetryOptions(env_, nullptr);
+    ASSERT_FALSE(attempts.has_value()) << bad;
+    EXPECT_EQ(attempts.error().code, ErrorCode::kUsage);
+  }
+  env_.vars["AWS_MAX_ATTEMPTS"] = "1";
+  EXPECT_EQ(ResolveRetryOptions(env_, nullptr)->max_attempts, 1);
+}
+
 TEST_F(AwsConfigTest, NoRegionAnywhereIsAUsageError) {
   auto config = ResolveAwsConfig(env_, {});
   ASSERT_FALSE(config.has_value());

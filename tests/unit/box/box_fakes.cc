@@ -272,6 +272,14 @@ Result<std::vector<aws::Image>> FakeCloud::DescribeImages(const std::string& reg
     for (const aws::Filter& filter : filters) {
       const std::string& want = filter.values[0];
       if (filter.name == "image-id") ok = ok && image.image_id == want;
+      if (filter.name == "state") ok = ok && image.state == want;
+      if (filter.name.starts_with("tag:")) {
+        bool tagged = false;
+        for (const aws::Tag& tag : image.tags) {
+          tagged = tagged || (tag.key == filter.name.substr(4) && tag.value == want);
+        }
+        ok = ok && tagged;
+      }
       if (filter.name == "name") {
         ok = ok && (want.ends_with("*") ? image.name.starts_with(want.substr(0, want.size() - 1))
                                         : image.name == want);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -174,6 +175,8 @@ bool SshAnswers(const std::string& netns_path, const std::string& ip, int timeou
     }
     std::string banner;
     char buffer[256];
+    deadline = std::max(
+        deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(kSshBannerWaitMs));
     while (banner.size() < 4) {
       pollfd reading{fd, POLLIN, 0};
       if (poll(&reading, 1, left_ms()) != 1) break;

@@ -46,8 +46,12 @@ Result<void> EnterNetns(const std::string& netns_path);
 /// netns_path, and waits for it. kEnvironment if the namespace cannot be joined.
 Result<void> RunInNetns(const std::string& netns_path, const std::function<void()>& work);
 
-/// Connects to ip:port from inside the namespace and reads an "SSH-" banner
-/// within timeout_ms. Independent of the instance's firewall (loopback path).
+/// Connects to ip:22 from inside the namespace within timeout_ms and reads an "SSH-"
+/// banner. Independent of the instance's firewall (loopback path). Once connected (sshd
+/// listens) the banner gets at least kSshBannerWaitMs: sshd starts a process per connection,
+/// and on a busy host (many instances booting at once) that takes longer than a short probe;
+/// giving up early would only make sshd start another one on the next probe.
+inline constexpr int kSshBannerWaitMs = 3000;
 bool SshAnswers(const std::string& netns_path, const std::string& ip, int timeout_ms);
 
 }  // namespace gpubox::local
