@@ -200,6 +200,71 @@ TEST_F(RuntimeTest, FirewallAdmitsOnlyTheGroupsRulesAndTunnelsWork) {
   waitpid(*tunnel_pid, nullptr, 0);
 }
 
+// Each instance is its own host: it reaches neither another instance's sshd (the
+// group admits ssh from the host only), nor services the host keeps on its loopback
+// (where the local cloud's endpoint listens), nor another instance's files.
+TEST_F(RuntimeTest, InstancesReachNeitherEachOtherNorTheHostsLoopbackNorEachOthersFiles) {
+  InstanceSpec spec_a = host().Spec("i-0gbxt000000000005");
+  InstanceSpec spec_b = host().Spec("i-0gbxt000000000006");
+  ASSERT_TRUE(runtime().Launch(spec_a));
+  ASSERT_TRUE(runtime().Launch(spec_b));
+  auto running_a = runtime().WaitUntilRunning(spec_a.instance_id);
+  auto running_b = runtime().WaitUntilRunning(spec_b.instance_id);
+  ASSERT_TRUE(running_a) << running_a.error().message;
+  ASSERT_TRUE(running_b) << running_b.error().message;
+  const std::string ip_a = running_a->private_ip;
+  const std::string ip_b = running_b->private_ip;
+  auto probe = [&](const std::string& from_ip, const std::string& to, int port) {
+    return host()
+        .Ssh(from_ip, "timeout 2 bash -c '</dev/tcp/" + to + "/" + std::to_string(port) +
+                          "' 2>/dev/null && echo open || echo closed")
+        .out;
+  };
+
+  // sshd: the host reaches B's, A does not.
+  ASSERT_EQ(host().Ssh(ip_b, "true").exit_code, 0);
+  EXPECT_EQ(probe(ip_a, ip_b, 22), "closed\n");
+  EXPECT_EQ(probe(ip_a, ip_a, 22), "open\n") << "the probe itself must see an open port";
+
+  // A listener on the host's loopback, as the endpoint binds: not reachable from A.
+  int port = 18000 + static_cast<int>(getpid() % 1000);
+  auto server = SpawnDetached({"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind",
+                               "127.0.0.1"},
+                              "/dev/null");
+  ASSERT_TRUE(server);
+  std::string host_sees;
+  for (int attempt = 0; attempt < 100 && host_sees != "200"; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    host_sees = host()
+                    .runner()
+                    .Run({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time",
+                          "1", "http://127.0.0.1:" + std::to_string(port) + "/"})
+                    ->out;
+  }
+  EXPECT_EQ(host_sees, "200");
+  EXPECT_EQ(probe(ip_a, "127.0.0.1", port), "closed\n");
+  EXPECT_EQ(probe(ip_a, kBridgeIp, port), "closed\n");
+  KillProcess(*server, SIGTERM);
+  waitpid(*server, nullptr, 0);
+
+  // Files: what B writes is on B's disk, which the host sees and A does not.
+  ASSERT_EQ(host().Ssh(ip_b, "echo s3cret > ~/b-secret").exit_code, 0);
+  std::string b_file = host().config().state_dir + "/instances/" + spec_b.instance_id +
+                       "/disk/home/ubuntu/b-secret";
+  EXPECT_EQ(host().runner().Run({"cat", b_file})->out, "s3cret\n");
+  // As root in A's mount namespace (A's own view of its files), B's file is nowhere.
+  std::string in_a = host()
+                         .runner()
+                         .Run({"nsenter", "-t", std::to_string(running_a->init_pid), "-m", "--",
+                               "sh", "-c",
+                               "cat " + b_file + " /home/ubuntu/b-secret 2>/dev/null; ls -A " +
+                                   host().config().state_dir + " | wc -l"})
+                         ->out;
+  EXPECT_EQ(in_a, "0\n") << "A must see neither B's file nor the local cloud's state";
+  ASSERT_TRUE(runtime().Terminate(spec_a.instance_id));
+  ASSERT_TRUE(runtime().Terminate(spec_b.instance_id));
+}
+
 TEST_F(RuntimeTest, SnapshotCarriesTheDiskToANewInstance) {
   InstanceSpec spec = host().Spec("i-0gbxt000000000003");
   spec.user_data = "#!/bin/sh\necho baked > /opt/gbxt-baked\n";
