@@ -112,14 +112,14 @@ ApiServer::ApiServer(Env& env, Ec2Service& ec2, QuotasService& quotas, LocalAcco
   // unreadable request), answered as EC2 answers errors.
   server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& request, httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string request_id = NewRequestId();
-    response.set_header("x-amzn-RequestId", request_id);
-    Ec2Error error{response.status, CodeForStatus(response.status),
-                   MessageForStatus(response.status, request)};
-    response.set_content(Ec2ErrorXml(error, request_id), "text/xml;charset=UTF-8");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string request_id = NewRequestId();
+        response.set_header("x-amzn-RequestId", request_id);
+        Ec2Error error{response.status, CodeForStatus(response.status),
+                       MessageForStatus(response.status, request)};
+        response.set_content(Ec2ErrorXml(error, request_id), "text/xml;charset=UTF-8");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server_->set_exception_handler(
       [this](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
         response.status = 500;

@@ -55,15 +55,16 @@ Ec2Result<void> Ec2Service::CheckQuota(const std::string& region, const std::str
   std::string limit_text = FormatDouble(limit);
   if (spot) {
     return std::unexpected(Ec2Error{400, "MaxSpotInstanceCountExceeded",
-                    "Max spot instance count exceeded: your vCPU limit of " + limit_text +
-                        " for this Spot Instance bucket (" + code + ") is reached."});
+                                    "Max spot instance count exceeded: your vCPU limit of " +
+                                        limit_text + " for this Spot Instance bucket (" + code +
+                                        ") is reached."});
   }
-  return std::unexpected(Ec2Error{400, "VcpuLimitExceeded",
-                  "You have requested more vCPU capacity than your current vCPU limit of " +
-                      limit_text +
-                      " allows for the instance bucket that the specified instance type belongs "
-                      "to. Please visit http://aws.amazon.com/contact-us/ec2-request to request "
-                      "an adjustment to this limit."});
+  return std::unexpected(Ec2Error{
+      400, "VcpuLimitExceeded",
+      "You have requested more vCPU capacity than your current vCPU limit of " + limit_text +
+          " allows for the instance bucket that the specified instance type belongs "
+          "to. Please visit http://aws.amazon.com/contact-us/ec2-request to request "
+          "an adjustment to this limit."});
 }
 
 Ec2Reply Ec2Service::StateChangeReply(const std::string& action, const Ec2Request& request,

@@ -96,10 +96,11 @@ Ec2Result<Page> PageOf(const Ec2Request& request, size_t total, size_t default_m
   if (request.Has("MaxResults")) {
     auto max = ParseInt(request.Get("MaxResults"));
     if (!max || *max < 1 || static_cast<size_t>(*max) > max_max) {
-      return std::unexpected(InvalidParameter("Value ( " + request.Get("MaxResults") +
-                              " ) for parameter maxResults is invalid. Expecting a value between 1 "
-                              "and " +
-                              std::to_string(max_max) + "."));
+      return std::unexpected(
+          InvalidParameter("Value ( " + request.Get("MaxResults") +
+                           " ) for parameter maxResults is invalid. Expecting a value between 1 "
+                           "and " +
+                           std::to_string(max_max) + "."));
     }
     limit = static_cast<size_t>(*max);
   }

@@ -25,8 +25,7 @@ using FilterValues = std::function<std::optional<std::vector<std::string>>(const
 bool MatchesFilters(const std::vector<Ec2Filter>& filters, const std::vector<aws::Tag>& tags,
                     const FilterValues& values);
 /// An error naming the first filter `values` does not know, if any.
-Ec2Result<void> CheckFilterNames(const std::vector<Ec2Filter>& filters,
-                                 const FilterValues& values);
+Ec2Result<void> CheckFilterNames(const std::vector<Ec2Filter>& filters, const FilterValues& values);
 
 /// A page of `total` results: [begin, end) and the token for the next page
 /// ("" when this is the last).
@@ -38,7 +37,6 @@ struct Page {
 
 /// Reads MaxResults and NextToken. `default_max` applies without MaxResults
 /// (0: everything). Errors: a malformed token, MaxResults out of 1..max_max.
-Ec2Result<Page> PageOf(const Ec2Request& request, size_t total, size_t default_max,
-                       size_t max_max);
+Ec2Result<Page> PageOf(const Ec2Request& request, size_t total, size_t default_max, size_t max_max);
 
 }  // namespace gpubox::local

@@ -207,7 +207,8 @@ Ec2Reply Ec2Service::DescribeSpotPriceHistory(const Ec2Request& request) {
             if (name == "timestamp") return std::vector{entry.timestamp};
             return std::nullopt;
           };
-          if (auto ok = CheckFilterNames(filters, values); !ok) return ErrorReply(ok.error(), request);
+          if (auto ok = CheckFilterNames(filters, values); !ok)
+            return ErrorReply(ok.error(), request);
           if (MatchesFilters(filters, {}, values)) history.push_back(std::move(entry));
         }
       }
