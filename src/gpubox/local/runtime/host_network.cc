@@ -1,5 +1,7 @@
 #include "gpubox/local/runtime/host_network.h"
 
+#include <sys/stat.h>
+
 #include "gpubox/local/runtime/ipv4_subnet.h"
 #include "gpubox/util/strings.h"
 
@@ -11,6 +13,11 @@ constexpr int kCommandTimeoutMs = 20000;
 std::unexpected<Error> CommandFailed(const std::string& what, const ProcessResult& result) {
   return Fail(ErrorCode::kEnvironment,
               what + " failed: " + std::string(Trim(result.err.empty() ? result.out : result.err)));
+}
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return ::lstat(path.c_str(), &info) == 0;
 }
 
 }  // namespace
@@ -52,20 +59,26 @@ Result<void> HostNetwork::RemoveBridge() {
 }
 
 Result<void> HostNetwork::CreateInstance(const std::string& instance_id, const std::string& ip) {
-  GPUBOX_TRY_VOID(RemoveInstance(instance_id));
+  // What a crash or an unclean stop left goes first (nothing to do, and no `ip` to run,
+  // when neither the namespace nor the veth is there: the usual case).
+  if (Exists(config_.NetnsPath(instance_id)) ||
+      Exists("/sys/class/net/" + config_.VethName(instance_id))) {
+    GPUBOX_TRY_VOID(RemoveInstance(instance_id));
+  }
   Ipv4Subnet subnet = GPUBOX_TRY(Ipv4Subnet::Parse(config_.subnet));
   std::string netns = config_.NetnsName(instance_id);
   std::string veth = config_.VethName(instance_id);
   ProcessResult added = GPUBOX_TRY(Ip({"netns", "add", netns}));
   if (added.exit_code != 0) return CommandFailed("creating namespace " + netns, added);
+  // The address may have belonged to an instance that is gone: its MAC is forgotten (the
+  // flush), or the host keeps sending there until the stale entry expires (about 30 s
+  // without SSH).
   std::string host_batch = "link add " + veth + " type veth peer name eth0 netns " + netns +
                            "\nlink set " + veth + " master " + config_.BridgeName() +
-                           "\nlink set " + veth + " up\n";
+                           "\nlink set " + veth + " up\nneigh flush to " + ip + " dev " +
+                           config_.BridgeName() + "\n";
   ProcessResult linked = GPUBOX_TRY(Ip({"-batch", "-"}, host_batch));
   if (linked.exit_code != 0) return CommandFailed("creating veth " + veth, linked);
-  // The address may have belonged to an instance that is gone: forget its MAC, or the
-  // host keeps sending there until the stale entry expires (about 30 s without SSH).
-  (void)Ip({"neigh", "flush", "to", ip, "dev", config_.BridgeName()});
   std::string inside_batch =
       "link set lo up\naddr add " + std::string("169.254.169.254/32") + " dev lo\naddr add " + ip +
       "/" + std::to_string(subnet.prefix_length()) + " dev eth0\nlink set eth0 up\n";

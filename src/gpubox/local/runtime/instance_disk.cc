@@ -1,5 +1,13 @@
 #include "gpubox/local/runtime/instance_disk.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
 #include "gpubox/local/runtime/instance_files.h"
 #include "gpubox/local/runtime/ipv4_subnet.h"
 #include "gpubox/util/strings.h"
@@ -9,6 +17,56 @@ namespace {
 
 constexpr int kCopyTimeoutMs = 600000;
 const char* const kDiskParts[] = {"upper", "home", "root", "tmp"};
+
+/// chmod(2): the mode exactly (MakeDirs' modes pass through the umask; 1777 needs this).
+Result<void> SetMode(const std::string& path, mode_t mode) {
+  if (::chmod(path.c_str(), mode) != 0) {
+    return Fail(ErrorCode::kEnvironment, "chmod " + path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+/// chown -R without following links (lchown), done here: a process per call costs more
+/// than the work when many instances launch at once.
+Result<void> ChownTree(const std::string& path, uid_t uid, gid_t gid) {
+  std::error_code error;
+  if (::lchown(path.c_str(), uid, gid) != 0) {
+    return Fail(ErrorCode::kEnvironment, "chown " + path + ": " + std::strerror(errno));
+  }
+  for (auto it = std::filesystem::recursive_directory_iterator(path, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (::lchown(it->path().c_str(), uid, gid) != 0) {
+      return Fail(ErrorCode::kEnvironment,
+                  "chown " + it->path().string() + ": " + std::strerror(errno));
+    }
+  }
+  if (error) return Fail(ErrorCode::kEnvironment, "chown -R " + path + ": " + error.message());
+  return {};
+}
+
+/// The files a fresh /dev starts with (see kDevSkeletonDir), made once per instance.
+Result<void> MakeDevSkeleton(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::remove_all(dir, error);
+  std::filesystem::create_directories(dir + "/pts", error);
+  if (!error) std::filesystem::create_directory(dir + "/shm", error);
+  for (const char* node : kBootDeviceNodes) {
+    if (error) break;
+    int fd = ::open((dir + "/" + node).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) error = std::error_code(errno, std::generic_category());
+    if (fd >= 0) ::close(fd);
+  }
+  const std::pair<const char*, const char*> links[] = {{"ptmx", "pts/ptmx"},
+                                                       {"fd", "/proc/self/fd"},
+                                                       {"stdin", "/proc/self/fd/0"},
+                                                       {"stdout", "/proc/self/fd/1"},
+                                                       {"stderr", "/proc/self/fd/2"}};
+  for (const auto& [name, target] : links) {
+    if (!error) std::filesystem::create_symlink(target, dir + "/" + name, error);
+  }
+  if (error) return Fail(ErrorCode::kEnvironment, "making " + dir + ": " + error.message());
+  return {};
+}
 
 }  // namespace
 
@@ -37,12 +95,17 @@ Result<void> InstanceDisk::Prepare(const InstanceSpec& spec) {
     GPUBOX_TRY_VOID(Run({"cp", "-a", "--reflink=auto", spec.base_image_dir + "/.", disk + "/"}));
   }
   for (const char* part : kDiskParts) GPUBOX_TRY_VOID(files_.MakeDirs(disk + "/" + part));
-  GPUBOX_TRY_VOID(Run({"chmod", "1777", disk + "/tmp"}));
-  GPUBOX_TRY_VOID(Run({"chmod", "0700", disk + "/root"}));
+  GPUBOX_TRY_VOID(SetMode(disk + "/tmp", 01777));
+  GPUBOX_TRY_VOID(SetMode(disk + "/root", 0700));
+  GPUBOX_TRY_VOID(MakeDevSkeleton(dir + "/" + kDevSkeletonDir));
   GPUBOX_TRY_VOID(WriteIdentity(spec));
   BootPlan plan{
       spec.instance_id, dir, config_.state_dir, config_.hidden_dirs, HostnameForIp(spec.private_ip),
       spec.has_gpu};
+  for (BootMountStage stage : {BootMountStage::kRoot, BootMountStage::kDevices}) {
+    GPUBOX_TRY_VOID(
+        files_.WriteFile(dir + "/" + BootMountsFile(stage), RenderBootMounts(plan, stage), 0600));
+  }
   GPUBOX_TRY_VOID(files_.WriteFile(BootScriptPath(spec.instance_id), RenderBootScript(plan), 0700));
   return {};
 }
@@ -81,9 +144,9 @@ Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
   }
   GPUBOX_TRY_VOID(files_.MakeDirs(home + "/.ssh", 0700));
   GPUBOX_TRY_VOID(files_.WriteFile(home + "/.ssh/authorized_keys", spec.authorized_keys, 0600));
-  GPUBOX_TRY_VOID(Run({"chmod", "0755", home}));
-  GPUBOX_TRY_VOID(Run({"chmod", "0700", home + "/.ssh"}));
-  GPUBOX_TRY_VOID(Run({"chown", "-R", "1000:1000", home}));
+  GPUBOX_TRY_VOID(SetMode(home, 0755));
+  GPUBOX_TRY_VOID(SetMode(home + "/.ssh", 0700));
+  GPUBOX_TRY_VOID(ChownTree(home, kLoginUid, kLoginUid));
   return {};
 }
 
@@ -106,6 +169,7 @@ Result<void> InstanceDisk::Snapshot(const std::string& instance_id, const std::s
 
 Result<void> InstanceDisk::Remove(const std::string& instance_id) {
   GPUBOX_TRY_VOID(ValidateInstanceId(instance_id));
+  if (!files_.Exists(config_.InstanceDir(instance_id))) return {};
   return Run({"rm", "-rf", "--one-file-system", config_.InstanceDir(instance_id)});
 }
 

@@ -2,6 +2,7 @@
 /// An instance's directory and private disk:
 ///   instances/ID/record.json   the RuntimeInstanceRecord
 ///   instances/ID/boot.sh       the boot script (RenderBootScript)
+///   instances/ID/boot-mounts.* its mounts (RenderBootMounts), dev-skeleton/ its /dev files
 ///   instances/ID/console.log   everything the instance's init printed
 ///   instances/ID/rootfs/       mount point of the instance's root (only in its namespace)
 ///   instances/ID/disk/upper    the overlay's upper layer: every change to /

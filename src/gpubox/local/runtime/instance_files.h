@@ -41,6 +41,26 @@ struct BootPlan {
   bool pass_gpus = false;  ///< bind the host's /dev/nvidia* into the instance
 };
 
+/// The device nodes bound from the host into every instance's /dev.
+inline constexpr const char* kBootDeviceNodes[] = {"null",   "zero",    "full",
+                                                   "random", "urandom", "tty"};
+/// In the instance directory: /dev's files (empty node files for kBootDeviceNodes, pts/ and
+/// shm/, the ptmx, fd, stdin, stdout and stderr links), copied into the fresh /dev at boot.
+inline constexpr char kDevSkeletonDir[] = "dev-skeleton";
+
+/// A field of an fstab(5) line: space, tab, newline and backslash written as octal escapes.
+std::string FstabField(const std::string& field);
+
+enum class BootMountStage {
+  kRoot,     ///< the overlay root, the disk's /home /root /tmp, /proc, /sys, a tmpfs /dev
+  kDevices,  ///< once /dev has its files: the host's nodes bound, devpts, /dev/shm, /run
+};
+/// The boot's mounts of a stage as fstab(5) lines (absolute host paths under
+/// plan.instance_dir/rootfs), mounted by one `mount -a -T` each; kept in the instance
+/// directory as BootMountsFile(stage).
+std::string RenderBootMounts(const BootPlan& plan, BootMountStage stage);
+const char* BootMountsFile(BootMountStage stage);
+
 /// The script run by /bin/sh as PID 1 of the instance's new PID, mount and
 /// UTS namespaces (already inside its network namespace). It builds the
 /// root: an overlay of the host's / with the instance's disk as the upper

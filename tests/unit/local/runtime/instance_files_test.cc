@@ -60,17 +60,42 @@ TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootAndRunsUserDataOnce) {
                 false};
   std::string script = RenderBootScript(plan);
   for (const char* part :
-       {"I='/var/lib/gpubox/local/instances/i-0abc'", "hostname 'ip-10-213-0-5'",
-        "lowerdir=/,upperdir=$D/upper", "pivot_root . run/oldroot", "umount -l /run/oldroot",
+       {"I='/var/lib/gpubox/local/instances/i-0abc'",
+        "echo 'ip-10-213-0-5' > /proc/sys/kernel/hostname", "mount -a -T \"$I/boot-mounts.root\"",
+        "mount -a -T \"$I/boot-mounts.devices\"", "cp -a \"$I/dev-skeleton/.\" \"$R/dev/\"",
+        "pivot_root . run/oldroot", "umount -l /run/oldroot",
         "/usr/sbin/sshd -f /etc/ssh/gpubox_sshd_config",
         "[ ! -e /var/lib/cloud/gpubox-user-data.i-0abc.done ]",
-        "touch /var/lib/cloud/gpubox-user-data.i-0abc.done", "newinstance",
+        ": > /var/lib/cloud/gpubox-user-data.i-0abc.done",
         "mount -t tmpfs -o size=4k,mode=700,ro tmpfs \"$R\"'/var/lib/gpubox-local'"}) {
     EXPECT_NE(script.find(part), std::string::npos) << part;
   }
   EXPECT_EQ(script.find("nvidia"), std::string::npos);
   plan.pass_gpus = true;
   EXPECT_NE(RenderBootScript(plan).find("/dev/nvidia*"), std::string::npos);
+}
+
+TEST(InstanceFilesTest, BootMountsAreFstabLinesInMountOrder) {
+  BootPlan plan{"i-0abc", "/srv/my instances/i-0abc", "/srv", {}, "ip-10-213-0-5", false};
+  std::string root = RenderBootMounts(plan, BootMountStage::kRoot);
+  EXPECT_EQ(root.find("overlay /srv/my\\040instances/i-0abc/rootfs overlay "
+                      "lowerdir=/,upperdir=/srv/my\\040instances/i-0abc/disk/upper,"
+                      "workdir=/srv/my\\040instances/i-0abc/disk/work 0 0\n"),
+            0u);
+  EXPECT_NE(root.find("/srv/my\\040instances/i-0abc/disk/home "
+                      "/srv/my\\040instances/i-0abc/rootfs/home none bind 0 0\n"),
+            std::string::npos);
+  EXPECT_LT(root.find("rootfs/proc proc"), root.find("rootfs/dev tmpfs"));
+  std::string devices = RenderBootMounts(plan, BootMountStage::kDevices);
+  for (const char* node : kBootDeviceNodes) {
+    EXPECT_NE(devices.find(std::string("/dev/") + node +
+                           " /srv/my\\040instances/i-0abc/rootfs/dev/" + node + " none bind 0 0\n"),
+              std::string::npos)
+        << node;
+  }
+  EXPECT_NE(devices.find("devpts /srv/my\\040instances/i-0abc/rootfs/dev/pts devpts newinstance"),
+            std::string::npos);
+  EXPECT_EQ(FstabField("a\\b\tc\nd"), "a\\134b\\011c\\012d");
 }
 
 TEST(InstanceFilesTest, ShellQuoteSurvivesQuotes) { EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'"); }
