@@ -3,32 +3,10 @@
 #include <algorithm>
 
 #include "gpubox/util/strings.h"
+#include "gpubox/util/xml_escape.h"
 
 namespace gpubox {
 namespace {
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Num(double value) { return FormatFixed(value, 1); }
 
@@ -41,7 +19,7 @@ void Panel(std::string& svg, double x, const std::string& heading,
   double most = 0;
   for (const auto& value : values) most = std::max(most, value.value_or(0));
   svg += "<text x=\"" + Num(x) + "\" y=\"" + Num(kTop - 12) + "\" font-weight=\"bold\">" +
-         Escape(heading) + "</text>\n";
+         XmlEscaped(heading) + "</text>\n";
   for (size_t row = 0; row < values.size(); ++row) {
     double y = kTop + row * kRowHeight;
     if (!values[row]) {
@@ -67,12 +45,12 @@ std::string BenchChartSvg(const std::string& title, const std::vector<ChartRow>&
   svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + Num(width) + "\" height=\"" +
          Num(height) + "\" font-family=\"sans-serif\" font-size=\"13\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">" + Escape(title) +
+  svg += "<text x=\"10\" y=\"22\" font-size=\"16\" font-weight=\"bold\">" + XmlEscaped(title) +
          "</text>\n";
   std::vector<std::optional<double>> rates, costs;
   for (size_t row = 0; row < rows.size(); ++row) {
     svg += "<text x=\"10\" y=\"" + Num(kTop + row * kRowHeight + 18) + "\">" +
-           Escape(rows[row].label) + "</text>\n";
+           XmlEscaped(rows[row].label) + "</text>\n";
     rates.push_back(rows[row].samples_per_s > 0 ? std::optional<double>(rows[row].samples_per_s)
                                                 : std::nullopt);
     costs.push_back(rows[row].usd_per_million_samples);

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gpubox/util/xml_escape.h"
+
 namespace gpubox::local {
 
 class XmlWriter {
@@ -33,7 +35,6 @@ class XmlWriter {
   std::vector<std::string> open_;
 };
 
-/// Escapes &, <, >, " and ' for element text and attribute values.
-void AppendXmlEscaped(std::string& out, std::string_view text);
+using gpubox::AppendXmlEscaped;  // util/xml_escape.h
 
 }  // namespace gpubox::local
