@@ -196,6 +196,10 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   return RefreshSshConfig();
 }
 
+/// How long `image` waits for the cloud to finish an image (EC2 takes minutes per 100 GiB).
+constexpr int kImageWaitPolls = 6000;
+constexpr int64_t kImageWaitPollMicros = 200'000;
+
 Result<std::string> Lifecycle::MakeImage(const std::string& name, const std::string& image_name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (box.instance_id.empty()) return Fail(ErrorCode::kUsage, "box '" + name + "' has no instance");
@@ -214,16 +218,23 @@ Result<std::string> Lifecycle::MakeImage(const std::string& name, const std::str
     progress_ << "gpubox: baking " << image_id << " (" << image_name << ") from " << box.instance_id
               << '\n';
   }
-  for (int wait_idx = 0; wait_idx < 6000; ++wait_idx) {
+  for (int wait_idx = 0; wait_idx < kImageWaitPolls; ++wait_idx) {
     auto images = GPUBOX_TRY(cloud_.DescribeImages(box.region, {{"image-id", {image_id}}}, {}));
-    if (!images.empty() && images.front().state == "available") break;
+    if (!images.empty() && images.front().state == "available") {
+      Event(name, "image", image_id + " " + image_name);
+      return image_id;
+    }
     if (!images.empty() && images.front().state == "failed") {
       return Fail(ErrorCode::kCloud, "image " + image_id + " failed");
     }
-    env_.clock->SleepMicros(200'000);
+    env_.clock->SleepMicros(kImageWaitPollMicros);
   }
-  Event(name, "image", image_id + " " + image_name);
-  return image_id;
+  // Not an image yet: saying so is the truth; the rerun continues with this image.
+  return Fail(ErrorCode::kCloud,
+              "image " + image_id + " is still pending after " +
+                  std::to_string(int64_t{kImageWaitPolls} * kImageWaitPollMicros / 60'000'000) +
+                  " minutes",
+              "run `gpubox image " + name + "` again to keep waiting for it");
 }
 
 Result<std::vector<aws::Image>> Lifecycle::Images() {

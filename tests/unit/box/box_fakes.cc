@@ -297,7 +297,7 @@ Result<std::string> FakeCloud::CreateImage(const std::string& region,
   aws::Image image;
   image.image_id = "ami-" + std::to_string(next_id_++);
   image.name = image_name;
-  image.state = "available";
+  image.state = new_image_state_;
   image.owner_id = "self";
   image.tags = tags;
   images_[image.image_id] = image;

@@ -86,7 +86,8 @@ class FakeCloud : public Cloud {
   std::map<std::string, std::string> key_pairs_;      ///< "region/name" -> public key
   std::map<std::string, aws::SecurityGroup> groups_;  ///< by id
   std::map<std::string, std::string> group_region_;
-  std::map<std::string, aws::Image> images_;  ///< by id
+  std::map<std::string, aws::Image> images_;   ///< by id
+  std::string new_image_state_ = "available";  ///< what CreateImage's images stay in
   std::map<std::string, std::string> image_region_;
 
  private:

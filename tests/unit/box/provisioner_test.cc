@@ -323,6 +323,25 @@ TEST_F(ProvisionerTest, StopStartImageAndDownDeleteWhatWasMadeForTheBox) {
   EXPECT_FALSE(store_->Load("d2l"));
 }
 
+TEST_F(ProvisionerTest, AnImageThatNeverFinishesIsAnErrorAndTheRerunContinuesIt) {
+  ASSERT_TRUE(MakeProvisioner().Up(options_));
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  cloud_.new_image_state_ = "pending";
+  auto image = lifecycle.MakeImage("d2l", "d2l-slow");
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kCloud);
+  EXPECT_NE(image.error().message.find("still pending"), std::string::npos);
+  EXPECT_NE(image.error().hint.find("gpubox image d2l"), std::string::npos);
+  auto creates = [&] {
+    return std::count_if(cloud_.calls_.begin(), cloud_.calls_.end(),
+                         [](const std::string& call) { return call.starts_with("CreateImage"); });
+  };
+  EXPECT_EQ(creates(), 1);
+  EXPECT_FALSE(lifecycle.MakeImage("d2l", "d2l-slow-2"));  // still baking: waited on, not remade
+  EXPECT_EQ(creates(), 1);
+  EXPECT_NE(progress_.str().find("continuing ami-"), std::string::npos);
+}
+
 TEST_F(ProvisionerTest, ListShowsTaggedInstancesTheStoreDoesNotKnowAsOrphans) {
   aws::RunInstancesRequest lost;
   lost.instance_type = "g4dn.xlarge";
