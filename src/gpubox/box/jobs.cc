@@ -13,14 +13,29 @@ extern const char kJobsScript[];
 
 namespace {
 
-/// The remote command: jobs.sh after its inputs, as one `bash -c` argument.
+/// The remote command: jobs.sh after its inputs, as one `bash -c` argument; with `install`,
+/// it first leaves a copy of jobs.sh at ~/.gpubox/bin/jobs.sh for the on-box agent.
 std::vector<std::string> JobsCommand(const SshTarget& target,
                                      const std::vector<std::pair<std::string, std::string>>& inputs,
-                                     const std::vector<std::string>& ssh_options = {}) {
+                                     bool install = false) {
   std::string script;
+  if (install) {
+    script += "mkdir -p ~/.gpubox/bin && cat > ~/.gpubox/bin/jobs.sh.new <<'GPUBOX_JOBS_END'\n" +
+              std::string(kJobsScript) +
+              "GPUBOX_JOBS_END\nmv -f ~/.gpubox/bin/jobs.sh.new ~/.gpubox/bin/jobs.sh\n";
+  }
   for (const auto& [name, value] : inputs) script += name + "=" + ShellQuote(value) + "\n";
   script += kJobsScript;
-  return SshCommand(target, {RemoteCommandLine({"bash", "-c", script})}, ssh_options);
+  return SshCommand(target, {RemoteCommandLine({"bash", "-c", script})});
+}
+
+int ParseCount(std::string_view digits) {
+  int value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return value;
+    value = value * 10 + (c - '0');
+  }
+  return value;
 }
 
 Error BoxSaid(ErrorCode code, const std::string& what, const ProcessResult& run) {
@@ -29,7 +44,27 @@ Error BoxSaid(ErrorCode code, const std::string& what, const ProcessResult& run)
                what + (said.empty() ? "" : ": " + said));
 }
 
+constexpr std::pair<RestartPolicy, std::string_view> kRestartPolicies[] = {
+    {RestartPolicy::kOnInterruption, "on-interruption"},
+    {RestartPolicy::kNever, "never"},
+    {RestartPolicy::kOnFailure, "on-failure"}};
+
 }  // namespace
+
+std::string_view RestartPolicyName(RestartPolicy policy) {
+  for (const auto& [value, name] : kRestartPolicies) {
+    if (value == policy) return name;
+  }
+  return "on-interruption";
+}
+
+Result<RestartPolicy> ParseRestartPolicy(std::string_view name) {
+  for (const auto& [value, known] : kRestartPolicies) {
+    if (known == name) return value;
+  }
+  return Fail(ErrorCode::kUsage, "unknown restart policy '" + std::string(name) + "'",
+              "use --restart on-interruption, never or on-failure");
+}
 
 Result<void> ValidateJobName(const std::string& name) {
   bool ok =
@@ -72,12 +107,16 @@ Result<std::string> SyncWorkdir(Env& env, const SshTarget& target, const std::st
 
 Result<void> StartJob(Env& env, const SshTarget& target, const JobSpec& job) {
   GPUBOX_TRY_VOID(ValidateJobName(job.id));
-  auto run = GPUBOX_TRY(
-      env.processes->Run(JobsCommand(target, {{"GPUBOX_JOB_ACTION", "start"},
-                                              {"GPUBOX_JOB_ID", job.id},
-                                              {"GPUBOX_JOB_WORKDIR", job.workdir},
-                                              {"GPUBOX_JOB_COMMAND", RemoteCommandLine(job.argv)}}),
-                         {.timeout_ms = 60000}));
+  auto run = GPUBOX_TRY(env.processes->Run(
+      JobsCommand(target,
+                  {{"GPUBOX_JOB_ACTION", "start"},
+                   {"GPUBOX_JOB_ID", job.id},
+                   {"GPUBOX_JOB_WORKDIR", job.workdir},
+                   {"GPUBOX_JOB_COMMAND", RemoteCommandLine(job.argv)},
+                   {"GPUBOX_JOB_RESTART", std::string(RestartPolicyName(job.restart))},
+                   {"GPUBOX_JOB_MAX_RESTARTS", std::to_string(job.max_restarts)}},
+                  /*install=*/true),
+      {.timeout_ms = 60000}));
   if (run.exit_code == 3) {
     return Fail(ErrorCode::kUsage, "a job named " + job.id + " already exists on the box",
                 "pick another --name; 'gpubox jobs' lists them");
@@ -92,14 +131,11 @@ std::vector<JobInfo> ParseJobList(std::string_view text) {
   std::vector<JobInfo> jobs;
   for (std::string_view line : Split(text, '\n')) {
     std::vector<std::string_view> fields = Split(line, '\t');
-    if (fields.size() < 5) continue;
+    if (fields.size() < 7) continue;
     JobInfo job{std::string(fields[0]), std::string(fields[1]), std::nullopt,
-                std::string(fields[3]), std::string(fields[4]), 0};
-    if (fields[2] != "-") {
-      int status = 0;
-      for (char c : fields[2]) status = status * 10 + (c - '0');
-      job.exit_status = status;
-    }
+                std::string(fields[4]), std::string(fields[6]), ParseCount(fields[3])};
+    if (fields[5] != "-") job.last_interruption = std::string(fields[5]);
+    if (fields[2] != "-") job.exit_status = ParseCount(fields[2]);
     jobs.push_back(std::move(job));
   }
   return jobs;
@@ -125,7 +161,7 @@ Result<JobInfo> CancelJob(Env& env, const SshTarget& target, const std::string& 
   }
   if (run.exit_code != 0)
     return std::unexpected(BoxSaid(ErrorCode::kCloud, "cannot cancel " + id, run));
-  std::vector<JobInfo> after = ParseJobList(id + "\t" + std::string(Trim(run.out)) + "\t-\t-");
+  std::vector<JobInfo> after = ParseJobList(id + "\t" + std::string(Trim(run.out)) + "\t0\t-\t-\t-");
   if (after.empty()) return Fail(ErrorCode::kCloud, "the box answered '" + run.out + "'");
   return after.front();
 }

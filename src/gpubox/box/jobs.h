@@ -14,20 +14,34 @@
 
 namespace gpubox {
 
+/// When the on-box agent (box/scripts/agent.py) starts a job again, with the same id and
+/// checkpoint directory: after a spot interruption (the box came back), never, or also after
+/// a non-zero exit (at most `max_restarts` times for failures).
+enum class RestartPolicy { kOnInterruption, kNever, kOnFailure };
+
+/// "on-interruption", "never", "on-failure" and back; kUsage for other names.
+std::string_view RestartPolicyName(RestartPolicy policy);
+Result<RestartPolicy> ParseRestartPolicy(std::string_view name);
+
 struct JobSpec {
   std::string id;                 ///< ValidateJobName()'s names
   std::string workdir;            ///< on the box, relative to home; empty: home
   std::vector<std::string> argv;  ///< run exactly (each argument quoted for the remote shell)
+  RestartPolicy restart = RestartPolicy::kOnInterruption;
+  int max_restarts = 3;  ///< on-failure: restarts after non-zero exits, at most this many
 };
 
 /// One row of `gpubox jobs`.
 struct JobInfo {
   std::string id;
-  std::string state;  ///< running, done, failed, cancelled, lost (ended without a status)
+  /// running, done, failed, cancelled, interrupted (signalled at a spot notice; the agent
+  /// restarts it when the box is back), lost (ended without a status: the box stopped)
+  std::string state;
   std::optional<int> exit_status;
   std::string started;  ///< UTC, ISO 8601
   std::string command;
-  int restarts = 0;  ///< the on-box agent (issue 9 item 4) restarts jobs; none without it
+  int restarts = 0;  ///< how many times the on-box agent started it again
+  std::string last_interruption;  ///< UTC: the last spot notice that stopped it; empty: none
 };
 
 /// Job names: 1-40 of [a-z0-9._-], starting with a letter or digit.
@@ -42,7 +56,8 @@ std::string NewJobId(int64_t unix_seconds);
 Result<std::string> SyncWorkdir(Env& env, const SshTarget& target, const std::string& local_dir,
                                 const std::string& remote_dir);
 
-/// Starts the job on the box; kUsage when a job of that name exists there.
+/// Starts the job on the box; kUsage when a job of that name exists there. Also leaves
+/// jobs.sh at ~/.gpubox/bin/jobs.sh there, where the agent finds it.
 Result<void> StartJob(Env& env, const SshTarget& target, const JobSpec& job);
 
 /// The box's jobs, oldest first.
@@ -56,7 +71,8 @@ Result<JobInfo> CancelJob(Env& env, const SshTarget& target, const std::string& 
 /// it keeps printing until the job ends.
 std::vector<std::string> JobLogCommand(const SshTarget& target, const std::string& id, bool follow);
 
-/// Parses job_list's lines (ID, state, exit, started, command; tab-separated).
+/// Parses job_list's lines (ID, state, exit, restarts, started, last interruption or -,
+/// command; tab-separated).
 std::vector<JobInfo> ParseJobList(std::string_view text);
 
 }  // namespace gpubox

@@ -121,6 +121,9 @@ Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
 std::string Provisioner::SetupScriptFor(const UpOptions& options) const {
   SetupOptions setup{cloud_.name() == "aws" ? SetupTarget::kAws : SetupTarget::kLocal,
                      options.framework, "", ""};
+  if (auto poll = ParseInt(env_.Var("GPUBOX_AGENT_POLL_S").value_or(""))) {
+    setup.agent_poll_s = static_cast<int>(std::clamp(*poll, 1LL, 3600LL));
+  }
   if (!options.notebooks.empty()) {
     if (options.notebooks.starts_with("http://") || options.notebooks.starts_with("https://")) {
       setup.notebooks_url = options.notebooks;

@@ -10,6 +10,11 @@ extern const char kSetupAwsScript[];
 extern const char kSampleNotebook[];
 extern const char kBootJupyterScript[];
 extern const char kPrepareScript[];
+extern const char kAgentScript[];
+extern const char kAgentScriptPacked[];
+extern const char kAgentInstallScript[];
+extern const char kAgentPhaseScript[];
+extern const char kNoticeCustomJs[];
 
 std::string ShellQuote(std::string_view value) {
   std::string quoted = "'";
@@ -42,15 +47,21 @@ std::string SetupScript(const SetupOptions& options) {
   script += "GPUBOX_NET_TRIES=" + std::to_string(options.net_tries) +
             " GPUBOX_NET_BACKOFF_S=" + std::to_string(options.net_backoff_s) +
             " GPUBOX_NET_PROBE_S=" + std::to_string(options.net_probe_s) + "\n";
+  script += "GPUBOX_AGENT_POLL_S=" + std::to_string(options.agent_poll_s) +
+            " GPUBOX_AGENT_WAIT_S=" + std::to_string(options.agent_wait_s) + "\n";
   script += kSetupPreludeScript;
   script += JupyterFunctions();
+  script += std::string("gpubox_notice_js() {\n  cat <<'GPUBOX_JS_END'\n") + kNoticeCustomJs +
+            "GPUBOX_JS_END\n}\n";
+  script += kAgentPhaseScript;
   script += options.target == SetupTarget::kAws ? kSetupAwsScript : kSetupLocalScript;
   return script;
 }
 
 std::string BootScript(const std::string& launch) {
-  return "#!/bin/bash\nGPUBOX_LAUNCH=" + ShellQuote(launch) + "\n" + JupyterFunctions() +
-         kBootJupyterScript;
+  return "#!/bin/bash\nGPUBOX_LAUNCH=" + ShellQuote(launch) + "\n" + kAgentInstallScript +
+         "gpubox_install_agent ubuntu <<'GPUBOX_AGENT_END'\n" + kAgentScriptPacked +
+         "GPUBOX_AGENT_END\n" + JupyterFunctions() + kBootJupyterScript;
 }
 
 std::string PrepareScript(const std::string& launch, std::string_view sample) {
@@ -64,11 +75,13 @@ std::string PrepareScript(const std::string& launch, std::string_view sample) {
 
 std::vector<std::string> SetupPhases(SetupTarget target) {
   if (target == SetupTarget::kAws) {
-    return {"driver", "conda", "framework", "d2l", "notebooks", "gpu-check"};
+    return {"driver", "conda", "framework", "d2l", "notebooks", "gpu-check", "agent"};
   }
-  return {"driver", "environment", "framework", "notebooks", "gpu-check"};
+  return {"driver", "environment", "framework", "notebooks", "gpu-check", "agent"};
 }
 
 std::string_view SampleNotebook() { return kSampleNotebook; }
+
+std::string_view AgentScript() { return kAgentScript; }
 
 }  // namespace gpubox

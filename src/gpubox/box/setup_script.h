@@ -19,7 +19,9 @@ struct SetupOptions {
   /// waiting net_backoff_s seconds before the second try, twice that before the third...
   int net_tries = 4;
   int net_backoff_s = 5;
-  int net_probe_s = 10;  ///< how long a check that the box reaches a host may take
+  int net_probe_s = 10;    ///< how long a check that the box reaches a host may take
+  int agent_poll_s = 5;    ///< how often the on-box agent polls IMDS and checks jobs
+  int agent_wait_s = 120;  ///< how long the agent phase waits for the agent to run
 };
 
 /// The whole script, starting with "#!/bin/bash"; values are shell-quoted.
@@ -28,15 +30,19 @@ std::string SetupScript(const SetupOptions& options);
 /// The phase names of a target's script, in order.
 std::vector<std::string> SetupPhases(SetupTarget target);
 
-/// The user data of a launch (boot_jupyter.sh): at first boot, a box whose image holds the
-/// notebook environment starts Jupyter with a token of its own. `launch` marks the launch
-/// (its ClientToken).
+/// The user data of a launch, run as root at the instance's first boot: installs and starts
+/// the on-box agent (agent_install.sh, agent.py), then (boot_jupyter.sh) a box whose image
+/// holds the notebook environment starts Jupyter with a token of its own. `launch` marks the
+/// launch (its ClientToken). At most 16 KiB, EC2's limit.
 std::string BootScript(const std::string& launch);
 
 /// The first SSH session on a new box (prepare.sh, for bash -s): the Jupyter token made
 /// this launch's own, the sample notebook written when `sample` is not empty, and one line
 /// "gpubox-phase-done NAME" per setup phase the disk already holds.
 std::string PrepareScript(const std::string& launch, std::string_view sample);
+
+/// The on-box agent (agent.py) as it is installed; the user data carries it packed.
+std::string_view AgentScript();
 
 /// The sample notebook (JSON) the local cloud's boxes get.
 std::string_view SampleNotebook();

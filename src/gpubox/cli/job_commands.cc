@@ -54,12 +54,23 @@ class RunCommand : public JobCommand {
     app.add_option("--workdir", workdir_,
                    "a local directory copied to the box; the job runs in it");
     app.add_option("--name", job_, "the job's name (default job-YYYYMMDD-HHMMSS)");
+    app.add_option("--restart", restart_,
+                   "when the box's agent starts it again: on-interruption (default: after a spot "
+                   "interruption, once the box is back), never, on-failure (also after a "
+                   "non-zero exit)");
+    app.add_option("--max-restarts", max_restarts_,
+                   "on-failure: restarts after non-zero exits, at most (default 3)");
   }
   Result<int> Act(CommandContext& context, const SshTarget& target) override {
     if (context.trailing_args.empty()) {
       return Fail(ErrorCode::kUsage, "run needs a command", "gpubox run NAME -- CMD ARGS...");
     }
     JobSpec job{job_, "", context.trailing_args};
+    job.restart = GPUBOX_TRY(ParseRestartPolicy(restart_));
+    if (max_restarts_ < 0 || max_restarts_ > 1000) {
+      return Fail(ErrorCode::kUsage, "--max-restarts must be between 0 and 1000");
+    }
+    job.max_restarts = max_restarts_;
     if (job.id.empty()) job.id = NewJobId(context.env.clock->NowMicros() / 1'000'000);
     GPUBOX_TRY_VOID(ValidateJobName(job.id));
     if (!workdir_.empty()) {
@@ -82,12 +93,14 @@ class RunCommand : public JobCommand {
   }
 
  private:
-  std::string workdir_, job_;
+  std::string workdir_, job_, restart_ = "on-interruption";
+  int max_restarts_ = 3;
 };
 
 class JobsCommand : public JobCommand {
  public:
-  JobsCommand() : JobCommand("jobs", "list a box's jobs: state, started, exit status") {}
+  JobsCommand()
+      : JobCommand("jobs", "list a box's jobs: state, started, exit status, restarts, interruptions") {}
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, const SshTarget& target) override {
     std::vector<JobInfo> jobs = GPUBOX_TRY(ListJobs(context.env, target));
@@ -100,7 +113,10 @@ class JobsCommand : public JobCommand {
                        {"started", job.started},
                        {"exit_status", job.exit_status ? nlohmann::json(*job.exit_status)
                                                        : nlohmann::json(nullptr)},
-                       {"restarts", job.restarts}});
+                       {"restarts", job.restarts},
+                       {"last_interruption", job.last_interruption.empty()
+                                                 ? nlohmann::json(nullptr)
+                                                 : nlohmann::json(job.last_interruption)}});
       }
       context.out << out.dump(2) << '\n';
       return 0;
@@ -110,10 +126,11 @@ class JobsCommand : public JobCommand {
                   << " -- CMD' starts one\n";
       return 0;
     }
-    Table table({"JOB", "STATE", "EXIT", "STARTED", "RESTARTS", "COMMAND"});
+    Table table({"JOB", "STATE", "EXIT", "STARTED", "RESTARTS", "INTERRUPTED", "COMMAND"});
     for (const JobInfo& job : jobs) {
       table.AddRow({job.id, job.state, job.exit_status ? std::to_string(*job.exit_status) : "-",
-                    job.started, std::to_string(job.restarts), job.command});
+                    job.started, std::to_string(job.restarts),
+                    job.last_interruption.empty() ? "-" : job.last_interruption, job.command});
     }
     table.Print(context.out);
     return 0;

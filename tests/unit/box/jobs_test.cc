@@ -77,6 +77,11 @@ class JobsTest : public ::testing::Test {
     return runner_->RunAttached(JobLogCommand(target_, id, false));
   }
 
+  static std::string ReadFile(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
   std::filesystem::path home_;
   std::unique_ptr<LocalShellRunner> runner_;
   RealFileSystem files_;
@@ -124,6 +129,55 @@ TEST_F(JobsTest, CancelSendsSigtermToTheJobThenItIsCancelledWithItsStatus) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+/// The agent's side of jobs.sh (as the agent calls it: the copy `run` left on the box).
+int AgentAction(const std::filesystem::path& home, const std::string& action, const std::string& id,
+                std::string* out = nullptr) {
+  std::string command = "cd " + home.string() + " && HOME=" + home.string() +
+                        " GPUBOX_JOB_ACTION=" + action + " GPUBOX_JOB_ID=" + id +
+                        " GPUBOX_JOB_REASON=test bash .gpubox/bin/jobs.sh";
+  FILE* pipe = popen(command.c_str(), "r");
+  char buf[512];
+  std::string said;
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) said.append(buf, n);
+  if (out) *out = said;
+  return WEXITSTATUS(pclose(pipe));
+}
+
+TEST_F(JobsTest, InterruptMarksAndSignalsTheJobAndRestartRunsItAgainWithTheSameIds) {
+  JobSpec job{"train",
+              "",
+              {"sh", "-c",
+               "echo run $GPUBOX_JOB_ID $(cat $GPUBOX_CHECKPOINT_DIR/ck 2>/dev/null); "
+               "trap 'echo saved > $GPUBOX_CHECKPOINT_DIR/ck; exit 143' TERM; sleep 30 & wait"}};
+  job.restart = RestartPolicy::kOnFailure;
+  ASSERT_TRUE(StartJob(env_, target_, job));
+  ASSERT_TRUE(std::filesystem::exists(home_ / ".gpubox/bin/jobs.sh")) << "left for the agent";
+  EXPECT_EQ(ReadFile(home_ / ".gpubox/jobs/train/restart"), "on-failure\n");
+  usleep(200'000);
+  std::string said;
+  ASSERT_EQ(AgentAction(home_, "interrupt", "train", &said), 0);
+  EXPECT_EQ(said, "gpubox-signalled train\n");
+  JobInfo interrupted = WaitWhile("train", "running");
+  EXPECT_EQ(interrupted.state, "interrupted");
+  EXPECT_EQ(interrupted.exit_status, 143);
+  ASSERT_EQ(AgentAction(home_, "restart", "train", &said), 0);
+  EXPECT_EQ(said, "gpubox-restarted train 1\n");
+  JobInfo again = *Find("train");
+  EXPECT_EQ(again.state, "running");
+  EXPECT_EQ(again.restarts, 1);
+  EXPECT_EQ(again.last_interruption, interrupted.last_interruption);
+  EXPECT_FALSE(again.last_interruption.empty()) << "the interruption stays listed";
+  EXPECT_FALSE(again.exit_status);
+  ASSERT_EQ(AgentAction(home_, "restart", "train", &said), 0);
+  EXPECT_EQ(said, "") << "a running job is not started twice";
+  ASSERT_TRUE(CancelJob(env_, target_, "train", 5));
+  ASSERT_EQ(*RunAttachedLog("train"), 0);
+  EXPECT_NE(runner_->attached_out_.find("run train\n"), std::string::npos);
+  EXPECT_NE(runner_->attached_out_.find("restart 1 (test)"), std::string::npos);
+  EXPECT_NE(runner_->attached_out_.find("run train saved"), std::string::npos)
+      << runner_->attached_out_;
+}
+
 TEST(JobNamesTest, GeneratedAndChosenNames) {
   EXPECT_EQ(NewJobId(1440938160), "job-20150830-123600");
   EXPECT_TRUE(ValidateJobName("job-20150830-123600"));
@@ -135,13 +189,26 @@ TEST(JobNamesTest, GeneratedAndChosenNames) {
 
 TEST(JobListTest, ParsesTabSeparatedRowsAndSkipsOthers) {
   auto jobs = ParseJobList(
-      "a\trunning\t-\t2026-01-01T00:00:00Z\tpython train.py\n"
-      "b\tfailed\t2\t2026-01-01T00:00:01Z\tfalse\nnoise\n");
+      "a\trunning\t-\t2\t2026-01-01T00:00:00Z\t2026-01-01T00:05:00Z\tpython train.py\n"
+      "b\tfailed\t2\t0\t2026-01-01T00:00:01Z\t-\tfalse\nnoise\n");
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].state, "running");
   EXPECT_FALSE(jobs[0].exit_status);
+  EXPECT_EQ(jobs[0].restarts, 2);
+  EXPECT_EQ(jobs[0].last_interruption, "2026-01-01T00:05:00Z");
+  EXPECT_EQ(jobs[1].last_interruption, "");
   EXPECT_EQ(jobs[1].exit_status, 2);
   EXPECT_EQ(jobs[1].command, "false");
+}
+
+TEST(RestartPolicyTest, NamesRoundTripAndOthersAreUsageErrors) {
+  for (RestartPolicy policy :
+       {RestartPolicy::kOnInterruption, RestartPolicy::kNever, RestartPolicy::kOnFailure}) {
+    EXPECT_EQ(*ParseRestartPolicy(RestartPolicyName(policy)), policy);
+  }
+  auto bad = ParseRestartPolicy("always");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kUsage);
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ TEST_F(ProvisionerTest, UpLaunchesTheCheapestOfferWithTokenTagsAndSshFromTheCall
   EXPECT_EQ(box->region, "us-east-1");
   EXPECT_EQ(box->zone, "us-east-1a");
   EXPECT_EQ(box->state, BoxState::kRunning);
-  EXPECT_EQ(box->setup_phases, "driver,environment,framework,notebooks,gpu-check");
+  EXPECT_EQ(box->setup_phases, "driver,environment,framework,notebooks,gpu-check,agent");
   ASSERT_EQ(cloud_.LiveInstances(), 1);
   const aws::Instance& instance = cloud_.instances_.begin()->second;
   EXPECT_TRUE(instance.client_token.starts_with("gpubox-"));
@@ -187,11 +187,11 @@ TEST_F(ProvisionerTest, UpAgainStartsTheKeptBoxAndResumesAtTheFailedPhase) {
   EXPECT_EQ(Count("StartInstances"), 1);
   EXPECT_EQ(box->state, BoxState::kRunning);
   EXPECT_EQ(box->failed_phase, "");
-  EXPECT_EQ(box->setup_phases, "driver,environment,framework,notebooks,gpu-check");
+  EXPECT_EQ(box->setup_phases, "driver,environment,framework,notebooks,gpu-check,agent");
   std::string shown = progress_.str();
   EXPECT_NE(shown.find("resuming the setup of d2l at phase framework"), std::string::npos) << shown;
-  EXPECT_NE(shown.find("[2/5] environment: already done (skipped)"), std::string::npos) << shown;
-  EXPECT_NE(shown.find("[3/5] framework: done"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("[2/6] environment: already done (skipped)"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("[3/6] framework: done"), std::string::npos) << shown;
 }
 
 TEST_F(ProvisionerTest, RmOnFailureDeletesEverythingButTheLogCopy) {

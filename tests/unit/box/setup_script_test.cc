@@ -36,6 +36,23 @@ TEST(SetupScriptTest, BothScriptsPassShellcheck) {
   }
 }
 
+TEST(SetupScriptTest, UserDataInstallsTheAgentWithinEc2sSixteenKibAndPassesShellcheck) {
+  std::string user_data = BootScript("gpubox-launch-1");
+  EXPECT_LE(user_data.size(), 16384u) << "EC2 refuses larger user data";
+  size_t from = user_data.find("gpubox_install_agent ubuntu <<'GPUBOX_AGENT_END'\n");
+  ASSERT_NE(from, std::string::npos);
+  from = user_data.find('\n', from) + 1;
+  std::string packed = user_data.substr(from, user_data.find("GPUBOX_AGENT_END\n", from) - from);
+  auto [unpacked_status, unpacked] =
+      Shell("base64 -d < " + WriteTemp("agent.b64", packed) + " | gunzip");
+  ASSERT_EQ(unpacked_status, 0) << unpacked;
+  EXPECT_EQ(unpacked, AgentScript()) << "the box gets the agent exactly";
+  EXPECT_TRUE(AgentScript().starts_with("#!/usr/bin/python3"));
+  if (Shell("command -v shellcheck").first != 0) GTEST_SKIP() << "shellcheck not installed";
+  auto [status, out] = Shell("shellcheck -s bash " + WriteTemp("user_data.sh", user_data));
+  EXPECT_EQ(status, 0) << out;
+}
+
 TEST(SetupScriptTest, AwsScriptHasEveryPhaseAndTheBooksGpuCheck) {
   std::string script = SetupScript({SetupTarget::kAws, "mxnet", "", ""});
   for (const std::string& phase : SetupPhases(SetupTarget::kAws)) {

@@ -1,25 +1,60 @@
-# gpubox jobs on a box, run as `bash -c` after GPUBOX_JOB_ACTION=start|list|cancel|log and
-# its inputs. Each job is a directory ~/.gpubox/jobs/ID (on the box's persistent disk):
+# shellcheck shell=bash
+# gpubox jobs on a box, run by bash after GPUBOX_JOB_ACTION=start|list|cancel|log|interrupt|
+# restart and its inputs; gpubox keeps a copy at ~/.gpubox/bin/jobs.sh for the on-box agent
+# (agent.py), which calls interrupt and restart as the box user. Each job is a directory
+# ~/.gpubox/jobs/ID (on the box's persistent disk):
 #   command, workdir, started (UTC)   what runs, where, since when
+#   restart  its policy: on-interruption (default), never or on-failure;  max_restarts  cap
 #   pid      the job's process: the leader of a session of its own (cancel signals its group)
 #   log      its stdout and stderr;  exit   its exit status, once it ended
 #   cancelled                         written by cancel before it signals the job
+#   interrupted                       written by the agent at a spot notice, before SIGTERM
+#   interruptions                     every such time, one a line (kept across restarts)
+#   restarts                          how many times the agent started it again
+#   failures                          how many of those followed a non-zero exit (on-failure)
 # A job sees GPUBOX_JOB_ID and GPUBOX_CHECKPOINT_DIR (~/.gpubox/checkpoints/ID), and outlives
 # the SSH session that started it (setsid, nohup, no descriptor left to ssh).
 set -eu
 jobs_dir="${HOME}/.gpubox/jobs"
 
-job_state() {  # ID: running|done|failed|cancelled|lost, then a tab and the exit status or -
-  local job="${jobs_dir}/$1"
+job_alive() {  # ID: its process runs (a pid reused after a reboot is not the job's)
+  local job="${jobs_dir}/$1" pid
+  pid=$(cat "${job}/pid" 2> /dev/null) || return 1
+  kill -0 "${pid}" 2> /dev/null && grep -qaF "${job}" "/proc/${pid}/cmdline" 2> /dev/null
+}
+
+# ID: running|done|failed|cancelled|interrupted|lost, a tab, the exit status or -, a tab and
+# the restart count. Interrupted: the agent signalled it at a spot notice and it did not end
+# well (a job that finished with 0 anyway is done).
+job_state() {
+  local job="${jobs_dir}/$1" code restarts
+  code=$(cat "${job}/exit" 2> /dev/null || echo -)
+  restarts=$(cat "${job}/restarts" 2> /dev/null || echo 0)
   if [ -e "${job}/cancelled" ]; then
-    printf 'cancelled\t%s' "$(cat "${job}/exit" 2> /dev/null || echo -)"
-  elif [ -e "${job}/exit" ]; then
-    if [ "$(cat "${job}/exit")" = 0 ]; then printf 'done\t0'; else printf 'failed\t%s' "$(cat "${job}/exit")"; fi
-  elif [ -e "${job}/pid" ] && kill -0 "$(cat "${job}/pid")" 2> /dev/null; then
+    printf 'cancelled\t%s' "${code}"
+  elif [ -e "${job}/interrupted" ] && [ "${code}" != 0 ]; then
+    if job_alive "$1"; then printf 'running\t-'; else printf 'interrupted\t%s' "${code}"; fi
+  elif [ "${code}" != - ]; then
+    if [ "${code}" = 0 ]; then printf 'done\t0'; else printf 'failed\t%s' "${code}"; fi
+  elif job_alive "$1"; then
     printf 'running\t-'
   else
     printf 'lost\t-'  # gone without an exit status: the box stopped under it
   fi
+  printf '\t%s' "${restarts}"
+}
+
+job_launch() {  # ID: runs the job's command detached, in its workdir, and records its pid
+  local job="${jobs_dir}/$1"
+  export GPUBOX_JOB_ID="$1" GPUBOX_CHECKPOINT_DIR="${HOME}/.gpubox/checkpoints/$1"
+  # shellcheck disable=SC2016  # expanded by the job's own shell
+  # The command runs in a subshell (an `exit` in it ends only that); its shell outlives a
+  # SIGTERM to the group (a handler, not an ignore: the job still gets the signal) to write
+  # the exit status.
+  setsid nohup bash -c 'trap true TERM; cd "$1" && (eval "$2"); echo $? > "$3/exit.new"
+    mv "$3/exit.new" "$3/exit"' \
+    job "$(cat "${job}/workdir")" "$(cat "${job}/command")" "${job}" >> "${job}/log" 2>&1 < /dev/null &
+  echo $! > "${job}/pid"
 }
 
 job_start() {
@@ -32,39 +67,40 @@ job_start() {
   mkdir -p "${job}" "${HOME}/.gpubox/checkpoints/${GPUBOX_JOB_ID}"
   printf '%s\n' "${GPUBOX_JOB_COMMAND}" > "${job}/command"
   printf '%s\n' "${workdir}" > "${job}/workdir"
+  printf '%s\n' "${GPUBOX_JOB_RESTART:-on-interruption}" > "${job}/restart"
+  printf '%s\n' "${GPUBOX_JOB_MAX_RESTARTS:-3}" > "${job}/max_restarts"
   date -u +%Y-%m-%dT%H:%M:%SZ > "${job}/started"
-  export GPUBOX_JOB_ID GPUBOX_CHECKPOINT_DIR="${HOME}/.gpubox/checkpoints/${GPUBOX_JOB_ID}"
-  # shellcheck disable=SC2016  # expanded by the job's own shell
-  # The command runs in a subshell (an `exit` in it ends only that); its shell outlives a
-  # SIGTERM to the group (a handler, not an ignore: the job still gets the signal) to write
-  # the exit status.
-  setsid nohup bash -c 'trap true TERM; cd "$1" && (eval "$2"); echo $? > "$3/exit.new"
-    mv "$3/exit.new" "$3/exit"' \
-    job "${workdir}" "${GPUBOX_JOB_COMMAND}" "${job}" > "${job}/log" 2>&1 < /dev/null &
-  echo $! > "${job}/pid"
+  : > "${job}/log"
+  job_launch "${GPUBOX_JOB_ID}"
   echo "gpubox-job ${GPUBOX_JOB_ID}"
 }
 
-job_list() {  # one line per job, oldest first: ID, state, exit, started, command (tab-separated)
-  local job id
+# One line per job, oldest first, tab-separated: ID, state, exit, restarts, started, the last
+# interruption (- for none), command.
+job_list() {
+  local job id state
   [ -d "${jobs_dir}" ] || return 0
   for job in "${jobs_dir}"/*/; do
     [ -e "${job}started" ] || continue
     id=$(basename "${job}")
-    printf '%s\t%s\t%s\t%s\n' "${id}" "$(job_state "${id}")" "$(cat "${job}started")" \
-      "$(head -n 1 "${job}command")"
-  done | sort -t "$(printf '\t')" -k 4,4 -s
+    state=$(job_state "${id}")
+    printf '%s\t%s\t%s\t%s\t%s\n' "${id}" "${state}" "$(cat "${job}started")" \
+      "$(tail -n 1 "${job}interruptions" 2> /dev/null || echo -)" "$(head -n 1 "${job}command")"
+  done | sort -t "$(printf '\t')" -k 5,5 -s
+}
+
+job_exists() {
+  if [ ! -e "${jobs_dir}/${GPUBOX_JOB_ID}/started" ]; then
+    echo "no job ${GPUBOX_JOB_ID} on this box" >&2
+    exit 3
+  fi
 }
 
 job_cancel() {  # SIGTERM to the job's group (its cue to checkpoint), SIGKILL after the grace
   local job="${jobs_dir}/${GPUBOX_JOB_ID}" pid waited=0
-  if [ ! -e "${job}/started" ]; then
-    echo "no job ${GPUBOX_JOB_ID} on this box" >&2
-    exit 3
-  fi
+  job_exists
   if [ "$(job_state "${GPUBOX_JOB_ID}" | cut -f1)" != running ]; then
-    job_state "${GPUBOX_JOB_ID}"
-    echo
+    job_state "${GPUBOX_JOB_ID}" | cut -f1,2
     return 0
   fi
   pid=$(cat "${job}/pid")
@@ -75,8 +111,34 @@ job_cancel() {  # SIGTERM to the job's group (its cue to checkpoint), SIGKILL af
     waited=$((waited + 1))
   done
   kill -KILL -- "-${pid}" 2> /dev/null || true
-  job_state "${GPUBOX_JOB_ID}"
-  echo
+  job_state "${GPUBOX_JOB_ID}" | cut -f1,2
+}
+
+job_interrupt() {  # the agent, at a spot notice: mark the running job, SIGTERM its group
+  local job="${jobs_dir}/${GPUBOX_JOB_ID}"
+  job_exists
+  job_alive "${GPUBOX_JOB_ID}" || return 0
+  date -u +%Y-%m-%dT%H:%M:%SZ > "${job}/interrupted"
+  cat "${job}/interrupted" >> "${job}/interruptions"
+  printf '[gpubox] %s: %s\n' "$(date -u +%H:%M:%S)" "${GPUBOX_JOB_REASON:-interrupted}" >> "${job}/log"
+  kill -TERM -- "-$(cat "${job}/pid")" 2> /dev/null || true
+  echo "gpubox-signalled ${GPUBOX_JOB_ID}"
+}
+
+job_restart() {  # the agent: start a job that is not running again, with the same id and dirs
+  local job="${jobs_dir}/${GPUBOX_JOB_ID}" restarts
+  job_exists
+  if job_alive "${GPUBOX_JOB_ID}" || [ -e "${job}/cancelled" ]; then return 0; fi
+  restarts=$(($(cat "${job}/restarts" 2> /dev/null || echo 0) + 1))
+  printf '%s\n' "${restarts}" > "${job}/restarts"
+  if [ "${GPUBOX_JOB_FAILURE:-0}" = 1 ]; then  # counted against max_restarts
+    printf '%s\n' "$(($(cat "${job}/failures" 2> /dev/null || echo 0) + 1))" > "${job}/failures"
+  fi
+  rm -f "${job}/exit" "${job}/interrupted"
+  printf '[gpubox] %s: restart %s (%s)\n' "$(date -u +%H:%M:%S)" "${restarts}" \
+    "${GPUBOX_JOB_REASON:-restart}" >> "${job}/log"
+  job_launch "${GPUBOX_JOB_ID}"
+  echo "gpubox-restarted ${GPUBOX_JOB_ID} ${restarts}"
 }
 
 job_log() {  # the log of GPUBOX_JOB_ID (the newest job when empty); GPUBOX_FOLLOW=1: until it ends
@@ -97,5 +159,7 @@ case "${GPUBOX_JOB_ACTION}" in
   list) job_list ;;
   cancel) job_cancel ;;
   log) job_log ;;
+  interrupt) job_interrupt ;;
+  restart) job_restart ;;
   *) echo "unknown job action ${GPUBOX_JOB_ACTION}" >&2; exit 2 ;;
 esac

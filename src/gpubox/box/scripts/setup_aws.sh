@@ -111,4 +111,5 @@ run_phase d2l phase_d2l
 gpubox_jupyter nowait
 run_phase notebooks phase_notebooks
 run_phase gpu-check phase_gpu_check
+run_phase agent phase_agent
 [ -n "${GPUBOX_ONLY_PHASE:-}" ] || echo "gpubox-setup complete"

@@ -55,4 +55,5 @@ gpubox_jupyter nowait
 run_phase framework phase_framework
 run_phase notebooks phase_notebooks
 run_phase gpu-check phase_gpu_check
+run_phase agent phase_agent
 [ -n "${GPUBOX_ONLY_PHASE:-}" ] || echo "gpubox-setup complete"

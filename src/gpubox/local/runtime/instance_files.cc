@@ -195,6 +195,13 @@ std::string RenderBootScript(const BootPlan& plan) {
          "  (cd /root; echo \"[gpubox] running user data\"; " + kUserDataPath + "\n" +
          "   echo \"[gpubox] user data exited with status $?\") </dev/null &\n"
          "fi\n"
+         "# Every boot, as cloud-init's scripts-per-boot: the executables there, in order.\n"
+         "(for script in " +
+         kPerBootDir +
+         "/*; do\n"
+         "  [ -f \"$script\" ] && [ -x \"$script\" ] || continue\n"
+         "  echo \"[gpubox] per-boot $script\"; \"$script\"\n"
+         "done) </dev/null &\n"
          "ssh-keygen -lf " +
          kHostKeyPath + ".pub | while read -r key; do echo \"[gpubox] host key: $key\"; done\n" +
          "echo \"[gpubox] " + plan.instance_id + " is up\"\n" +

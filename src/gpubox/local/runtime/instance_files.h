@@ -29,6 +29,8 @@ std::string RenderHosts(const std::string& ip, const std::string& hostname,
 inline constexpr char kSshdConfigPath[] = "/etc/ssh/gpubox_sshd_config";
 inline constexpr char kHostKeyPath[] = "/etc/ssh/gpubox_host_ed25519_key";
 inline constexpr char kUserDataPath[] = "/var/lib/cloud/gpubox-user-data";
+/// Run at every boot, as root, as cloud-init does on EC2 (the on-box agent's hook lives here).
+inline constexpr char kPerBootDir[] = "/var/lib/cloud/scripts/per-boot";
 
 std::string RenderSshdConfig(const std::string& listen_ip);
 
@@ -66,7 +68,8 @@ const char* BootMountsFile(BootMountStage stage);
 /// root: an overlay of the host's / with the instance's disk as the upper
 /// layer, /home /root /tmp from the disk, private /proc /sys /dev /run,
 /// pivots into it, starts sshd, runs the user data once (a marker on the
-/// disk), then stays as the reaping init. Output goes to the console log.
+/// disk) and the per-boot scripts (kPerBootDir) every boot, then stays as
+/// the reaping init. Output goes to the console log.
 std::string RenderBootScript(const BootPlan& plan);
 
 /// Single-quotes for sh.

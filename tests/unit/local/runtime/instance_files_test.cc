@@ -51,7 +51,7 @@ TEST(InstanceFilesTest, SshdConfigIsKeyOnlyWithForwarding) {
   }
 }
 
-TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootAndRunsUserDataOnce) {
+TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootRunsUserDataOnceAndPerBootScripts) {
   BootPlan plan{"i-0abc",
                 "/var/lib/gpubox/local/instances/i-0abc",
                 "/var/lib/gpubox/local",
@@ -67,6 +67,7 @@ TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootAndRunsUserDataOnce) {
         "/usr/sbin/sshd -f /etc/ssh/gpubox_sshd_config",
         "[ ! -e /var/lib/cloud/gpubox-user-data.i-0abc.done ]",
         ": > /var/lib/cloud/gpubox-user-data.i-0abc.done",
+        "for script in /var/lib/cloud/scripts/per-boot/*; do",
         "mount -t tmpfs -o size=4k,mode=700,ro tmpfs \"$R\"'/var/lib/gpubox-local'"}) {
     EXPECT_NE(script.find(part), std::string::npos) << part;
   }

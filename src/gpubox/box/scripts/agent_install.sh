@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# gpubox_install_agent USER: installs gpubox's on-box agent (agent.py, gzip then base64 on stdin) as
+# root and starts it, now and at every boot: a systemd unit where systemd runs (the AWS
+# images), else a script in cloud-init's per-boot directory, which the local cloud's init
+# runs at every boot as cloud-init does on EC2. Idempotent. Part of the user data (run once
+# per instance, as root, at its first boot), so it needs no sudo on the box.
+gpubox_install_agent() {
+  local user=$1 lib=/usr/local/lib/gpubox hook=/var/lib/cloud/scripts/per-boot/gpubox-agent
+  mkdir -p "${lib}"
+  base64 -d | gunzip > "${lib}/agent.py.new"
+  chmod 0755 "${lib}/agent.py.new"
+  mv -f "${lib}/agent.py.new" "${lib}/agent.py"
+  if [ -d /run/systemd/system ] && command -v systemctl > /dev/null 2>&1; then
+    cat > /etc/systemd/system/gpubox-agent.service <<UNIT
+[Unit]
+Description=gpubox on-box agent (spot notices, job restarts)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+ExecStart=/usr/bin/python3 ${lib}/agent.py --user ${user}
+Restart=always
+RestartSec=2
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+    systemctl daemon-reload
+    systemctl enable gpubox-agent.service
+    systemctl restart gpubox-agent.service
+  else
+    mkdir -p "${hook%/*}"
+    cat > "${hook}" <<HOOK
+#!/bin/sh
+# gpubox's on-box agent, started again if it dies (it exits 0 when one already runs).
+(until /usr/bin/python3 ${lib}/agent.py --user ${user}; do sleep 2; done) \\
+  >> /var/log/gpubox-agent.log 2>&1 < /dev/null &
+HOOK
+    chmod 0755 "${hook}"
+    "${hook}"
+  fi
+}
