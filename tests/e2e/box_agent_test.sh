@@ -85,12 +85,16 @@ check "Jupyter serves it, and the custom.js that shows it" "$gpubox" exec ag -- 
    curl -sf -H "$a" "$u/api/contents/GPUBOX-NOTICE.txt" | grep -q "spot interruption" &&
    curl -sf -H "$a" "$u/custom/custom.js" | grep -q GPUBOX-NOTICE.txt'
 exec 7>&-
-check "the box goes down after the notice period" \
-  wait_for $((notice_s + 30)) cloud_state_in "$iid" "$region" stopped terminated
+boots() { box_events "$1" 2>/dev/null | grep -c '"kind": "boot"'; }
+went_down() {  # stopped or terminated, or already back (a persistent request restarts it)
+  cloud_state_in "$iid" "$region" stopped terminated ||
+    { cloud_state_in "$iid" "$region" running running && [ "$(boots ag)" -ge 2 ]; }
+}
+check "the box goes down after the notice period" wait_for $((notice_s + 30)) went_down
 
-if [ "$(cloud_state "$iid" "$region")" = stopped ]; then
+if [ "$(cloud_state "$iid" "$region")" != terminated ]; then
   back_ms=$(now_ms)
-  check "start the stopped spot box" "$gpubox" start ag
+  check "start the stopped spot box (unless the cloud did)" "$gpubox" start ag
   check "the agent runs again after the boot" agent_is_root ag
   check "it restarted the job" wait_for 20 restarted_once ag train
   running_ms=$(event_ts ag job-restarted) boot_ms=$(event_ts ag boot)
