@@ -59,7 +59,7 @@ start=$(now_ms)
 check "up from the image" test $? = 0
 "$gpubox" jupyter d2l2 --port "$(free_port)" >/dev/null
 image_ms=$(($(now_ms) - start))
-check "no setup phase rerun from the image" test "$(grep -c 'already done (skipped)' "$work/up2.log")" = 5
+check "no setup phase rerun from the image" test "$(grep -c 'already done (skipped)' "$work/up2.log")" = 6
 check "the image's files are on the new box" test "$("$gpubox" exec d2l2 -- cat mine.txt)" = kept
 
 for name in d2l d2l2; do
