@@ -56,7 +56,7 @@ check "one error line" test "$(grep -c '^gpubox: error: ' "$work/up1.err")" = 1
 check "it names the phase and why" grep -qF "setup phase driver failed on sf: needs the internet \
 (developer.download.nvidia.com), which this box cannot reach: no route off this box" <<<"$error_line"
 check "the offline box is said in one line before the phase fails" \
-  grep -qE '^gpubox: setup \[1/6\] driver: needs the internet .*; not trying$' "$work/up1.err"
+  grep -qE '^gpubox: setup \[1/7\] driver: needs the internet .*; not trying$' "$work/up1.err"
 copy=$(find "$logs_dir" -name 'sf-*.log' 2>/dev/null | head -n 1)
 check "the whole setup log is copied here" grep -q "gpubox-phase driver fail" "${copy:-/nonexistent}"
 check "... readable by its owner only" test "$(stat -c %a "${copy:-/nonexistent}")" = 600
@@ -90,12 +90,12 @@ check "up again fails at the next phase needing the internet" test $? = 4
 echo "timing: up again (start, resume, stop) $(($(now_ms) - start)) ms"
 check "... after resuming at driver" grep -q "resuming the setup of sf at phase driver" "$work/up2.err"
 check "... starting the kept instance" grep -q "starting $instance" "$work/up2.err"
-check "... where driver is done now" grep -q 'setup \[1/6\] driver: done' "$work/up2.err"
+check "... where driver is done now" grep -q 'setup \[1/7\] driver: done' "$work/up2.err"
 check "... and conda fails" grep -q "setup phase conda failed on sf" "$work/up2.err"
 check "still one instance" test "$(live_instances sf)" = 1
 "$gpubox" up sf --yes >/dev/null 2>"$work/up3.err"
 check "a third up skips the finished phase" \
-  grep -q 'setup \[1/6\] driver: already done (skipped)' "$work/up3.err"
+  grep -q 'setup \[1/7\] driver: already done (skipped)' "$work/up3.err"
 check "ls: setup-failed (conda)" jq -e '.[0].state == "setup-failed" and .[0].failed_phase == "conda"' \
   <<<"$("$gpubox" ls --json)"
 check "a copy per failure" test "$(find "$logs_dir" -name 'sf-*.log' | wc -l)" -ge 2
