@@ -24,6 +24,10 @@ work=$(mktemp -d /tmp/gpubox-e2e.XXXXXX)
 prefix="t$((RANDOM % 900 + 100))"
 export HOME="$work/home" XDG_STATE_HOME="$work/home/.local/state" GPUBOX_CLOUD=local
 export GPUBOX_LOCAL_STATE_DIR="$work/local" GPUBOX_LOCAL_PREFIX=$prefix
+# Where granted users find the cloud: private too, so parallel tests do not meet in /run/gpubox.
+# No user behind sudo is granted by 'local up' unless a test asks.
+export GPUBOX_LOCAL_PUBLIC_DIR="$work/public"
+unset SUDO_USER
 export GPUBOX_LOCAL_SUBNET="10.215.$((RANDOM % 200 + 20)).0/24"
 mkdir -p "$HOME"
 # shellcheck disable=SC2034  # used by the scripts that source this one

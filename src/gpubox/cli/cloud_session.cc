@@ -9,6 +9,7 @@
 #include "gpubox/local/local_daemon.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/http_transport.h"
+#include "gpubox/sys/this_process.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox {
@@ -95,6 +96,15 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
     retry = GPUBOX_TRY(aws::ResolveRetryOptions(env, nullptr));
     std::string state_dir = local::DefaultStateDir(env);
     auto daemon = local::FindRunningDaemon(env, state_dir);
+    std::optional<local::LocalAccount> granted;
+    std::string caller_cidr;
+    if (!daemon && !RunningAsRoot()) {  // the cloud root runs for the users it granted
+      if (auto shared = GPUBOX_TRY(local::FindSharedCloud(env))) {
+        daemon = shared->daemon;
+        granted = shared->account;
+        caller_cidr = shared->caller_cidr;
+      }
+    }
     if (!daemon && start_local) {
       GPUBOX_TRY_VOID(local::RequireRoot());
       progress << "gpubox: starting the local cloud\n";
@@ -104,7 +114,8 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
       return Fail(ErrorCode::kNetwork, "the local cloud is not running",
                   "'gpubox local up' starts it (or use --cloud aws)");
     }
-    local::LocalAccount account = GPUBOX_TRY(local::LoadOrCreateAccount(env, state_dir));
+    local::LocalAccount account =
+        granted ? *granted : GPUBOX_TRY(local::LoadOrCreateAccount(env, state_dir));
     session->credentials_ = std::make_unique<aws::StaticCredentialsProvider>(
         aws::Credentials{account.access_key_id, account.secret_access_key, ""});
     std::string endpoint = daemon->endpoint;
@@ -112,7 +123,8 @@ Result<std::unique_ptr<CloudSession>> CloudSession::Open(Env& env, const CloudFl
       return aws::ServiceEndpoint{endpoint, region, service == "ec2" ? "ec2" : "servicequotas"};
     };
     home_region = "us-east-1";
-    session->local_caller_cidr_ = GPUBOX_TRY(local::HostBridgeCidr(env));
+    session->local_caller_cidr_ =
+        !caller_cidr.empty() ? caller_cidr : GPUBOX_TRY(local::HostBridgeCidr(env));
   } else {
     aws::AwsFlags aws_flags;
     if (!flags.profile.empty()) aws_flags.profile = flags.profile;

@@ -18,7 +18,7 @@ class LocalCommand : public Command {
  public:
   const char* name() const override { return "local"; }
   const char* summary() const override {
-    return "run the embedded EC2-compatible local cloud (up, serve, status, down, fault)";
+    return "run the embedded EC2-compatible local cloud (up, serve, status, down, fault, revoke)";
   }
   void Configure(CLI::App& app) override {
     app.require_subcommand(1);
@@ -35,7 +35,15 @@ class LocalCommand : public Command {
       sub->add_flag("--no-runtime", no_runtime_,
                     "API only: instances are records, not machines (no root needed)");
     }
-    status_ = app.add_subcommand("status", "show the endpoint, regions, instances and keys");
+    up_->add_option("--allow-user", allow_users_,
+                    "grant USER access with a key of their own, in an account of their own "
+                    "(repeatable; default: $SUDO_USER). Access means root inside instances "
+                    "that share this host's kernel: grant it only to people you would give sudo");
+    up_->add_option("--allow-group", allow_groups_,
+                    "grant every member of GROUP access, all in the group's one shared account "
+                    "(they see each other's boxes; repeatable)");
+    status_ = app.add_subcommand("status",
+                                 "show the endpoint, regions, instances, keys and who has access");
     add_common(status_);
     status_->add_flag("--json", json_, "print JSON");
     down_ = app.add_subcommand("down", "stop every instance and the daemon (disks kept)");
@@ -58,6 +66,9 @@ class LocalCommand : public Command {
     fault_->add_option("--quota", quotas_, "CODE/REGION=VCPUS, repeatable");
     fault_->add_option("--capacity", capacities_, "TYPE=INSTANCES per zone, repeatable");
     fault_->add_flag("--clear", clear_, "start from no faults");
+    revoke_ = app.add_subcommand("revoke", "take a user's access away: their key stops at once");
+    add_common(revoke_);
+    revoke_->add_option("USER", revoke_user_, "the user")->required();
   }
 
   Result<int> Run(CommandContext& context) override {
@@ -79,14 +90,20 @@ class LocalCommand : public Command {
       local::DaemonInfo info = GPUBOX_TRY(local::StartDaemon(context.env, options));
       context.out << "local cloud running at " << info.endpoint << " (pid " << info.pid
                   << ", state " << options.state_dir << ")\n";
-      return 0;
+      return GrantAccess(context, options, info);
     }
+    if (revoke_->parsed()) return Revoke(context, options);
     if (down_->parsed()) {
       GPUBOX_TRY_VOID(local::StopDaemon(context.env, options.state_dir, purge_));
       context.out << (purge_ ? "local cloud stopped and purged\n" : "local cloud stopped\n");
       return 0;
     }
     auto running = local::FindRunningDaemon(context.env, options.state_dir);
+    if (status_->parsed() && !running && !RunningAsRoot()) {
+      if (auto shared = GPUBOX_TRY(local::FindSharedCloud(context.env))) {
+        return SharedStatus(context, *shared);
+      }
+    }
     if (status_->parsed()) return Status(context, options, running);
     if (!running) return NotRunning(options);
     local::LocalAccount account =
@@ -135,6 +152,76 @@ class LocalCommand : public Command {
   }
 
  private:
+  /// `up`'s grants: --allow-user and --allow-group, else the user behind sudo.
+  Result<int> GrantAccess(CommandContext& context, const local::DaemonOptions& options,
+                          const local::DaemonInfo& daemon) {
+    std::vector<std::string> users = allow_users_;
+    if (users.empty() && allow_groups_.empty() && RunningAsRoot()) {
+      std::string sudo_user = context.env.Var("SUDO_USER").value_or("");
+      if (!sudo_user.empty() && sudo_user != "root") users.push_back(sudo_user);
+    }
+    if (users.empty() && allow_groups_.empty()) return 0;
+    if (!RunningAsRoot()) {
+      return Fail(ErrorCode::kEnvironment, "granting access to the local cloud needs root",
+                  "sudo gpubox local up --allow-user USER");
+    }
+    local::LocalAccount account =
+        GPUBOX_TRY(local::LoadOrCreateAccount(context.env, options.state_dir));
+    nlohmann::json body = {{"users", users}, {"groups", allow_groups_}};
+    std::string text =
+        GPUBOX_TRY(local::AdminCall(context.env, daemon, account, "grant", body.dump()));
+    nlohmann::json answer = nlohmann::json::parse(text, nullptr, false);
+    if (!answer.is_object()) return Fail(ErrorCode::kInternal, "local cloud: grant: " + text);
+    for (const auto& granted : answer.value("granted", nlohmann::json::array())) {
+      std::string group = granted.value("group", "");
+      context.out << "granted " << granted.value("user", "") << ": key "
+                  << granted.value("access_key_id", "") << ", account "
+                  << granted.value("account_id", "")
+                  << (group.empty() ? " (their own)" : " (shared by group " + group + ")") << '\n';
+    }
+    context.out << "they use gpubox without sudo; access means root inside instances that share "
+                   "this host's kernel ('gpubox local revoke USER' takes it back)\n";
+    return 0;
+  }
+
+  Result<int> Revoke(CommandContext& context, const local::DaemonOptions& options) {
+    if (!RunningAsRoot()) {
+      return Fail(ErrorCode::kEnvironment, "revoking access to the local cloud needs root",
+                  "sudo gpubox local revoke " + revoke_user_);
+    }
+    auto running = local::FindRunningDaemon(context.env, options.state_dir);
+    if (!running) return NotRunning(options);
+    local::LocalAccount account =
+        GPUBOX_TRY(local::LoadOrCreateAccount(context.env, options.state_dir));
+    nlohmann::json body = {{"user", revoke_user_}};
+    auto answer = nlohmann::json::parse(
+        GPUBOX_TRY(local::AdminCall(context.env, *running, account, "revoke", body.dump())));
+    context.out << "revoked " << revoke_user_ << ": their key no longer works; stopped "
+                << answer.value("stopped_instances", 0) << " instance(s) they launched\n";
+    return 0;
+  }
+
+  /// `status` as a granted user: the cloud root runs, and this user's own key.
+  Result<int> SharedStatus(CommandContext& context, const local::SharedCloud& shared) {
+    if (json_) {
+      nlohmann::json status = {{"running", true},
+                               {"endpoint", shared.daemon.endpoint},
+                               {"pid", shared.daemon.pid},
+                               {"user", shared.user},
+                               {"account_id", shared.account.account_id},
+                               {"access_key_id", shared.account.access_key_id},
+                               {"secret_access_key", shared.account.secret_access_key}};
+      context.out << status.dump(2) << '\n';
+      return 0;
+    }
+    context.out << "endpoint   " << shared.daemon.endpoint << " (run by root, pid "
+                << shared.daemon.pid << ")\n"
+                << "user       " << shared.user << ", account " << shared.account.account_id << '\n'
+                << "access key " << shared.account.access_key_id
+                << " (secret: gpubox local status --json)\n";
+    return 0;
+  }
+
   Result<int> NotRunning(const local::DaemonOptions& options) {
     return Fail(ErrorCode::kNotFound,
                 "the local cloud is not running (state " + options.state_dir + ")",
@@ -170,6 +257,24 @@ class LocalCommand : public Command {
     for (auto& [region, count] : status["instances"].items()) {
       context.out << "region     " << region << ": " << count << " instance(s)\n";
     }
+    std::string by_user;
+    nlohmann::json launched = status.value("instances_by_user", nlohmann::json::object());
+    for (auto& [user, count] : launched.items()) {
+      by_user += (by_user.empty() ? "" : ", ") + user + ": " + count.dump();
+    }
+    if (!by_user.empty()) context.out << "launched   by " << by_user << '\n';
+    nlohmann::json access = status.value("access", nlohmann::json::array());
+    if (access.empty()) {
+      context.out << "access     root only ('sudo gpubox local up --allow-user USER' grants)\n";
+    }
+    for (const auto& granted : access) {
+      std::string group = granted.value("group", "");
+      context.out << "access     " << granted.value("user", "") << ": key "
+                  << granted.value("access_key_id", "") << ", account "
+                  << granted.value("account_id", "")
+                  << (group.empty() ? " (own)" : " (group " + group + ")") << ", "
+                  << granted.value("instances", 0) << " instance(s)\n";
+    }
     return 0;
   }
 
@@ -178,6 +283,10 @@ class LocalCommand : public Command {
   CLI::App* status_ = nullptr;
   CLI::App* down_ = nullptr;
   CLI::App* fault_ = nullptr;
+  CLI::App* revoke_ = nullptr;
+  std::vector<std::string> allow_users_;
+  std::vector<std::string> allow_groups_;
+  std::string revoke_user_;
   std::string state_dir_;
   int port_ = local::kDefaultPort;
   bool no_runtime_ = false;

@@ -67,12 +67,13 @@ Result<std::map<std::string, std::string>> ApiParams(const httplib::Request& req
 }  // namespace
 
 ApiServer::ApiServer(Env& env, Ec2Service& ec2, QuotasService& quotas, LocalAccount account,
-                     AdminHooks hooks)
+                     AdminHooks hooks, const AccessRegistry* access)
     : env_(env),
       ec2_(ec2),
       quotas_(quotas),
       account_(std::move(account)),
       hooks_(std::move(hooks)),
+      access_(access),
       server_(std::make_unique<httplib::Server>()) {
   server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
   server_->set_keep_alive_max_count(1000);
@@ -207,8 +208,24 @@ void ApiServer::HandleApi(const httplib::Request& request, const std::string& bo
     arrived.headers.emplace_back(name, value);
   }
   arrived.body = body;
-  auto region = VerifySigV4(arrived, account_, json ? "servicequotas" : "ec2",
-                            env_.clock->NowMicros() / 1000000);
+  // The signer: the cloud's own key (root), or a granted user's, looked up at each request
+  // so that a revoked key fails from the next request on.
+  std::string caller_account;
+  std::string principal;
+  KeyLookup keys = [&](std::string_view access_key_id) -> std::optional<LocalAccount> {
+    if (ConstantTimeEquals(access_key_id, account_.access_key_id)) {
+      principal = "root";
+      return account_;
+    }
+    if (access_ == nullptr) return std::nullopt;
+    auto granted = access_->FindByKey(access_key_id);
+    if (!granted) return std::nullopt;
+    caller_account = granted->account_id;
+    principal = granted->user;
+    return LocalAccount{granted->account_id, granted->access_key_id, granted->secret_access_key};
+  };
+  auto region =
+      VerifySigV4(arrived, keys, json ? "servicequotas" : "ec2", env_.clock->NowMicros() / 1000000);
   if (!region) return fail(region.error().status, region.error().code, region.error().message);
   if (faults.throttle_rate > 0) {
     if (Draw() < faults.throttle_rate) {
@@ -235,6 +252,8 @@ void ApiServer::HandleApi(const httplib::Request& request, const std::string& bo
   ec2_request.region = *region;
   ec2_request.request_id = request_id;
   ec2_request.params = std::move(*params);
+  ec2_request.account_id = caller_account;
+  ec2_request.principal = principal;
   ec2_request.action = ec2_request.Get("Action");
   if (ec2_request.action.empty())
     return fail(400, "MissingAction", "The request must contain the parameter Action");
@@ -279,6 +298,17 @@ void ApiServer::HandleAdmin(const httplib::Request& request, httplib::Response& 
     auto result = ec2_.InterruptSpot(input.value("instance_id", ""));
     if (!result) return reply(400, {{"error", result.error().message}});
     return reply(200, {{"interrupted", input.value("instance_id", "")}});
+  }
+  if (op == "grant" || op == "revoke") {
+    auto& hook = op == "grant" ? hooks_.grant : hooks_.revoke;
+    if (!hook) return reply(404, {{"error", "this daemon does not grant access"}});
+    auto result = hook(request.body.empty() ? "{}" : request.body);
+    if (!result) {
+      return reply(400, {{"error", result.error().message},
+                         {"hint", result.error().hint},
+                         {"exit_code", ExitCodeFor(result.error().code)}});
+    }
+    return reply(200, nlohmann::json::parse(*result));
   }
   if (op == "shutdown") {
     reply(200, {{"stopping", true}});

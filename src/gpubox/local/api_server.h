@@ -3,12 +3,13 @@
 ///  POST /  EC2 Query API (form body, or presigned query) or Service Quotas
 ///          (X-Amz-Target); GET / the EC2 Query API (parameters in the query).
 ///          Every request SigV4-verified (sigv4_verifier.h) against the local
-///          account's keys; faults (latency, throttling) applied first. Bodies
+///          account's key or a granted user's (access_registry.h), and answered
+///          within that key's account; faults (latency, throttling) applied first. Bodies
 ///          up to kMaxRequestBytes. Every non-200 answer, whatever went wrong
 ///          (unknown path or method, oversized body, parse error), is EC2's
 ///          XML error document (JSON for Service Quotas).
 ///  GET  /_gpubox/health          readiness ("ok"), no auth
-///  POST /_gpubox/admin/<op>      status, faults, interrupt, shutdown; auth:
+///  POST /_gpubox/admin/<op>      status, faults, interrupt, shutdown, grant, revoke; auth:
 ///                                "Authorization: Bearer <secret access key>"
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "gpubox/local/access_registry.h"
 #include "gpubox/local/ec2_service.h"
 #include "gpubox/local/quotas_service.h"
 #include "gpubox/local/sigv4_verifier.h"
@@ -41,12 +43,18 @@ struct AdminHooks {
   std::function<void(bool purge)> shutdown;
   /// Extra members for the status JSON (endpoint, state dir, pid).
   std::function<std::string()> status_json;
+  /// Grants access ({"users": [...], "groups": [...]}) and revokes it ({"user": U}); return
+  /// the JSON answer.
+  std::function<Result<std::string>(std::string_view json)> grant;
+  std::function<Result<std::string>(std::string_view json)> revoke;
 };
 
 class ApiServer {
  public:
+  /// `access`, when given, holds the granted users' keys (it must outlive the server);
+  /// without it only the account's own key is accepted.
   ApiServer(Env& env, Ec2Service& ec2, QuotasService& quotas, LocalAccount account,
-            AdminHooks hooks);
+            AdminHooks hooks, const AccessRegistry* access = nullptr);
   ~ApiServer();
 
   /// Binds 127.0.0.1:port (0 picks a free one); kEnvironment when it cannot.
@@ -69,6 +77,7 @@ class ApiServer {
   QuotasService& quotas_;
   LocalAccount account_;
   AdminHooks hooks_;
+  const AccessRegistry* access_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<uint64_t> request_counter_{0};
   std::mutex random_mutex_;

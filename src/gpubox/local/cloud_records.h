@@ -18,6 +18,7 @@ struct InstanceRecord {
   std::string region;
   std::string reservation_id;
   std::string owner_id;
+  std::string launched_by;  ///< the principal (user) whose key launched it; "" for root
   int vcpus = 0;
   std::string quota_code;
   double spot_max_price = 0;          ///< spot only
@@ -40,6 +41,7 @@ struct ImageRecord {
 struct KeyPairRecord {
   aws::KeyPair key_pair;
   std::string region;
+  std::string owner_id;  ///< the account; "" (records before accounts): the service's own
 };
 
 struct GroupRecord {

@@ -12,13 +12,13 @@ NLOHMANN_JSON_SERIALIZE_ENUM(HostState, {{HostState::kNone, "none"},
                                          {HostState::kGone, "gone"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InstanceRecord, instance, region, reservation_id,
-                                                owner_id, vcpus, quota_code, spot_max_price,
-                                                interruption_behavior, user_data, snapshot_image_id,
-                                                state_since_us, interrupt_at_us, host_state,
-                                                firewall_dirty)
+                                                owner_id, launched_by, vcpus, quota_code,
+                                                spot_max_price, interruption_behavior, user_data,
+                                                snapshot_image_id, state_since_us, interrupt_at_us,
+                                                host_state, firewall_dirty)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImageRecord, image, region, source_instance_id,
                                                 builtin)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KeyPairRecord, key_pair, region)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KeyPairRecord, key_pair, region, owner_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GroupRecord, group, region)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClientTokenRecord, region, token, parameters_hash,
                                                 reservation_id, instance_ids)

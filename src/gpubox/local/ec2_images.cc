@@ -24,9 +24,14 @@ Ec2Reply Ec2Service::DescribeImages(const Ec2Request& request) {
   auto filters = request.Filters();
   auto ids = request.List("ImageId");
   auto owners = request.List("Owner");
+  // Visible: the public (built-in) images and the caller's own.
+  auto visible = [&](const ImageRecord& record) {
+    return record.image.is_public || OwnedByCaller(request, record.image.owner_id);
+  };
   for (const std::string& id : ids) {
     auto found = images_.find(id);
-    if (found == images_.end() || found->second.region != request.region) {
+    if (found == images_.end() || found->second.region != request.region ||
+        !visible(found->second)) {
       return ErrorReply(
           {400, "InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist"}, request);
     }
@@ -35,12 +40,13 @@ Ec2Reply Ec2Service::DescribeImages(const Ec2Request& request) {
   xml.Open("imagesSet");
   for (const auto& [id, record] : images_) {
     const aws::Image& image = record.image;
-    if (record.region != request.region) continue;
+    if (record.region != request.region || !visible(record)) continue;
     if (!ids.empty() && !Contains(ids, id)) continue;
     if (!owners.empty()) {
       bool owned = false;
       for (const std::string& owner : owners) {
-        if ((owner == "self" && image.owner_id == account_id_) || owner == image.owner_id ||
+        if ((owner == "self" && OwnedByCaller(request, image.owner_id)) ||
+            owner == image.owner_id ||
             (!image.image_owner_alias.empty() && owner == image.image_owner_alias)) {
           owned = true;
         }
@@ -78,6 +84,7 @@ Ec2Reply Ec2Service::CreateImage(const Ec2Request& request) {
   if (name.empty()) return ErrorReply(MissingParameter("Name"), request);
   auto instance = instances_.find(instance_id);
   if (instance == instances_.end() || instance->second.region != request.region ||
+      !OwnedByCaller(request, instance->second.owner_id) ||
       instance->second.instance.state.code == kTerminated) {
     return ErrorReply(
         {400, "InvalidInstanceID.NotFound", "The instance ID '" + instance_id + "' does not exist"},
@@ -92,7 +99,7 @@ Ec2Reply Ec2Service::CreateImage(const Ec2Request& request) {
                       request);
   }
   for (const auto& [id, record] : images_) {
-    if (record.region == request.region && record.image.owner_id == account_id_ &&
+    if (record.region == request.region && OwnedByCaller(request, record.image.owner_id) &&
         record.image.name == name) {
       return ErrorReply(
           {400, "InvalidAMIName.Duplicate", "AMI name " + name + " is already in use by AMI " + id},
@@ -108,7 +115,7 @@ Ec2Reply Ec2Service::CreateImage(const Ec2Request& request) {
   image.name = name;
   image.description = request.Get("Description");
   image.state = "pending";
-  image.owner_id = account_id_;
+  image.owner_id = CallerAccount(request);
   image.architecture = source.instance.architecture;
   image.creation_date = IsoTime(Now());
   image.root_device_name = "/dev/sda1";
@@ -132,11 +139,12 @@ Ec2Reply Ec2Service::CreateImage(const Ec2Request& request) {
 Ec2Reply Ec2Service::DeregisterImage(const Ec2Request& request) {
   const std::string& id = request.Get("ImageId");
   auto found = images_.find(id);
-  if (found == images_.end() || found->second.region != request.region) {
+  if (found == images_.end() || found->second.region != request.region ||
+      (!found->second.image.is_public && !OwnedByCaller(request, found->second.image.owner_id))) {
     return ErrorReply({400, "InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist"},
                       request);
   }
-  if (found->second.image.owner_id != account_id_) {
+  if (!OwnedByCaller(request, found->second.image.owner_id)) {
     return ErrorReply(
         {400, "InvalidAMIID.Unavailable", "The image '" + id + "' is not owned by this account"},
         request);

@@ -53,7 +53,8 @@ Ec2Result<std::vector<InstanceRecord*>> Ec2Service::FindInstances(
           Ec2Error{400, "InvalidInstanceID.Malformed", "Invalid id: \"" + id + "\""});
     }
     auto it = instances_.find(id);
-    if (it == instances_.end() || it->second.region != request.region) {
+    if (it == instances_.end() || it->second.region != request.region ||
+        !OwnedByCaller(request, it->second.owner_id)) {
       return std::unexpected(Ec2Error{400, "InvalidInstanceID.NotFound",
                                       "The instance ID '" + id + "' does not exist"});
     }
@@ -77,7 +78,7 @@ Ec2Reply Ec2Service::DescribeInstances(const Ec2Request& request) {
   }
   std::vector<const InstanceRecord*> matched;
   for (const auto& [id, record] : instances_) {
-    if (record.region != request.region) continue;
+    if (record.region != request.region || !OwnedByCaller(request, record.owner_id)) continue;
     if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
     if (MatchesFilters(filters, record.instance.tags, values(record))) matched.push_back(&record);
   }
@@ -115,7 +116,7 @@ Ec2Reply Ec2Service::DescribeInstanceStatus(const Ec2Request& request) {
   }
   std::vector<aws::InstanceStatus> matched;
   for (const auto& [id, record] : instances_) {
-    if (record.region != request.region) continue;
+    if (record.region != request.region || !OwnedByCaller(request, record.owner_id)) continue;
     if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
     int code = record.instance.state.code;
     if (!include_all && code != kRunning) continue;

@@ -26,7 +26,8 @@ Ec2Reply Ec2Service::CreateKeyPair(const Ec2Request& request) {
   const std::string& name = request.Get("KeyName");
   if (name.empty()) return ErrorReply(MissingParameter("KeyName"), request);
   for (const auto& [id, record] : key_pairs_) {
-    if (record.region == request.region && record.key_pair.key_name == name) {
+    if (record.region == request.region && record.key_pair.key_name == name &&
+        OwnedByCaller(request, record.owner_id)) {
       return ErrorReply(
           {400, "InvalidKeyPair.Duplicate", "The keypair '" + name + "' already exists."}, request);
     }
@@ -48,6 +49,7 @@ const aws::KeyPair& Ec2Service::AddKeyPair(const Ec2Request& request, const std:
                                            const KeyMaterial& material) {
   KeyPairRecord record;
   record.region = request.region;
+  record.owner_id = CallerAccount(request);
   aws::KeyPair& key = record.key_pair;
   key.key_pair_id = NewId("key-");
   key.key_name = name;
@@ -67,7 +69,8 @@ Ec2Reply Ec2Service::ImportKeyPair(const Ec2Request& request) {
     return ErrorReply(MissingParameter("PublicKeyMaterial"), request);
   }
   for (const auto& [id, record] : key_pairs_) {
-    if (record.region == request.region && record.key_pair.key_name == name) {
+    if (record.region == request.region && record.key_pair.key_name == name &&
+        OwnedByCaller(request, record.owner_id)) {
       return ErrorReply(
           {400, "InvalidKeyPair.Duplicate", "The keypair '" + name + "' already exists."}, request);
     }
@@ -94,7 +97,7 @@ Ec2Reply Ec2Service::DescribeKeyPairs(const Ec2Request& request) {
   std::vector<const aws::KeyPair*> matched;
   for (const auto& [id, record] : key_pairs_) {
     const aws::KeyPair& key = record.key_pair;
-    if (record.region != request.region) continue;
+    if (record.region != request.region || !OwnedByCaller(request, record.owner_id)) continue;
     if (!names.empty() && !Contains(names, key.key_name)) continue;
     if (!ids.empty() && !Contains(ids, id)) continue;
     auto values = [&](const std::string& name) -> Values {
@@ -139,7 +142,9 @@ Ec2Reply Ec2Service::DeleteKeyPair(const Ec2Request& request) {
   if (name.empty() && id.empty()) return ErrorReply(MissingParameter("KeyName"), request);
   std::string deleted_id;
   for (auto it = key_pairs_.begin(); it != key_pairs_.end(); ++it) {
-    if (it->second.region != request.region) continue;
+    if (it->second.region != request.region || !OwnedByCaller(request, it->second.owner_id)) {
+      continue;
+    }
     if ((!name.empty() && it->second.key_pair.key_name == name) ||
         (!id.empty() && it->first == id)) {
       deleted_id = it->first;

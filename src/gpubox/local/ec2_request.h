@@ -21,6 +21,11 @@ struct Ec2Request {
   std::string region;      ///< from the SigV4 credential scope
   std::string request_id;  ///< echoed in the response
   std::map<std::string, std::string> params;
+  /// The caller's account, from its access key; "" is the service's own account (the
+  /// cloud's root key, and callers that do not say).
+  std::string account_id;
+  /// Who signed: the user the key was granted to ("" or "root": the cloud's own key).
+  std::string principal;
 
   /// The parameter's value, or "" when absent.
   const std::string& Get(std::string_view name) const;

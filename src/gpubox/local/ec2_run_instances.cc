@@ -55,7 +55,8 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
                     &Ec2Service::CheckSpotPrice}) {
     if (auto ok = (this->*step)(request, plan); !ok) return ErrorReply(ok.error(), request);
   }
-  if (EqualsIgnoreCase(request.Get("DryRun"), "true")) return ErrorReply(DryRunSucceeded(), request);
+  if (EqualsIgnoreCase(request.Get("DryRun"), "true"))
+    return ErrorReply(DryRunSucceeded(), request);
   aws::Reservation reservation = BuildInstances(request, plan);
   RememberClientToken(request, plan.run, reservation);
   return ReservationReply(request, reservation);
@@ -64,7 +65,7 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
 std::optional<Ec2Reply> Ec2Service::ReplayClientToken(const Ec2Request& request,
                                                       const aws::RunInstancesRequest& run) {
   if (!run.client_token || run.client_token->empty()) return std::nullopt;
-  auto found = client_tokens_.find(request.region + "/" + *run.client_token);
+  auto found = client_tokens_.find(ClientTokenKey(request, *run.client_token));
   if (found == client_tokens_.end()) return std::nullopt;
   const ClientTokenRecord& token = found->second;
   if (token.parameters_hash != ParametersHash(request)) {
@@ -75,7 +76,7 @@ std::optional<Ec2Reply> Ec2Service::ReplayClientToken(const Ec2Request& request,
   }
   aws::Reservation reservation;
   reservation.reservation_id = token.reservation_id;
-  reservation.owner_id = account_id_;
+  reservation.owner_id = CallerAccount(request);
   for (const std::string& id : token.instance_ids) {
     auto instance = instances_.find(id);
     if (instance != instances_.end()) reservation.instances.push_back(instance->second.instance);
@@ -91,7 +92,8 @@ Ec2Result<void> Ec2Service::ValidateLaunch(const Ec2Request& request, LaunchPlan
     return std::unexpected(InvalidParameter("ClientToken must be at most 64 characters"));
   }
   auto image = images_.find(run.image_id);
-  if (image == images_.end() || image->second.region != region) {
+  if (image == images_.end() || image->second.region != region ||
+      (!image->second.image.is_public && !OwnedByCaller(request, image->second.image.owner_id))) {
     return std::unexpected(Ec2Error{400, "InvalidAMIID.NotFound",
                                     "The image id '[" + run.image_id + "]' does not exist"});
   }
@@ -115,7 +117,8 @@ Ec2Result<void> Ec2Service::ValidateLaunch(const Ec2Request& request, LaunchPlan
   plan.key_name = run.key_name.value_or("");
   if (!plan.key_name.empty()) {
     bool found = std::any_of(key_pairs_.begin(), key_pairs_.end(), [&](const auto& entry) {
-      return entry.second.region == region && entry.second.key_pair.key_name == plan.key_name;
+      return entry.second.region == region && entry.second.key_pair.key_name == plan.key_name &&
+             OwnedByCaller(request, entry.second.owner_id);
     });
     if (!found) {
       return std::unexpected(Ec2Error{400, "InvalidKeyPair.NotFound",
@@ -150,7 +153,7 @@ Ec2Result<void> Ec2Service::ValidateLaunch(const Ec2Request& request, LaunchPlan
 
 Ec2Result<void> Ec2Service::ResolveLaunchGroups(const Ec2Request& request, LaunchPlan& plan) {
   auto add = [&](const std::string& id_or_name, bool by_id) -> Ec2Result<void> {
-    GroupRecord* group = GPUBOX_TRY(LookupGroup(request.region, id_or_name, by_id));
+    GroupRecord* group = GPUBOX_TRY(LookupGroup(request, id_or_name, by_id));
     plan.groups.push_back({group->group.group_id, group->group.group_name});
     return {};
   };
@@ -182,11 +185,11 @@ Ec2Result<void> Ec2Service::ChooseLaunchZone(const Ec2Request& request, LaunchPl
     plan.zone = candidate;
     return {};
   }
-  return std::unexpected(Ec2Error{
-      500, "InsufficientInstanceCapacity",
-      "We currently do not have sufficient " + type +
-          " capacity in the Availability Zone you requested (" + zones[0] +
-          "). Our system will be working on provisioning additional capacity."});
+  return std::unexpected(
+      Ec2Error{500, "InsufficientInstanceCapacity",
+               "We currently do not have sufficient " + type +
+                   " capacity in the Availability Zone you requested (" + zones[0] +
+                   "). Our system will be working on provisioning additional capacity."});
 }
 
 Ec2Result<void> Ec2Service::CheckSpotPrice(const Ec2Request& request, LaunchPlan& plan) {
@@ -224,19 +227,20 @@ aws::Reservation Ec2Service::BuildInstances(const Ec2Request& request, const Lau
   auto tags = TagsFor(run.tag_specifications, "instance");
   aws::Reservation reservation;
   reservation.reservation_id = NewId("r-");
-  reservation.owner_id = account_id_;
+  reservation.owner_id = CallerAccount(request);
   std::string launch_time = IsoTime(Now());
   for (int index = 0; index < run.max_count; ++index) {
     // Beyond MinCount, launch only what quota and capacity still allow.
-    if (index >= run.min_count && (!CheckQuota(region, plan.quota_code, type.vcpus, plan.spot) ||
-                                   InstancesOfTypeIn(type.name, plan.zone) + 1 >
-                                       CapacityOf(type.name))) {
+    if (index >= run.min_count &&
+        (!CheckQuota(region, plan.quota_code, type.vcpus, plan.spot) ||
+         InstancesOfTypeIn(type.name, plan.zone) + 1 > CapacityOf(type.name))) {
       break;
     }
     InstanceRecord record;
     record.region = region;
     record.reservation_id = reservation.reservation_id;
-    record.owner_id = account_id_;
+    record.owner_id = CallerAccount(request);
+    record.launched_by = request.principal == "root" ? "" : request.principal;
     record.vcpus = type.vcpus;
     record.quota_code = plan.quota_code;
     record.spot_max_price = plan.max_price;
@@ -281,15 +285,21 @@ aws::Reservation Ec2Service::BuildInstances(const Ec2Request& request, const Lau
   return reservation;
 }
 
+std::string Ec2Service::ClientTokenKey(const Ec2Request& request, const std::string& token) const {
+  std::string key = request.region + "/" + token;
+  const std::string& account = CallerAccount(request);
+  return account == account_id_ ? key : account + "/" + key;
+}
+
 void Ec2Service::RememberClientToken(const Ec2Request& request, const aws::RunInstancesRequest& run,
                                      const aws::Reservation& reservation) {
   if (!run.client_token || run.client_token->empty()) return;
-  ClientTokenRecord token{request.region, *run.client_token, ParametersHash(request),
-                          reservation.reservation_id, {}};
+  ClientTokenRecord token{
+      request.region, *run.client_token, ParametersHash(request), reservation.reservation_id, {}};
   for (const aws::Instance& instance : reservation.instances) {
     token.instance_ids.push_back(instance.instance_id);
   }
-  std::string key = request.region + "/" + *run.client_token;
+  std::string key = ClientTokenKey(request, *run.client_token);
   client_tokens_[key] = token;
   (void)store_.Put("client_token", key, nlohmann::json(token).dump());
 }

@@ -19,20 +19,22 @@ bool SamePermission(const aws::IpPermission& a, const aws::IpPermission& b) {
 
 }  // namespace
 
-GroupRecord* Ec2Service::FindGroup(const std::string& region, const std::string& id_or_name,
+GroupRecord* Ec2Service::FindGroup(const Ec2Request& request, const std::string& id_or_name,
                                    bool by_id) {
   for (auto& [id, record] : groups_) {
-    if (record.region != region) continue;
+    if (record.region != request.region || !OwnedByCaller(request, record.group.owner_id)) {
+      continue;
+    }
     if (by_id ? id == id_or_name : record.group.group_name == id_or_name) return &record;
   }
   return nullptr;
 }
 
-Ec2Result<GroupRecord*> Ec2Service::LookupGroup(const std::string& region,
+Ec2Result<GroupRecord*> Ec2Service::LookupGroup(const Ec2Request& request,
                                                 const std::string& id_or_name, bool by_id) {
-  if (GroupRecord* found = FindGroup(region, id_or_name, by_id)) return found;
+  if (GroupRecord* found = FindGroup(request, id_or_name, by_id)) return found;
   std::string message = "The security group '" + id_or_name + "' does not exist";
-  if (!by_id) message += " in default VPC '" + DefaultVpc(region) + "'";
+  if (!by_id) message += " in default VPC '" + DefaultVpc(request.region) + "'";
   return std::unexpected(Ec2Error{400, "InvalidGroup.NotFound", std::move(message)});
 }
 
@@ -47,7 +49,7 @@ Ec2Reply Ec2Service::CreateSecurityGroup(const Ec2Request& request) {
         {400, "InvalidVpcID.NotFound", "The vpc ID '" + request.Get("VpcId") + "' does not exist"},
         request);
   }
-  if (FindGroup(request.region, name, false)) {
+  if (FindGroup(request, name, false)) {
     return ErrorReply({400, "InvalidGroup.Duplicate",
                        "The security group '" + name + "' already exists for VPC '" + vpc + "'"},
                       request);
@@ -58,7 +60,7 @@ Ec2Reply Ec2Service::CreateSecurityGroup(const Ec2Request& request) {
   group.group_id = NewId("sg-");
   group.group_name = name;
   group.description = description;
-  group.owner_id = account_id_;
+  group.owner_id = CallerAccount(request);
   group.vpc_id = vpc;
   aws::IpPermission egress;
   egress.ip_protocol = "-1";
@@ -78,7 +80,7 @@ Ec2Reply Ec2Service::AuthorizeSecurityGroupIngress(const Ec2Request& request) {
   bool by_id = request.Has("GroupId");
   const std::string& key = by_id ? request.Get("GroupId") : request.Get("GroupName");
   if (key.empty()) return ErrorReply(MissingParameter("GroupId"), request);
-  auto lookup = LookupGroup(request.region, key, by_id);
+  auto lookup = LookupGroup(request, key, by_id);
   if (!lookup) return ErrorReply(lookup.error(), request);
   GroupRecord* record = *lookup;
   auto permissions = DecodeIpPermissions(request);
@@ -92,10 +94,10 @@ Ec2Reply Ec2Service::AuthorizeSecurityGroupIngress(const Ec2Request& request) {
     for (aws::UserIdGroupPair& pair : permission.user_id_group_pairs) {
       bool by_id = pair.group_id.has_value();
       if (!by_id && !pair.group_name) return ErrorReply(MissingParameter("GroupId"), request);
-      auto peer = LookupGroup(request.region, by_id ? *pair.group_id : *pair.group_name, by_id);
+      auto peer = LookupGroup(request, by_id ? *pair.group_id : *pair.group_name, by_id);
       if (!peer) return ErrorReply(peer.error(), request);
       pair.group_id = (*peer)->group.group_id;
-      if (!pair.user_id) pair.user_id = account_id_;
+      if (!pair.user_id) pair.user_id = CallerAccount(request);
     }
   }
   for (aws::IpPermission& permission : permissions) {
@@ -143,19 +145,19 @@ Ec2Reply Ec2Service::DescribeSecurityGroups(const Ec2Request& request) {
   auto ids = request.List("GroupId");
   auto names = request.List("GroupName");
   for (const std::string& id : ids) {
-    if (auto found = LookupGroup(request.region, id, true); !found) {
+    if (auto found = LookupGroup(request, id, true); !found) {
       return ErrorReply(found.error(), request);
     }
   }
   for (const std::string& name : names) {
-    if (auto found = LookupGroup(request.region, name, false); !found) {
+    if (auto found = LookupGroup(request, name, false); !found) {
       return ErrorReply(found.error(), request);
     }
   }
   std::vector<const aws::SecurityGroup*> matched;
   for (const auto& [id, record] : groups_) {
     const aws::SecurityGroup& group = record.group;
-    if (record.region != request.region) continue;
+    if (record.region != request.region || !OwnedByCaller(request, group.owner_id)) continue;
     if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
     if (!names.empty() && std::find(names.begin(), names.end(), group.group_name) == names.end()) {
       continue;
@@ -203,7 +205,7 @@ Ec2Reply Ec2Service::DeleteSecurityGroup(const Ec2Request& request) {
   bool by_id = request.Has("GroupId");
   const std::string& key = by_id ? request.Get("GroupId") : request.Get("GroupName");
   if (key.empty()) return ErrorReply(MissingParameter("GroupId"), request);
-  auto lookup = LookupGroup(request.region, key, by_id);
+  auto lookup = LookupGroup(request, key, by_id);
   if (!lookup) return ErrorReply(lookup.error(), request);
   GroupRecord* record = *lookup;
   std::string id = record->group.group_id;

@@ -149,26 +149,42 @@ void Ec2Service::AddBuiltins() {
       images_[id] = record;
       Save(record);
     }
-    std::string group_id = HexId("sg-", HashText(region + "/default"));
-    if (!groups_.count(group_id)) {
-      GroupRecord record;
-      record.region = region;
-      record.group.group_id = group_id;
-      record.group.group_name = "default";
-      record.group.description = "default VPC security group";
-      record.group.owner_id = account_id_;
-      record.group.vpc_id = DefaultVpc(region);
-      aws::IpPermission self;
-      self.ip_protocol = "-1";
-      self.user_id_group_pairs.push_back({std::nullopt, group_id, std::nullopt, account_id_});
-      record.group.ip_permissions.push_back(self);
-      aws::IpPermission egress;
-      egress.ip_protocol = "-1";
-      egress.ip_ranges.push_back({"0.0.0.0/0", std::nullopt});
-      record.group.ip_permissions_egress.push_back(egress);
-      groups_[group_id] = record;
-      Save(record);
-    }
+  }
+  EnsureAccountDefaults(account_id_);
+}
+
+const std::string& Ec2Service::CallerAccount(const Ec2Request& request) const {
+  return request.account_id.empty() ? account_id_ : request.account_id;
+}
+
+const std::string& Ec2Service::AccountOf(const std::string& owner_id) const {
+  return owner_id.empty() ? account_id_ : owner_id;
+}
+
+void Ec2Service::EnsureAccountDefaults(const std::string& account) {
+  if (!accounts_ready_.insert(account).second) return;
+  for (const std::string& region : LocalRegions()) {
+    // The service's own account keeps the id it had before there were other accounts.
+    std::string seed = account == account_id_ ? region : account + "/" + region;
+    std::string group_id = HexId("sg-", HashText(seed + "/default"));
+    if (groups_.count(group_id)) continue;
+    GroupRecord record;
+    record.region = region;
+    record.group.group_id = group_id;
+    record.group.group_name = "default";
+    record.group.description = "default VPC security group";
+    record.group.owner_id = account;
+    record.group.vpc_id = DefaultVpc(region);
+    aws::IpPermission self;
+    self.ip_protocol = "-1";
+    self.user_id_group_pairs.push_back({std::nullopt, group_id, std::nullopt, account});
+    record.group.ip_permissions.push_back(self);
+    aws::IpPermission egress;
+    egress.ip_protocol = "-1";
+    egress.ip_ranges.push_back({"0.0.0.0/0", std::nullopt});
+    record.group.ip_permissions_egress.push_back(egress);
+    groups_[group_id] = record;
+    Save(record);
   }
 }
 
@@ -213,6 +229,7 @@ Ec2Reply Ec2Service::Handle(const Ec2Request& request) {
     return ErrorReply(DryRunSucceeded(), request);
   }
   std::lock_guard lock(mutex_);
+  EnsureAccountDefaults(CallerAccount(request));
   return handler->second(this, request);
 }
 
@@ -277,7 +294,8 @@ LaunchSpec Ec2Service::SpecFor(const InstanceRecord& record) {
   spec.volume_gib = instance.root_volume_size_gib;
   spec.key_name = instance.key_name;
   for (const auto& [id, key] : key_pairs_) {
-    if (key.region == record.region && key.key_pair.key_name == instance.key_name) {
+    if (key.region == record.region && key.key_pair.key_name == instance.key_name &&
+        AccountOf(key.owner_id) == AccountOf(record.owner_id)) {
       spec.authorized_key = key.key_pair.public_key;
     }
   }
@@ -295,6 +313,30 @@ std::map<std::string, int> Ec2Service::LiveInstanceCounts() {
     if (record.instance.state.code != kTerminated) ++counts[record.region];
   }
   return counts;
+}
+
+std::map<std::string, int> Ec2Service::LiveInstancesByPrincipal() {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, int> counts;
+  for (const auto& [id, record] : instances_) {
+    if (record.instance.state.code == kTerminated) continue;
+    ++counts[record.launched_by.empty() ? "root" : record.launched_by];
+  }
+  return counts;
+}
+
+int Ec2Service::StopInstancesLaunchedBy(const std::string& principal) {
+  std::lock_guard lock(mutex_);
+  int stopped = 0;
+  for (auto& [id, record] : instances_) {
+    int code = record.instance.state.code;
+    if (record.launched_by != principal || (code != kPending && code != kRunning)) continue;
+    SetState(record, kStopping, "Server.AccessRevoked",
+             "Server.AccessRevoked: the launching user's access to the local cloud was revoked");
+    Save(record);
+    ++stopped;
+  }
+  return stopped;
 }
 
 }  // namespace gpubox::local

@@ -77,13 +77,19 @@ class Ec2Service {
   int StopAllForShutdown();
   /// Terminates everything and deletes all images' snapshots (purge).
   void TerminateAllForPurge();
+  /// Stops (disks kept) the pending and running instances `principal` launched: access
+  /// revoked, its boxes must not keep running its code. Returns how many.
+  int StopInstancesLaunchedBy(const std::string& principal);
 
   /// Instances not terminated, per region (for `gpubox local status`).
   std::map<std::string, int> LiveInstanceCounts();
+  /// Instances not terminated, per principal who launched them ("root" for the cloud's key).
+  std::map<std::string, int> LiveInstancesByPrincipal();
   /// vCPUs counted against a quota code in a region.
   int VcpusInUse(const std::string& code, const std::string& region);
 
   const OfferBook& offers() const { return offers_; }
+  /// The service's own account (the cloud's root key); callers may have others.
   const std::string& account_id() const { return account_id_; }
 
  private:
@@ -91,6 +97,17 @@ class Ec2Service {
   friend class Ec2ServiceHandlers;
 
   // ec2_service.cc: common pieces.
+  /// Accounts: every resource but the built-in images belongs to one, and a caller sees and
+  /// touches only its own account's (EC2's model; ec2_service.cc).
+  /// The caller's account: the request's, else the service's own.
+  const std::string& CallerAccount(const Ec2Request& request) const;
+  /// The account owning a record; "" (records made before accounts) is the service's own.
+  const std::string& AccountOf(const std::string& owner_id) const;
+  bool OwnedByCaller(const Ec2Request& request, const std::string& owner_id) const {
+    return AccountOf(owner_id) == CallerAccount(request);
+  }
+  /// The account's default security group in each region, made at its first call.
+  void EnsureAccountDefaults(const std::string& account);
   std::string NewId(std::string_view prefix);
   int64_t Now() { return env_.clock->NowMicros(); }
   void Save(const InstanceRecord& record);
@@ -155,16 +172,21 @@ class Ec2Service {
                            const aws::Reservation& reservation);
 
   // Limits and lookups (ec2_instance_state.cc, ec2_instances.cc, ec2_security_groups.cc).
-  Ec2Result<void> CheckQuota(const std::string& region, const std::string& code,
-                             int vcpus_wanted, bool spot);
+  Ec2Result<void> CheckQuota(const std::string& region, const std::string& code, int vcpus_wanted,
+                             bool spot);
   /// The instances of `ids` in the request's region; Malformed/NotFound errors as EC2's.
+  /// (The caller's own: another account's instance is NotFound, as on EC2.)
   Ec2Result<std::vector<InstanceRecord*>> FindInstances(const Ec2Request& request,
                                                         const std::vector<std::string>& ids);
-  /// The group of the region by id or by name, or EC2's InvalidGroup.NotFound.
-  Ec2Result<GroupRecord*> LookupGroup(const std::string& region, const std::string& id_or_name,
+  /// The caller's group of the request's region by id or by name, or EC2's
+  /// InvalidGroup.NotFound.
+  Ec2Result<GroupRecord*> LookupGroup(const Ec2Request& request, const std::string& id_or_name,
                                       bool by_id);
   /// The group, or nullptr (for existence checks; LookupGroup for errors).
-  GroupRecord* FindGroup(const std::string& region, const std::string& id_or_name, bool by_id);
+  GroupRecord* FindGroup(const Ec2Request& request, const std::string& id_or_name, bool by_id);
+  /// The client token's key: "region/token" for the service's own account (as stored before
+  /// accounts), "account/region/token" for others.
+  std::string ClientTokenKey(const Ec2Request& request, const std::string& token) const;
   const std::string& DefaultVpc(const std::string& region);
   int CapacityOf(const std::string& type) const;
   int InstancesOfTypeIn(const std::string& type, const std::string& zone);
@@ -183,8 +205,9 @@ class Ec2Service {
   std::map<std::string, KeyPairRecord> key_pairs_;          ///< by key pair id
   std::map<std::string, GroupRecord> groups_;               ///< by group id
   std::map<std::string, ClientTokenRecord> client_tokens_;  ///< by "region/token"
-  std::set<std::string> in_flight_;    ///< instance or image ids with host work under way
-  std::set<std::string> needs_adopt_;  ///< running before a daemon restart
+  std::set<std::string> in_flight_;       ///< instance or image ids with host work under way
+  std::set<std::string> needs_adopt_;     ///< running before a daemon restart
+  std::set<std::string> accounts_ready_;  ///< accounts whose default groups exist
   std::map<std::string, Handler> handlers_;
   uint64_t id_counter_ = 0;
 };

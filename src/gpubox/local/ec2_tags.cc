@@ -19,26 +19,29 @@ Ec2Reply Ec2Service::CreateTags(const Ec2Request& request) {
     if (id.starts_with("i-")) {
       code = "InvalidInstanceID.NotFound";
       auto found = instances_.find(id);
-      if (found != instances_.end() && found->second.region == request.region) {
+      if (found != instances_.end() && found->second.region == request.region &&
+          OwnedByCaller(request, found->second.owner_id)) {
         target = &found->second.instance.tags;
       }
     } else if (id.starts_with("ami-")) {
       code = "InvalidAMIID.NotFound";
       auto found = images_.find(id);
       if (found != images_.end() && found->second.region == request.region &&
-          found->second.image.owner_id == account_id_) {
+          OwnedByCaller(request, found->second.image.owner_id)) {
         target = &found->second.image.tags;
       }
     } else if (id.starts_with("sg-")) {
       code = "InvalidGroup.NotFound";
       auto found = groups_.find(id);
-      if (found != groups_.end() && found->second.region == request.region) {
+      if (found != groups_.end() && found->second.region == request.region &&
+          OwnedByCaller(request, found->second.group.owner_id)) {
         target = &found->second.group.tags;
       }
     } else if (id.starts_with("key-")) {
       code = "InvalidKeyPair.NotFound";
       auto found = key_pairs_.find(id);
-      if (found != key_pairs_.end() && found->second.region == request.region) {
+      if (found != key_pairs_.end() && found->second.region == request.region &&
+          OwnedByCaller(request, found->second.owner_id)) {
         target = &found->second.key_pair.tags;
       }
     }

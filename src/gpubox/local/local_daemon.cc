@@ -2,24 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gpubox/local/access_registry.h"
 #include "gpubox/local/runtime/host_processes.h"
 #include "gpubox/local/runtime/ipv4_subnet.h"
 #include "gpubox/local/runtime/runtime_config.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/http_transport.h"
 #include "gpubox/sys/this_process.h"
+#include "gpubox/sys/user_accounts.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
 namespace {
-
-/// `length` letters of `alphabet`, from secret random bytes.
-std::string RandomText(Env& env, std::string_view alphabet, size_t length) {
-  std::string bytes = env.random->SecretBytes(length);
-  std::string text;
-  for (char byte : bytes) text += alphabet[static_cast<unsigned char>(byte) % alphabet.size()];
-  return text;
-}
 
 bool Answers(Env& env, int port) {
   HttpRequest request;
@@ -42,7 +36,8 @@ std::string DefaultStateDir(const Env& env) {
 Result<void> RequireRoot() {
   if (RunningAsRoot()) return {};
   return Fail(ErrorCode::kEnvironment, "the local cloud needs root for network namespaces",
-              "run it with sudo, or use 'gpubox local serve --no-runtime' for the API alone");
+              "start it once with 'sudo gpubox local up' (it grants the user behind sudo, who then "
+              "uses gpubox without sudo), or 'gpubox local serve --no-runtime' for the API alone");
 }
 
 Result<std::string> HostBridgeCidr(const Env& env) {
@@ -61,11 +56,9 @@ Result<LocalAccount> LoadOrCreateAccount(Env& env, const std::string& state_dir)
     }
   }
   GPUBOX_TRY_VOID(env.files->MakeDirs(state_dir, 0700));
-  LocalAccount account{
-      RandomText(env, "0123456789", 12),
-      "AKIA" + RandomText(env, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
-      RandomText(env, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40)};
-  if (account.account_id[0] == '0') account.account_id[0] = '1';
+  std::string account_id = NewAccountId(env);
+  LocalAccount account = NewAccessKey(env);
+  account.account_id = account_id;
   nlohmann::json json = {{"account_id", account.account_id},
                          {"access_key_id", account.access_key_id},
                          {"secret_access_key", account.secret_access_key}};
@@ -98,10 +91,43 @@ Result<std::string> AdminCall(Env& env, const DaemonInfo& daemon, const LocalAcc
   }
   if (response->status != 200) {
     auto json = nlohmann::json::parse(response->body, nullptr, false);
-    std::string message = json.is_object() ? json.value("error", response->body) : response->body;
-    return Fail(ErrorCode::kUsage, "local cloud: " + message);
+    if (!json.is_object()) return Fail(ErrorCode::kUsage, "local cloud: " + response->body);
+    ErrorCode code = json.value("exit_code", 2) == ExitCodeFor(ErrorCode::kNotFound)
+                         ? ErrorCode::kNotFound
+                         : ErrorCode::kUsage;
+    return Fail(code, "local cloud: " + json.value("error", response->body),
+                json.value("hint", ""));
   }
   return response->body;
+}
+
+std::string PublicDir(const Env& env) {
+  if (auto dir = env.Var("GPUBOX_LOCAL_PUBLIC_DIR"); dir && !dir->empty()) return *dir;
+  return "/run/gpubox";
+}
+
+Result<std::optional<SharedCloud>> FindSharedCloud(Env& env) {
+  std::string dir = PublicDir(env);
+  auto daemon = FindRunningDaemon(env, dir);
+  if (!daemon) return std::optional<SharedCloud>();
+  auto user = CurrentUser();
+  std::string name = user ? user->name : "this user";
+  auto text = env.files->ReadFile(dir + "/credentials/" + name + ".json");
+  auto json = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+  if (!user || !json.is_object() || json.value("access_key_id", "").empty()) {
+    return Fail(ErrorCode::kCredentials,
+                "user " + name + " has no access to the local cloud at " + daemon->endpoint,
+                "an administrator grants it with 'sudo gpubox local up --allow-user " + name +
+                    "' (or --allow-group GROUP); access means root inside its instances");
+  }
+  auto info = nlohmann::json::parse(env.files->ReadFile(dir + "/daemon.json").value_or("{}"),
+                                    nullptr, false);
+  SharedCloud shared{*daemon,
+                     {json.value("account_id", ""), json.value("access_key_id", ""),
+                      json.value("secret_access_key", "")},
+                     name,
+                     info.is_object() ? info.value("caller_cidr", "") : ""};
+  return std::optional<SharedCloud>(std::move(shared));
 }
 
 std::string DaemonExecutable(const Env& env) {

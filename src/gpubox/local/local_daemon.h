@@ -3,12 +3,14 @@
 /// started in the background (`local up`), asked for status and stopped
 /// (`local down`). Files in the state directory:
 ///   account.json  the local account: id and access keys (0600), made at first start
+///   access.json   the users granted access and their keys (0600; access_registry.h)
 ///   local.db      SQLite (WAL): key pairs, groups, images, instances, quotas
 ///   config.json   faults and limits (fault_config.h)
 ///   daemon.json   endpoint and pid while the daemon runs
 ///   daemon.log    the daemon's output
 ///   runtime/, images/  instance disks and image snapshots
 /// The daemon itself is local_serve.h's, in its own binary (DaemonExecutable).
+/// Users granted access find it at PublicDir (access_admin.h).
 
 #include <optional>
 #include <ostream>
@@ -51,6 +53,23 @@ struct DaemonInfo {
 
 /// The running daemon of a state directory; nullopt when none answers.
 std::optional<DaemonInfo> FindRunningDaemon(Env& env, const std::string& state_dir);
+
+/// Where users granted access find the running cloud and their key: $GPUBOX_LOCAL_PUBLIC_DIR,
+/// else /run/gpubox.
+std::string PublicDir(const Env& env);
+
+/// The cloud root runs, as a granted user sees it: its endpoint and the user's own key.
+struct SharedCloud {
+  DaemonInfo daemon;
+  LocalAccount account;
+  std::string user;
+  std::string caller_cidr;  ///< the host's bridge address, as the daemon has it
+};
+
+/// For a user other than root: the local cloud that root runs for the users it granted
+/// (PublicDir), with this user's key. nullopt when no such cloud runs; kCredentials (one
+/// line that says how to be granted) when it runs but this user has no key.
+Result<std::optional<SharedCloud>> FindSharedCloud(Env& env);
 
 /// The daemon's binary: gpubox-local beside the running gpubox. The daemon (cpp-httplib,
 /// TLS) lives apart so that no other command loads what only serving needs.

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "gpubox/local/access_admin.h"
 #include "gpubox/local/local_daemon.h"
 #include "gpubox/local/runtime_instance_host.h"
 #include "gpubox/sys/file_system.h"
@@ -23,7 +24,8 @@ Result<std::unique_ptr<InstanceHost>> MakeInstanceHost(Env& env, const DaemonOpt
   if (options.no_runtime) return std::make_unique<NullInstanceHost>();
   RuntimeConfig config;
   config.state_dir = options.state_dir + "/runtime";
-  config.hidden_dirs = {options.state_dir};  // the account keys: instances must not read them
+  // The keys (the account's, every granted user's): instances must not read them.
+  config.hidden_dirs = {options.state_dir, PublicDir(env)};
   if (auto prefix = env.Var("GPUBOX_LOCAL_PREFIX")) config.name_prefix = *prefix;
   if (auto subnet = env.Var("GPUBOX_LOCAL_SUBNET")) config.subnet = *subnet;
   auto runtime = GPUBOX_TRY(InstanceRuntime::Create(config, env));
@@ -56,6 +58,8 @@ Result<int> RunDaemon(Env& env, const DaemonOptions& options, std::ostream& err)
     ec2.SetFaults(GPUBOX_TRY(ParseFaultConfig(*text)));
   }
   QuotasService quotas(ec2, *store);
+  auto access = GPUBOX_TRY(AccessRegistry::Load(env, dir + "/access.json"));
+  AccessAdmin access_admin(env, *access, ec2, PublicDir(env));
 
   std::atomic<bool> purge{false};
   std::string endpoint;
@@ -80,15 +84,21 @@ Result<int> RunDaemon(Env& env, const DaemonOptions& options, std::ostream& err)
                              {"account_id", account.account_id},
                              {"state_dir", dir},
                              {"pid", ThisProcessId()},
-                             {"runtime", !options.no_runtime}};
+                             {"runtime", !options.no_runtime},
+                             {"public_dir", PublicDir(env)},
+                             {"access", access_admin.StatusJson()},
+                             {"instances_by_user", ec2.LiveInstancesByPrincipal()}};
     return status.dump();
   };
-  ApiServer server(env, ec2, quotas, account, hooks);
+  hooks.grant = [&](std::string_view json) { return access_admin.Grant(json); };
+  hooks.revoke = [&](std::string_view json) { return access_admin.Revoke(json); };
+  ApiServer server(env, ec2, quotas, account, hooks, access.get());
   server_ptr = &server;
   int port = GPUBOX_TRY(server.Bind(options.port));
   endpoint = "http://127.0.0.1:" + std::to_string(port);
   nlohmann::json info = {{"endpoint", endpoint}, {"port", port}, {"pid", ThisProcessId()}};
   GPUBOX_TRY_VOID(env.files->WriteFile(dir + "/daemon.json", info.dump() + "\n", 0600));
+  GPUBOX_TRY_VOID(access_admin.Publish(endpoint, port, ThisProcessId()));
 
   // Signals end the daemon like an admin shutdown; a watcher thread stops the server.
   g_stop_requested = false;
@@ -117,6 +127,7 @@ Result<int> RunDaemon(Env& env, const DaemonOptions& options, std::ostream& err)
     err << "stopped " << stopped << " instance(s); their disks are kept" << std::endl;
   }
   (void)env.files->Remove(dir + "/daemon.json");
+  access_admin.Withdraw(purge);
   host.reset();
   store.reset();
   if (purge) GPUBOX_TRY_VOID(RemoveTree(dir));

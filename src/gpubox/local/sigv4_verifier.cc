@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "gpubox/aws/query_protocol.h"
-#include "gpubox/local/offer_book.h"
 #include "gpubox/aws/sigv4.h"
+#include "gpubox/local/offer_book.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
@@ -105,10 +105,9 @@ std::expected<Claim, AuthFailure> ClaimFromQuery(const ArrivedRequest& request) 
     return std::unexpected(Incomplete("Unsupported AWS 'algorithm': '" + get("X-Amz-Algorithm") +
                                       "'. Use AWS4-HMAC-SHA256."));
   }
-  auto parsed = aws::ParseAuthorization(std::string(kAlgorithm) + " Credential=" +
-                                        get("X-Amz-Credential") + ", SignedHeaders=" +
-                                        get("X-Amz-SignedHeaders") +
-                                        ", Signature=" + get("X-Amz-Signature"));
+  auto parsed = aws::ParseAuthorization(
+      std::string(kAlgorithm) + " Credential=" + get("X-Amz-Credential") +
+      ", SignedHeaders=" + get("X-Amz-SignedHeaders") + ", Signature=" + get("X-Amz-Signature"));
   if (!parsed) return std::unexpected(Incomplete(parsed.error().message));
   auto expires = ParseInt(get("X-Amz-Expires"));
   if (!expires || *expires < 1 || *expires > kMaxPresignedExpirySeconds) {
@@ -157,6 +156,16 @@ std::expected<std::string, AuthFailure> VerifySigV4(const ArrivedRequest& reques
                                                     const LocalAccount& account,
                                                     std::string_view service,
                                                     int64_t now_unix_seconds) {
+  KeyLookup one = [&account](std::string_view access_key_id) -> std::optional<LocalAccount> {
+    if (ConstantTimeEquals(access_key_id, account.access_key_id)) return account;
+    return std::nullopt;
+  };
+  return VerifySigV4(request, one, service, now_unix_seconds);
+}
+
+std::expected<std::string, AuthFailure> VerifySigV4(const ArrivedRequest& request,
+                                                    const KeyLookup& keys, std::string_view service,
+                                                    int64_t now_unix_seconds) {
   bool presigned = IsPresigned(request.query);
   auto claim = presigned ? ClaimFromQuery(request) : ClaimFromHeader(request);
   if (!claim) return std::unexpected(claim.error());
@@ -168,22 +177,24 @@ std::expected<std::string, AuthFailure> VerifySigV4(const ArrivedRequest& reques
   }
   auto signed_at = ParseAmzDate(claim->amz_date);
   if (!signed_at) {
-    return std::unexpected(Incomplete("Invalid X-Amz-Date '" + claim->amz_date +
-                                      "': expected the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z'"));
+    return std::unexpected(
+        Incomplete("Invalid X-Amz-Date '" + claim->amz_date +
+                   "': expected the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z'"));
   }
   if (claim->amz_date.substr(0, 8) != auth.date) {
     return std::unexpected(AuthFailure{
         403, "SignatureDoesNotMatch",
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from "
-        "HTTP: '" + auth.date + "' != '" + claim->amz_date.substr(0, 8) + "', from '" +
-            claim->amz_date + "'."});
+        "HTTP: '" +
+            auth.date + "' != '" + claim->amz_date.substr(0, 8) + "', from '" + claim->amz_date +
+            "'."});
   }
   int64_t skew = now_unix_seconds - *signed_at;
   if (skew < -kMaxClockSkewSeconds || (!presigned && skew > kMaxClockSkewSeconds)) {
-    return std::unexpected(AuthFailure{
-        400, "RequestExpired",
-        "Request has expired. Timestamp date is " + claim->amz_date +
-            "; the server's clock and the request's differ by more than 15 minutes."});
+    return std::unexpected(
+        AuthFailure{400, "RequestExpired",
+                    "Request has expired. Timestamp date is " + claim->amz_date +
+                        "; the server's clock and the request's differ by more than 15 minutes."});
   }
   if (presigned && skew > claim->expires_seconds) {
     return std::unexpected(AuthFailure{400, "RequestExpired",
@@ -191,8 +202,9 @@ std::expected<std::string, AuthFailure> VerifySigV4(const ArrivedRequest& reques
                                            claim->amz_date + " and expired after " +
                                            std::to_string(claim->expires_seconds) + " seconds."});
   }
-  bool known_key = ConstantTimeEquals(auth.access_key_id, account.access_key_id);
-  std::string_view secret = known_key ? std::string_view(account.secret_access_key) : kDecoySecret;
+  std::optional<LocalAccount> account = keys(auth.access_key_id);
+  bool known_key = account.has_value();
+  std::string_view secret = known_key ? std::string_view(account->secret_access_key) : kDecoySecret;
   aws::SignableRequest signable;
   signable.path = request.path;
   signable.query = presigned ? QueryWithoutSignature(request.query) : request.query;

@@ -17,6 +17,8 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,7 +55,16 @@ inline constexpr int64_t kMaxPresignedExpirySeconds = 7 * 24 * 3600;
 /// Whether the request carries its signature in the query (presigned).
 bool IsPresigned(std::string_view query);
 
-/// Verifies the signature for `service`; returns the credential scope's region.
+/// The account and secret of an access key id; nullopt when no such key is in force.
+using KeyLookup = std::function<std::optional<LocalAccount>(std::string_view access_key_id)>;
+
+/// Verifies the signature for `service` against the key `keys` finds for the claimed access
+/// key id; returns the credential scope's region.
+std::expected<std::string, AuthFailure> VerifySigV4(const ArrivedRequest& request,
+                                                    const KeyLookup& keys, std::string_view service,
+                                                    int64_t now_unix_seconds);
+
+/// The same with one account's key alone.
 std::expected<std::string, AuthFailure> VerifySigV4(const ArrivedRequest& request,
                                                     const LocalAccount& account,
                                                     std::string_view service,

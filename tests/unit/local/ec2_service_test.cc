@@ -22,6 +22,7 @@ class RecordingHost : public InstanceHost {
  public:
   Result<std::string> Launch(const LaunchSpec& spec) override {
     calls_.push_back("launch " + spec.instance_id + " " + std::to_string(spec.volume_gib));
+    authorized_keys_[spec.instance_id] = spec.authorized_key;
     return "10.0.0.5";
   }
   Result<std::string> Start(const LaunchSpec& spec) override {
@@ -54,6 +55,7 @@ class RecordingHost : public InstanceHost {
     return {};
   }
   std::vector<std::string> calls_;
+  std::map<std::string, std::string> authorized_keys_;  ///< by instance id
 };
 
 class Ec2ServiceTest : public ::testing::Test {
@@ -69,6 +71,14 @@ class Ec2ServiceTest : public ::testing::Test {
   Ec2Reply Call(std::string action, std::map<std::string, std::string> params,
                 std::string region = "us-east-1") {
     Ec2Request request{std::move(action), std::move(region), "req-1", std::move(params)};
+    return service_->Handle(request);
+  }
+
+  /// A call signed by a granted user's key: their account and name.
+  Ec2Reply CallAs(std::string account, std::string user, std::string action,
+                  std::map<std::string, std::string> params) {
+    Ec2Request request{std::move(action), "us-east-1",        "req-1",
+                       std::move(params), std::move(account), std::move(user)};
     return service_->Handle(request);
   }
 
@@ -216,6 +226,107 @@ TEST_F(Ec2ServiceTest, QuotasAnswerJsonAndApproveIncreases) {
                                     R"({"ServiceCode":"ec2","QuotaCode":"L-X"})", "us-east-1", 0);
   EXPECT_EQ(missing.status, 400);
   EXPECT_NE(missing.body.find("NoSuchResourceException"), std::string::npos);
+}
+
+TEST_F(Ec2ServiceTest, AccountsSeeAndTouchOnlyTheirOwnResources) {
+  const std::string kU1 = "210987654321", kU2 = "310987654321";
+  std::map<std::string, std::string> run = {{"ImageId", DlamiId()},
+                                            {"InstanceType", "g4dn.xlarge"},
+                                            {"MinCount", "1"},
+                                            {"MaxCount", "1"},
+                                            {"KeyName", "gpubox-d2l"},
+                                            {"SecurityGroup.1", "gpubox-d2l"},
+                                            {"ClientToken", "same-token"}};
+  // The same names in two accounts (and root's) do not collide.
+  for (const auto& [account, user] :
+       std::vector<std::pair<std::string, std::string>>{{"", "root"}, {kU1, "u1"}, {kU2, "u2"}}) {
+    ASSERT_EQ(
+        CallAs(account, user, "CreateKeyPair", {{"KeyName", "gpubox-d2l"}, {"KeyType", "ed25519"}})
+            .status,
+        200)
+        << user;
+    ASSERT_EQ(CallAs(account, user, "CreateSecurityGroup",
+                     {{"GroupName", "gpubox-d2l"}, {"GroupDescription", "box"}})
+                  .status,
+              200)
+        << user;
+  }
+  std::string root_id = First(CallAs("", "root", "RunInstances", run), "instanceId");
+  Ec2Reply u1_run = CallAs(kU1, "u1", "RunInstances", run);
+  ASSERT_EQ(u1_run.status, 200) << u1_run.body;
+  std::string u1_id = First(u1_run, "instanceId");
+  EXPECT_NE(u1_id, root_id) << "a client token is the account's own";
+  EXPECT_EQ(First(u1_run, "ownerId"), kU1);
+
+  // Describe* lists the caller's alone; another's id is NotFound, as on EC2.
+  Ec2Reply u1_list = CallAs(kU1, "u1", "DescribeInstances", {});
+  EXPECT_NE(u1_list.body.find(u1_id), std::string::npos);
+  EXPECT_EQ(u1_list.body.find(root_id), std::string::npos);
+  EXPECT_EQ(CallAs(kU2, "u2", "DescribeInstances", {}).body.find("instanceId"), std::string::npos);
+  EXPECT_EQ(First(CallAs(kU2, "u2", "TerminateInstances", {{"InstanceId.1", u1_id}}), "Code"),
+            "InvalidInstanceID.NotFound");
+  EXPECT_EQ(First(CallAs(kU2, "u2", "CreateTags",
+                         {{"ResourceId.1", u1_id}, {"Tag.1.Key", "k"}, {"Tag.1.Value", "v"}}),
+                  "Code"),
+            "InvalidInstanceID.NotFound");
+  EXPECT_EQ(Call("DescribeInstances", {}).body.find(u1_id), std::string::npos);
+  EXPECT_EQ(First(CallAs(kU2, "u2", "CreateImage", {{"InstanceId", u1_id}, {"Name", "x"}}), "Code"),
+            "InvalidInstanceID.NotFound");
+
+  // Key pairs and groups: each account its own "gpubox-d2l" and its own "default".
+  for (const std::string& account : {kU1, kU2}) {
+    Ec2Reply keys = CallAs(account, "u", "DescribeKeyPairs", {});
+    EXPECT_EQ(keys.body.find("<item>", keys.body.find("<item>") + 1), std::string::npos)
+        << "one key pair each";
+    Ec2Reply groups = CallAs(account, "u", "DescribeSecurityGroups", {});
+    EXPECT_NE(groups.body.find("<groupName>default</groupName>"), std::string::npos);
+    EXPECT_NE(groups.body.find("<ownerId>" + account + "</ownerId>"), std::string::npos);
+    EXPECT_EQ(groups.body.find("<ownerId>123456789012</ownerId>"), std::string::npos);
+  }
+  EXPECT_EQ(CallAs(kU2, "u2", "DeleteKeyPair", {{"KeyName", "gpubox-d2l"}}).status, 200);
+  EXPECT_NE(CallAs(kU1, "u1", "DescribeKeyPairs", {}).body.find("gpubox-d2l"), std::string::npos)
+      << "u2 deleted their own key pair, not u1's";
+
+  // The instance boots with its own account's key, not root's of the same name.
+  service_->Tick();
+  service_->Tick();
+  auto public_key = [&](const std::string& account) {
+    return First(CallAs(account, "u", "DescribeKeyPairs", {{"IncludePublicKey", "true"}}),
+                 "publicKey");
+  };
+  EXPECT_FALSE(public_key(kU1).empty());
+  EXPECT_EQ(host_.authorized_keys_[u1_id], public_key(kU1));
+  EXPECT_EQ(host_.authorized_keys_[root_id], public_key(""));
+  EXPECT_NE(public_key(kU1), public_key(""));
+  Ec2Reply u1_image = CallAs(kU1, "u1", "CreateImage", {{"InstanceId", u1_id}, {"Name", "mine"}});
+  ASSERT_EQ(u1_image.status, 200) << u1_image.body;
+  std::string image = First(u1_image, "imageId");
+  EXPECT_NE(CallAs(kU1, "u1", "DescribeImages", {{"Owner.1", "self"}}).body.find(image),
+            std::string::npos);
+  EXPECT_EQ(CallAs(kU2, "u2", "DescribeImages", {}).body.find(image), std::string::npos);
+  EXPECT_NE(CallAs(kU2, "u2", "DescribeImages", {}).body.find(DlamiId()), std::string::npos)
+      << "the built-in images are everyone's";
+  run["ImageId"] = image;
+  run["ClientToken"] = "other";
+  EXPECT_EQ(First(CallAs(kU2, "u2", "RunInstances", run), "Code"), "InvalidAMIID.NotFound");
+}
+
+TEST_F(Ec2ServiceTest, RevokedUsersInstancesStopAndCountsArePerPrincipal) {
+  std::map<std::string, std::string> run = {{"ImageId", DlamiId()},
+                                            {"InstanceType", "g4dn.xlarge"},
+                                            {"MinCount", "1"},
+                                            {"MaxCount", "1"}};
+  std::string u1_id = First(CallAs("210987654321", "u1", "RunInstances", run), "instanceId");
+  std::string root_id = First(Call("RunInstances", run), "instanceId");
+  service_->Tick();
+  service_->Tick();
+  EXPECT_EQ(service_->LiveInstancesByPrincipal(),
+            (std::map<std::string, int>{{"root", 1}, {"u1", 1}}));
+  EXPECT_EQ(service_->StopInstancesLaunchedBy("u1"), 1);
+  service_->Tick();
+  service_->Tick();
+  EXPECT_EQ(First(CallAs("210987654321", "u1", "DescribeInstances", {}), "name"), "stopped");
+  EXPECT_EQ(First(Call("DescribeInstances", {}), "name"), "running");
 }
 
 }  // namespace
