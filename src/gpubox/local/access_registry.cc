@@ -66,7 +66,8 @@ Result<std::unique_ptr<AccessRegistry>> AccessRegistry::Load(Env& env, std::stri
     registry->user_by_key_[principal.access_key_id] = principal.user;
     registry->by_user_[principal.user] = std::move(principal);
   }
-  for (const auto& [group, account] : json.value("groups", nlohmann::json::object()).items()) {
+  nlohmann::json groups = json.value("groups", nlohmann::json::object());
+  for (const auto& [group, account] : groups.items()) {
     if (account.is_string()) registry->group_accounts_[group] = account.get<std::string>();
   }
   return registry;

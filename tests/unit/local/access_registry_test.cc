@@ -9,10 +9,14 @@
 namespace gpubox::local {
 namespace {
 
+/// A deterministic stream (an LCG): distinct keys for distinct grants.
 class CountingRandom : public Random {
  public:
-  double Uniform() override { return (next_ = next_ * 0.618 + 0.137) - static_cast<int>(next_); }
-  double next_ = 0.3;
+  double Uniform() override {
+    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state_ >> 11) * 0x1.0p-53;
+  }
+  uint64_t state_ = 42;
 };
 
 class AccessRegistryTest : public ::testing::Test {

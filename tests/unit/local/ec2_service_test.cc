@@ -270,8 +270,9 @@ TEST_F(Ec2ServiceTest, AccountsSeeAndTouchOnlyTheirOwnResources) {
                   "Code"),
             "InvalidInstanceID.NotFound");
   EXPECT_EQ(Call("DescribeInstances", {}).body.find(u1_id), std::string::npos);
-  EXPECT_EQ(First(CallAs(kU2, "u2", "CreateImage", {{"InstanceId", u1_id}, {"Name", "x"}}), "Code"),
-            "InvalidInstanceID.NotFound");
+  EXPECT_EQ(
+      First(CallAs(kU2, "u2", "CreateImage", {{"InstanceId", u1_id}, {"Name", "theirs"}}), "Code"),
+      "InvalidInstanceID.NotFound");
 
   // Key pairs and groups: each account its own "gpubox-d2l" and its own "default".
   for (const std::string& account : {kU1, kU2}) {
