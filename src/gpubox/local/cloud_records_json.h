@@ -11,6 +11,12 @@ NLOHMANN_JSON_SERIALIZE_ENUM(HostState, {{HostState::kNone, "none"},
                                          {HostState::kStopped, "stopped"},
                                          {HostState::kGone, "gone"}})
 
+/// A record as the store keeps it. Never throws: text that is not UTF-8 (validation refuses
+/// it in requests; this is the last line) is kept with U+FFFD in its place.
+inline std::string StoredJson(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InstanceRecord, instance, region, reservation_id,
                                                 owner_id, launched_by, vcpus, quota_code,
                                                 spot_max_price, interruption_behavior, user_data,

@@ -245,7 +245,7 @@ aws::Reservation Ec2Service::BuildInstances(const Ec2Request& request, const Lau
     record.quota_code = plan.quota_code;
     record.spot_max_price = plan.max_price;
     record.interruption_behavior = plan.spot ? plan.interruption_behavior : "";
-    record.user_data = run.user_data.value_or("");
+    record.user_data = run.user_data ? aws::Base64Encode(*run.user_data) : "";
     if (!plan.image->builtin) record.snapshot_image_id = plan.image->image.image_id;
     aws::Instance& instance = record.instance;
     instance.instance_id = NewId("i-");
@@ -301,7 +301,7 @@ void Ec2Service::RememberClientToken(const Ec2Request& request, const aws::RunIn
   }
   std::string key = ClientTokenKey(request, *run.client_token);
   client_tokens_[key] = token;
-  (void)store_.Put("client_token", key, nlohmann::json(token).dump());
+  (void)store_.Put("client_token", key, StoredJson(token));
 }
 
 }  // namespace gpubox::local

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "gpubox/aws/crypto.h"
 #include "gpubox/catalog/quota.h"
 #include "gpubox/local/cloud_records_json.h"
 #include "gpubox/local/ec2_validation.h"
@@ -203,16 +204,16 @@ std::string Ec2Service::NewId(std::string_view prefix) {
 }
 
 void Ec2Service::Save(const InstanceRecord& record) {
-  (void)store_.Put("instance", record.instance.instance_id, nlohmann::json(record).dump());
+  (void)store_.Put("instance", record.instance.instance_id, StoredJson(record));
 }
 void Ec2Service::Save(const ImageRecord& record) {
-  (void)store_.Put("image", record.image.image_id, nlohmann::json(record).dump());
+  (void)store_.Put("image", record.image.image_id, StoredJson(record));
 }
 void Ec2Service::Save(const KeyPairRecord& record) {
-  (void)store_.Put("key_pair", record.key_pair.key_pair_id, nlohmann::json(record).dump());
+  (void)store_.Put("key_pair", record.key_pair.key_pair_id, StoredJson(record));
 }
 void Ec2Service::Save(const GroupRecord& record) {
-  (void)store_.Put("security_group", record.group.group_id, nlohmann::json(record).dump());
+  (void)store_.Put("security_group", record.group.group_id, StoredJson(record));
 }
 
 Ec2Reply Ec2Service::Handle(const Ec2Request& request) {
@@ -299,7 +300,10 @@ LaunchSpec Ec2Service::SpecFor(const InstanceRecord& record) {
       spec.authorized_key = key.key_pair.public_key;
     }
   }
-  spec.user_data = record.user_data;
+  // Stored as base64; a record from before that holds the text itself (never valid base64:
+  // a script starts with "#!").
+  auto user_data = aws::Base64Decode(record.user_data);
+  spec.user_data = user_data ? *user_data : record.user_data;
   spec.imds_tokens_required = instance.metadata_options.http_tokens == "required";
   spec.ingress = IngressFor(record);
   return spec;

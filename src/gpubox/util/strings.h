@@ -11,6 +11,8 @@ namespace gpubox {
 /// Splits on every `sep`; "a,,b" gives {"a", "", "b"}; "" gives {""}.
 std::vector<std::string_view> Split(std::string_view text, char sep);
 std::string_view Trim(std::string_view text);
+/// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
+bool IsValidUtf8(std::string_view text);
 std::string ToLower(std::string_view text);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);

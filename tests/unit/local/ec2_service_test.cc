@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gpubox/aws/crypto.h"
 #include "gpubox/local/quotas_service.h"
 #include "unit/fakes/fake_clock.h"
 
@@ -23,6 +24,7 @@ class RecordingHost : public InstanceHost {
   Result<std::string> Launch(const LaunchSpec& spec) override {
     calls_.push_back("launch " + spec.instance_id + " " + std::to_string(spec.volume_gib));
     authorized_keys_[spec.instance_id] = spec.authorized_key;
+    user_data_[spec.instance_id] = spec.user_data;
     return "10.0.0.5";
   }
   Result<std::string> Start(const LaunchSpec& spec) override {
@@ -31,6 +33,7 @@ class RecordingHost : public InstanceHost {
   }
   Result<std::string> Adopt(const LaunchSpec& spec) override {
     calls_.push_back("adopt " + spec.instance_id);
+    user_data_[spec.instance_id] = spec.user_data;
     return "10.0.0.5";
   }
   bool IsReady(const std::string&) override { return true; }
@@ -56,6 +59,7 @@ class RecordingHost : public InstanceHost {
   }
   std::vector<std::string> calls_;
   std::map<std::string, std::string> authorized_keys_;  ///< by instance id
+  std::map<std::string, std::string> user_data_;        ///< by instance id
 };
 
 class Ec2ServiceTest : public ::testing::Test {
@@ -194,6 +198,30 @@ TEST_F(Ec2ServiceTest, RecordsSurviveARestartAndRunningInstancesAreAdopted) {
   service_->Tick();
   EXPECT_EQ(host_.calls_.back(), "adopt " + id);
   EXPECT_EQ(First(Call("DescribeSecurityGroups", {{"GroupName.1", "g"}}), "groupName"), "g");
+}
+
+TEST_F(Ec2ServiceTest, BinaryUserDataIsKeptExactlyAndTextThatIsNotUtf8IsRefused) {
+  // gzip'd user data is legitimate on EC2: bytes that are no UTF-8 must survive storage and a
+  // restart (the record's JSON could not hold them raw: the daemon died on it once).
+  std::string bytes("\x1f\x8b\x08\x00\xb6\xff\x00#!", 9);
+  Ec2Reply run = Call("RunInstances", {{"ImageId", DlamiId()},
+                                       {"InstanceType", "g4dn.xlarge"},
+                                       {"UserData", aws::Base64Encode(bytes)}});
+  std::string id = First(run, "instanceId");
+  ASSERT_FALSE(id.empty()) << run.body;
+  service_->Tick();
+  EXPECT_EQ(host_.user_data_[id], bytes);
+  service_ = std::make_unique<Ec2Service>(env_, *store_, host_, "123456789012");
+  ASSERT_TRUE(service_->Load());
+  host_.user_data_.clear();
+  service_->Tick();
+  EXPECT_EQ(host_.calls_.back(), "adopt " + id);
+  EXPECT_EQ(host_.user_data_[id], bytes);
+  Ec2Reply tagged =
+      Call("CreateTags",
+           {{"ResourceId.1", id}, {"Tag.1.Key", "name"}, {"Tag.1.Value", std::string("\xb6x", 2)}});
+  EXPECT_EQ(First(tagged, "Code"), "InvalidParameterValue");
+  EXPECT_NE(First(tagged, "Message").find("not valid UTF-8"), std::string::npos);
 }
 
 TEST_F(Ec2ServiceTest, DescribeInstancesPaginates) {
