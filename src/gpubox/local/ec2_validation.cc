@@ -54,8 +54,7 @@ bool HasControl(std::string_view text) {
 Ec2Result<void> CheckResourceId(std::string_view value, std::string_view prefix,
                                 std::string_view code) {
   std::string_view digits = value.substr(std::min(value.size(), prefix.size()));
-  if (!value.starts_with(prefix) || (digits.size() != 8 && digits.size() != 17) ||
-      !IsHex(digits)) {
+  if (!value.starts_with(prefix) || (digits.size() != 8 && digits.size() != 17) || !IsHex(digits)) {
     return std::unexpected(Error(code, "Invalid id: \"" + Shown(value) + "\" (expecting \"" +
                                            std::string(prefix) + "...\")"));
   }
@@ -78,8 +77,7 @@ const std::vector<ParameterRule> kRules = {
     {"MaxCount", ParamKind::kCount, "integer 1..1000, MinCount <= MaxCount", kInvalid},
     {"InstanceType", ParamKind::kName255,
      "a type of the catalog offered in the request's region (else Unsupported)", kInvalid},
-    {"Placement.AvailabilityZone", ParamKind::kName255, "a zone of the request's region",
-     kInvalid},
+    {"Placement.AvailabilityZone", ParamKind::kName255, "a zone of the request's region", kInvalid},
     {"BlockDeviceMapping.N.Ebs.VolumeSize", ParamKind::kVolumeSize,
      "integer GiB in the type's range (gp2/gp3 1-16384, io1 4-16384, io2 4-65536, st1/sc1 "
      "125-16384, standard 1-1024); not below the image's snapshot (InvalidBlockDeviceMapping)",
@@ -140,8 +138,8 @@ const std::vector<ParameterRule> kRules = {
      "an IPv6 network/0..128, no host bits", kInvalid},
     {"IpPermissions.N.IpRanges.N.Description", ParamKind::kDescription, "at most 255 characters",
      kInvalid},
-    {"IpPermissions.N.Ipv6Ranges.N.Description", ParamKind::kDescription,
-     "at most 255 characters", kInvalid},
+    {"IpPermissions.N.Ipv6Ranges.N.Description", ParamKind::kDescription, "at most 255 characters",
+     kInvalid},
     {"IpPermissions.N.Groups.N.GroupId", ParamKind::kGroupId,
      "sg- and 8 or 17 hex digits, a group of the region (InvalidGroup.NotFound)",
      "InvalidGroupId.Malformed"},
@@ -159,6 +157,10 @@ const std::vector<ParameterRule> kRules = {
     {"InstanceMarketOptions.SpotOptions.MaxPrice", ParamKind::kPrice, "a decimal > 0", kInvalid},
     {"InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", ParamKind::kInterruption,
      "stop or terminate", kInvalid},
+    {"InstanceMarketOptions.SpotOptions.SpotInstanceType", ParamKind::kSpotType,
+     "one-time or persistent", kInvalid},
+    {"SpotInstanceRequestId.N", ParamKind::kSpotRequestId, "sir- and 8 letters or digits",
+     "InvalidSpotInstanceRequestID.Malformed"},
     {"MetadataOptions.HttpTokens", ParamKind::kHttpTokens, "optional or required", kInvalid},
     {"InstanceInitiatedShutdownBehavior", ParamKind::kShutdownBehavior, "stop or terminate",
      kInvalid},
@@ -175,9 +177,8 @@ std::optional<std::string> Pattern(std::string_view name) {
   std::string out;
   for (std::string_view segment : Split(name, '.')) {
     if (!out.empty()) out += '.';
-    bool digits = !segment.empty() && std::all_of(segment.begin(), segment.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
+    bool digits = !segment.empty() && std::all_of(segment.begin(), segment.end(),
+                                                  [](char c) { return c >= '0' && c <= '9'; });
     if (!digits) {
       out += segment;
       continue;
@@ -329,16 +330,17 @@ Ec2Result<aws::IpPermission> NormalizePermission(aws::IpPermission permission) {
     }
     bool all = *permission.from_port == -1 && *permission.to_port == -1;
     if (!all && (!range(0, 65535) || *permission.from_port > *permission.to_port)) {
-      return std::unexpected(Error(
-          kInvalid, "Invalid TCP/UDP port range: " + std::to_string(*permission.from_port) +
-                        " to " + std::to_string(*permission.to_port) + "."));
+      return std::unexpected(
+          Error(kInvalid, "Invalid TCP/UDP port range: " + std::to_string(*permission.from_port) +
+                              " to " + std::to_string(*permission.to_port) + "."));
     }
   } else if (protocol == "icmp" || protocol == "icmpv6") {
     if (!range(-1, 255)) {
       return std::unexpected(Error(kInvalid, "Invalid ICMP type or code: expecting -1 to 255."));
     }
   }
-  for (aws::IpRange& cidr : permission.ip_ranges) cidr.cidr_ip = GPUBOX_TRY(ParseCidrV4(cidr.cidr_ip));
+  for (aws::IpRange& cidr : permission.ip_ranges)
+    cidr.cidr_ip = GPUBOX_TRY(ParseCidrV4(cidr.cidr_ip));
   for (aws::Ipv6Range& cidr : permission.ipv6_ranges) {
     cidr.cidr_ipv6 = GPUBOX_TRY(ParseCidrV6(cidr.cidr_ipv6));
   }
@@ -466,6 +468,21 @@ Ec2Result<void> CheckValue(ParamKind kind, std::string_view name, std::string_vi
       return OneOf(name, value, {"spot"});
     case ParamKind::kInterruption:
       return OneOf(name, value, {"stop", "terminate"});
+    case ParamKind::kSpotType:
+      return OneOf(name, value, {"one-time", "persistent"});
+    case ParamKind::kSpotRequestId: {
+      std::string_view rest = value.substr(std::min<size_t>(value.size(), 4));
+      bool ok = value.starts_with("sir-") && rest.size() == 8 &&
+                std::all_of(rest.begin(), rest.end(), [](char c) {
+                  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+                });
+      if (!ok) {
+        return std::unexpected(
+            Error("InvalidSpotInstanceRequestID.Malformed",
+                  "Invalid id: \"" + Shown(value) + "\" (expecting \"sir-...\")"));
+      }
+      return {};
+    }
     case ParamKind::kKeyType:
       return OneOf(name, value, {"rsa", "ed25519"});
     case ParamKind::kKeyFormat:
@@ -496,17 +513,17 @@ Ec2Result<void> ValidateParameters(const Ec2Request& request) {
     }
   }
   if (filters > kMaxFilters) {
-    return std::unexpected(Error("FilterLimitExceeded", "The maximum number of filters (" +
-                                                            std::to_string(kMaxFilters) +
-                                                            ") has been exceeded."));
+    return std::unexpected(Error(
+        "FilterLimitExceeded",
+        "The maximum number of filters (" + std::to_string(kMaxFilters) + ") has been exceeded."));
   }
   for (const auto& [list, size] : list_sizes) {
     bool filter_values = list.starts_with("Filter.") && list.ends_with(".Value");
     size_t limit = filter_values ? kMaxFilterValues : kMaxIds;
     if (size > limit) {
-      return std::unexpected(Error(filter_values ? "FilterLimitExceeded" : kInvalid,
-                                   "The list " + Shown(list) + " has more than " +
-                                       std::to_string(limit) + " members."));
+      return std::unexpected(Error(
+          filter_values ? "FilterLimitExceeded" : kInvalid,
+          "The list " + Shown(list) + " has more than " + std::to_string(limit) + " members."));
     }
   }
   if (request.Has("MinCount") && request.Has("MaxCount")) {
@@ -516,7 +533,8 @@ Ec2Result<void> ValidateParameters(const Ec2Request& request) {
       return std::unexpected(
           Error(kInvalid, "Value (" + std::to_string(max) +
                               ") for parameter maxCount is invalid. Expecting a value greater "
-                              "than or equal to minCount (" + std::to_string(min) + ")."));
+                              "than or equal to minCount (" +
+                              std::to_string(min) + ")."));
     }
   }
   return {};
