@@ -146,6 +146,21 @@ Result<InstanceStateChangeResponse> Ec2Client::TerminateInstances(
   return DecodeInstanceStateChanges(GPUBOX_TRY(Call(EncodeRequest(request))));
 }
 
+Result<DescribeSpotInstanceRequestsResponse> Ec2Client::DescribeSpotInstanceRequests(
+    DescribeSpotInstanceRequestsRequest request) {
+  return AllPages<DescribeSpotInstanceRequestsRequest, DescribeSpotInstanceRequestsResponse>(
+      std::move(request),
+      [this](const auto& page) -> Result<DescribeSpotInstanceRequestsResponse> {
+        return DecodeDescribeSpotInstanceRequests(GPUBOX_TRY(Call(EncodeRequest(page))));
+      },
+      [](auto& all, auto& one) { Append(all.spot_instance_requests, one.spot_instance_requests); });
+}
+
+Result<CancelSpotInstanceRequestsResponse> Ec2Client::CancelSpotInstanceRequests(
+    const CancelSpotInstanceRequestsRequest& request) {
+  return DecodeCancelSpotInstanceRequests(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
 Result<CreateImageResponse> Ec2Client::CreateImage(const CreateImageRequest& request) {
   return DecodeCreateImage(GPUBOX_TRY(Call(EncodeRequest(request))));
 }

@@ -52,6 +52,14 @@ class Ec2Client {
   Result<InstanceStateChangeResponse> StopInstances(const StopInstancesRequest& request);
   Result<InstanceStateChangeResponse> TerminateInstances(const TerminateInstancesRequest& request);
 
+  /// Follows NextToken to the end.
+  Result<DescribeSpotInstanceRequestsResponse> DescribeSpotInstanceRequests(
+      DescribeSpotInstanceRequestsRequest request);
+  /// Cancelling keeps the request's instance (running or stopped); a cancelled
+  /// persistent request no longer replaces or restarts it.
+  Result<CancelSpotInstanceRequestsResponse> CancelSpotInstanceRequests(
+      const CancelSpotInstanceRequestsRequest& request);
+
   Result<CreateImageResponse> CreateImage(const CreateImageRequest& request);
   Result<ReturnResponse> DeregisterImage(const DeregisterImageRequest& request);
   Result<ReturnResponse> CreateTags(const CreateTagsRequest& request);

@@ -131,6 +131,21 @@ QueryParams EncodeRequest(const DescribeSpotPriceHistoryRequest& request) {
   return writer.Take();
 }
 
+QueryParams EncodeRequest(const DescribeSpotInstanceRequestsRequest& request) {
+  QueryWriter writer("DescribeSpotInstanceRequests");
+  AddFilters(writer, request.filters);
+  writer.AddList("SpotInstanceRequestId", request.spot_instance_request_ids);
+  writer.Add("NextToken", request.next_token);
+  writer.AddInt("MaxResults", request.max_results);
+  return writer.Take();
+}
+
+QueryParams EncodeRequest(const CancelSpotInstanceRequestsRequest& request) {
+  QueryWriter writer("CancelSpotInstanceRequests");
+  writer.AddList("SpotInstanceRequestId", request.spot_instance_request_ids);
+  return writer.Take();
+}
+
 QueryParams EncodeRequest(const CreateKeyPairRequest& request) {
   QueryWriter writer("CreateKeyPair");
   writer.Add("KeyName", request.key_name);

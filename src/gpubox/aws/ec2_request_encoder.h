@@ -31,5 +31,7 @@ QueryParams EncodeRequest(const TerminateInstancesRequest& request);
 QueryParams EncodeRequest(const CreateImageRequest& request);
 QueryParams EncodeRequest(const DeregisterImageRequest& request);
 QueryParams EncodeRequest(const CreateTagsRequest& request);
+QueryParams EncodeRequest(const DescribeSpotInstanceRequestsRequest& request);
+QueryParams EncodeRequest(const CancelSpotInstanceRequestsRequest& request);
 
 }  // namespace gpubox::aws

@@ -279,6 +279,53 @@ Result<DescribeSpotPriceHistoryResponse> DecodeDescribeSpotPriceHistory(std::str
       });
 }
 
+namespace {
+
+SpotInstanceRequest ReadSpotInstanceRequest(const xml_node& node) {
+  SpotInstanceRequest request;
+  request.spot_instance_request_id = ChildText(node, "spotInstanceRequestId");
+  request.spot_price = ChildText(node, "spotPrice");
+  request.type = ChildText(node, "type");
+  request.state = ChildText(node, "state");
+  xml_node status = node.child("status");
+  request.status = {ChildText(status, "code"), ChildText(status, "message"),
+                    ChildText(status, "updateTime")};
+  request.instance_id = ChildText(node, "instanceId");
+  request.create_time = ChildText(node, "createTime");
+  xml_node launch = node.child("launchSpecification");
+  request.launch_specification = {ChildText(launch, "imageId"), ChildText(launch, "instanceType"),
+                                  ChildText(launch, "keyName"),
+                                  ChildText(launch.child("placement"), "availabilityZone")};
+  request.launched_availability_zone = ChildText(node, "launchedAvailabilityZone");
+  request.product_description = ChildText(node, "productDescription");
+  request.instance_interruption_behavior = ChildText(node, "instanceInterruptionBehavior");
+  request.tags = Items(node, "tagSet", ReadTag);
+  return request;
+}
+
+CancelledSpotInstanceRequest ReadCancelledSpotRequest(const xml_node& node) {
+  return {ChildText(node, "spotInstanceRequestId"), ChildText(node, "state")};
+}
+
+}  // namespace
+
+Result<DescribeSpotInstanceRequestsResponse> DecodeDescribeSpotInstanceRequests(
+    std::string_view xml) {
+  return Decode<DescribeSpotInstanceRequestsResponse>(
+      xml, "DescribeSpotInstanceRequests", [](const xml_node& root, auto& out) {
+        out.spot_instance_requests = Items(root, "spotInstanceRequestSet", ReadSpotInstanceRequest);
+        out.next_token = ChildText(root, "nextToken");
+      });
+}
+
+Result<CancelSpotInstanceRequestsResponse> DecodeCancelSpotInstanceRequests(std::string_view xml) {
+  return Decode<CancelSpotInstanceRequestsResponse>(
+      xml, "CancelSpotInstanceRequests", [](const xml_node& root, auto& out) {
+        out.cancelled_spot_instance_requests =
+            Items(root, "spotInstanceRequestSet", ReadCancelledSpotRequest);
+      });
+}
+
 Result<KeyPairResponse> DecodeKeyPair(std::string_view xml) {
   return Decode<KeyPairResponse>(
       xml, "key pair", [](const xml_node& root, auto& out) { out.key_pair = ReadKeyPair(root); });

@@ -16,6 +16,9 @@ Result<DescribeAvailabilityZonesResponse> DecodeDescribeAvailabilityZones(std::s
 Result<DescribeInstanceTypesResponse> DecodeDescribeInstanceTypes(std::string_view xml);
 Result<DescribeImagesResponse> DecodeDescribeImages(std::string_view xml);
 Result<DescribeSpotPriceHistoryResponse> DecodeDescribeSpotPriceHistory(std::string_view xml);
+Result<DescribeSpotInstanceRequestsResponse> DecodeDescribeSpotInstanceRequests(
+    std::string_view xml);
+Result<CancelSpotInstanceRequestsResponse> DecodeCancelSpotInstanceRequests(std::string_view xml);
 /// CreateKeyPair (with keyMaterial) and ImportKeyPair.
 Result<KeyPairResponse> DecodeKeyPair(std::string_view xml);
 Result<DescribeKeyPairsResponse> DecodeDescribeKeyPairs(std::string_view xml);

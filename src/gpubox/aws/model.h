@@ -122,6 +122,40 @@ struct SpotPrice {
   std::string timestamp;
 };
 
+/// A spot request's status: EC2's codes ("fulfilled", "marked-for-stop",
+/// "instance-stopped-no-capacity", "request-canceled-and-instance-running", ...).
+struct SpotInstanceStatus {
+  std::string code;
+  std::string message;
+  std::string update_time;
+};
+
+/// The launch specification a spot request keeps (the members gpubox reads).
+struct SpotLaunchSpecification {
+  std::string image_id;
+  std::string instance_type;
+  std::string key_name;
+  std::string availability_zone;  ///< <placement><availabilityZone>
+};
+
+/// One spot instance request (DescribeSpotInstanceRequests). RunInstances with
+/// InstanceMarketOptions makes one per instance.
+struct SpotInstanceRequest {
+  std::string spot_instance_request_id;  ///< "sir-..."
+  std::string spot_price;                ///< the maximum price, $/h as text
+  std::string type;                      ///< "one-time", "persistent"
+  /// "open", "active", "disabled", "cancelled", "closed", "failed".
+  std::string state;
+  SpotInstanceStatus status;
+  std::string instance_id;  ///< the instance fulfilling it; empty while open
+  std::string create_time;
+  SpotLaunchSpecification launch_specification;
+  std::string launched_availability_zone;
+  std::string product_description;             ///< "Linux/UNIX"
+  std::string instance_interruption_behavior;  ///< "terminate", "stop", "hibernate"
+  std::vector<Tag> tags;
+};
+
 // ---------------------------------------------------------------- key pairs
 
 struct KeyPair {
@@ -343,6 +377,17 @@ struct DescribeSpotPriceHistoryRequest {
   std::optional<std::string> start_time;
 };
 
+struct DescribeSpotInstanceRequestsRequest {
+  std::vector<Filter> filters;
+  std::vector<std::string> spot_instance_request_ids;
+  std::optional<int> max_results;
+  std::optional<std::string> next_token;
+};
+
+struct CancelSpotInstanceRequestsRequest {
+  std::vector<std::string> spot_instance_request_ids;
+};
+
 struct CreateKeyPairRequest {
   std::string key_name;
   std::optional<std::string> key_type;  ///< "rsa", "ed25519"
@@ -518,6 +563,23 @@ struct DescribeSpotPriceHistoryResponse {
   std::string request_id;
   std::vector<SpotPrice> spot_price_history;
   std::string next_token;
+};
+
+struct DescribeSpotInstanceRequestsResponse {
+  std::string request_id;
+  std::vector<SpotInstanceRequest> spot_instance_requests;
+  std::string next_token;
+};
+
+/// One cancelled request: its id and its state now ("cancelled", or "closed"/"completed").
+struct CancelledSpotInstanceRequest {
+  std::string spot_instance_request_id;
+  std::string state;
+};
+
+struct CancelSpotInstanceRequestsResponse {
+  std::string request_id;
+  std::vector<CancelledSpotInstanceRequest> cancelled_spot_instance_requests;
 };
 
 struct DescribeKeyPairsResponse {

@@ -6,6 +6,7 @@
 
 #include "gpubox/box/instance_facts.h"
 #include "gpubox/box/jupyter.h"
+#include "gpubox/box/spot_requests.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/process_runner.h"
 #include "gpubox/util/strings.h"
@@ -74,11 +75,28 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
     }
   }
   std::vector<BoxListing> rows;
+  bool moved = false;
   for (const BoxRecord& box : GPUBOX_TRY(store_.List())) {
     if (box.cloud != cloud_.name()) continue;
     BoxListing row{box, "missing", false, 0, 0};
     if (auto found = tagged.find(box.instance_id); found != tagged.end()) {
-      row.cloud_state = found->second.state.name;
+      const aws::Instance& instance = found->second;
+      row.cloud_state = instance.state.name;
+      if (InterruptedBySpot(instance)) {
+        int64_t since = TransitionTime(instance);
+        row.interrupted_since = since > 0 ? since : Now();
+      }
+      // The cloud started an interrupted spot box again by itself: on EC2 with a new
+      // public address, which ssh must follow.
+      std::string address = !instance.public_ip_address.empty() ? instance.public_ip_address
+                                                                : instance.private_ip_address;
+      if (instance.state.code == kRunning && box.state == BoxState::kRunning && !address.empty() &&
+          address != box.public_ip) {
+        row.box.public_ip = address;
+        (void)store_.Save(row.box);
+        Event(box.name, "address", "now " + address + " (started again by the cloud)");
+        moved = true;
+      }
       tagged.erase(found);
     }
     row.uptime_seconds = box.running_since > 0 ? Now() - box.running_since : 0;
@@ -103,6 +121,7 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
     orphan.box.state = BoxState::kOrphan;
     rows.push_back(orphan);
   }
+  if (moved) GPUBOX_TRY_VOID(RefreshSshConfig());
   return rows;
 }
 
@@ -110,12 +129,16 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (box.state == BoxState::kStopped) return box;
   if (box.state == BoxState::kSetupFailed && box.running_since == 0) return box;  // kept stopped
-  if (box.market == Market::kSpot) {
-    return Fail(ErrorCode::kUsage, "box '" + name + "' is a one-time spot instance",
-                "spot boxes cannot be stopped; 'gpubox down " + name + "' deletes it");
-  }
   CloseSshMaster(env_, TargetOf(box));
-  GPUBOX_TRY_VOID(cloud_.StopInstance(box.region, box.instance_id));
+  if (auto stopped = cloud_.StopInstance(box.region, box.instance_id); !stopped) {
+    if (stopped.error().cloud_code == "UnsupportedOperation" && box.market == Market::kSpot) {
+      return Fail(ErrorCode::kUsage, "box '" + name + "' is a one-time spot instance",
+                  "one-time spot boxes (made before persistent spot requests) cannot be "
+                  "stopped; 'gpubox down " +
+                      name + "' deletes it");
+    }
+    return std::unexpected(stopped.error());
+  }
   progress_ << "gpubox: stopping " << box.instance_id << '\n';
   GPUBOX_TRY(WaitFor(box, kStopped, 600000));
   if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
@@ -128,14 +151,28 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
 
 Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
-  if (box.state == BoxState::kRunning) return box;
+  // A running box is started already, unless the cloud stopped it (a spot interruption).
+  if (box.state == BoxState::kRunning &&
+      (box.market != Market::kSpot || !InterruptedBySpot(GPUBOX_TRY(Describe(box))))) {
+    return box;
+  }
   if (box.state == BoxState::kSetupFailed) {
     return Fail(
         ErrorCode::kUsage,
         "box '" + name + "' has an unfinished setup (phase " + box.failed_phase + " failed)",
         "'gpubox up " + name + "' starts it and resumes the setup there");
   }
-  GPUBOX_TRY_VOID(cloud_.StartInstance(box.region, box.instance_id));
+  if (auto started = cloud_.StartInstance(box.region, box.instance_id); !started) {
+    const std::string& code = started.error().cloud_code;
+    if (code == "IncorrectSpotRequestState" || code == "InsufficientInstanceCapacity") {
+      return Fail(ErrorCode::kNoCapacity,
+                  "box '" + name + "' cannot start: " + started.error().message,
+                  "the cloud starts an interrupted spot box by itself when capacity returns "
+                  "('gpubox ls' shows it); 'gpubox recover " +
+                      name + "' brings it back elsewhere from its own disk now");
+    }
+    return std::unexpected(started.error());
+  }
   progress_ << "gpubox: starting " << box.instance_id << '\n';
   aws::Instance instance = GPUBOX_TRY(WaitFor(box, kRunning, 600000));
   box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
@@ -151,7 +188,18 @@ Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) 
 
 Result<DownPlan> Lifecycle::PlanDown(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
-  DownPlan plan{box.instance_id, box.region, box.security_group_id, box.key_name, box.key_path, {}};
+  DownPlan plan{box.instance_id,
+                box.region,
+                box.security_group_id,
+                box.key_name,
+                box.key_path,
+                box.market == Market::kSpot,
+                {}};
+  if (plan.spot) {
+    plan.lines.push_back(
+        "its persistent spot request (cancelled first: else the cloud "
+        "launches a replacement)");
+  }
   if (!plan.instance_id.empty()) {
     plan.lines.push_back("instance " + box.instance_id + " (" + box.instance_type + ", " +
                          box.zone + ") and its " + std::to_string(box.disk_gib) + " GiB disk");
@@ -167,6 +215,18 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (GPUBOX_TRY(CloseTunnel(env_, paths_, name))) progress_ << "gpubox: closed the tunnel\n";
   CloseSshMaster(env_, TargetOf(box));
+  if (plan.spot) {
+    std::string request_id;
+    if (!plan.instance_id.empty()) {
+      auto instance = Describe(box);
+      if (instance) request_id = instance->spot_instance_request_id;
+    }
+    for (const std::string& id :
+         GPUBOX_TRY(CancelBoxSpotRequests(cloud_, plan.region, name, request_id))) {
+      progress_ << "gpubox: cancelled spot request " << id << '\n';
+      Event(name, "spot-request", "cancelled " + id);
+    }
+  }
   if (!plan.instance_id.empty()) {
     auto terminated = cloud_.TerminateInstance(plan.region, plan.instance_id);
     if (!terminated && terminated.error().code != ErrorCode::kNotFound &&

@@ -21,6 +21,8 @@ struct BoxListing {
   bool orphan = false;      ///< tagged by gpubox in the cloud, unknown to the store
   int64_t uptime_seconds = 0;
   double cost_usd = 0;  ///< running time so far × $/h
+  /// A spot box the cloud stopped on an interruption: since when (Unix seconds); 0 otherwise.
+  int64_t interrupted_since = 0;
 };
 
 /// What `down` deletes.
@@ -30,6 +32,7 @@ struct DownPlan {
   std::string security_group_id;
   std::string key_name;
   std::string key_path;
+  bool spot = false;               ///< its spot request is cancelled before it is terminated
   std::vector<std::string> lines;  ///< one per resource, for the confirmation
 };
 

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "gpubox/box/setup_script.h"
+#include "gpubox/box/spot_requests.h"
 #include "gpubox/catalog/optimizer.h"
 #include "gpubox/sys/file_system.h"
 #include "gpubox/sys/process_runner.h"
@@ -21,6 +22,8 @@ std::string LaunchClientToken(const BoxRecord& box, const LaunchCandidate& candi
                               const std::string& zone) {
   std::string key = box.name + "|" + candidate.instance_type + "|" + candidate.region + "|" + zone +
                     "|" + MarketName(candidate.market) + "|" + std::to_string(box.created_at);
+  // A recovery's launches are its own: never the instance the box had before.
+  if (!box.recovering_from.empty()) key += "|recovering " + box.recovering_from;
   return "gpubox-" + StableDigestHex(key);
 }
 
@@ -216,8 +219,13 @@ void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& 
     auto instances =
         cloud_.DescribeInstances(region, {aws::Filter{std::string("tag:") + kBoxTag, {box.name}}});
     if (instances) {
+      // A spot instance's persistent request first, or the cloud replaces what we terminate.
+      (void)CancelBoxSpotRequests(cloud_, region, box.name, "");
       for (const aws::Instance& instance : *instances) {
         if (instance.state.code == aws::instance_state::kTerminated) continue;
+        if (!instance.spot_instance_request_id.empty()) {
+          (void)CancelBoxSpotRequests(cloud_, region, box.name, instance.spot_instance_request_id);
+        }
         (void)cloud_.TerminateInstance(region, instance.instance_id);
         progress_ << "gpubox: terminated " << instance.instance_id << " (failed up)\n";
       }

@@ -74,6 +74,16 @@ class Provisioner {
   /// Makes (or, after a crash, continues) the box and returns its record.
   Result<BoxRecord> Up(const UpOptions& options);
 
+  /// `recover`'s launch: `box` as recorded (name, key pair, group, created_at, with
+  /// recovering_from set, which changes the ClientTokens) launched from options.image with
+  /// up's failover over Plan(options)'s candidates, then the wait for SSH. Unlike Up, it
+  /// deletes nothing when no offer launches.
+  Result<BoxRecord> Relaunch(BoxRecord box, const UpOptions& options);
+  /// Waits for the box's instance (launched by an earlier run) to run and answer SSH.
+  Result<BoxRecord> AwaitLaunched(BoxRecord box, const UpOptions& options) {
+    return WaitUntilReady(std::move(box), options);
+  }
+
   SshTarget TargetOf(const BoxRecord& box) const;
   /// Runs the setup phases in one SSH session, with live per-phase progress. Returns the
   /// failure when a phase failed on the box; an Error when setup could not run at all.
@@ -83,7 +93,10 @@ class Provisioner {
   Result<std::vector<std::string>> PrepareBox(const BoxRecord& box);
 
  private:
-  Result<BoxRecord> Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan);
+  /// The launch loop with failover; on failure deletes what the box made when
+  /// `clean_up_on_failure` (up), nothing otherwise (recover).
+  Result<BoxRecord> Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan,
+                           bool clean_up_on_failure = true);
   /// An instance of this box the cloud already has (pending..stopped), if any.
   Result<std::optional<aws::Instance>> FindExisting(const std::string& name);
   /// The image to launch: --image (an id or one of your images' names), else
@@ -96,7 +109,7 @@ class Provisioner {
   /// as skipped and recorded in `box` (not saved), and no setup session is needed.
   bool SkipSetupHeldByImage(BoxRecord& box, const std::vector<std::string>& done);
   /// After a failed phase: the whole setup log copied here first, then the box kept and
-  /// stopped (or deleted: --rm-on-failure, or a one-time spot box, which cannot stop); the
+  /// stopped (or deleted: --rm-on-failure); the
   /// error names the phase, the reason and the copy.
   Error SetupFailed(BoxRecord box, const UpOptions& options, const SetupFailure& failure);
   /// Stops a box kept after a failed setup and records it as kSetupFailed.

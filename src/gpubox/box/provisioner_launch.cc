@@ -52,9 +52,13 @@ aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandid
     if (options.requirements.max_price) {
       market.spot_options->max_price = FormatDouble(*options.requirements.max_price);
     }
-    market.spot_options->spot_instance_type = "one-time";
-    market.spot_options->instance_interruption_behavior = "terminate";
+    // Persistent and stopped on an interruption: the disk survives it, the cloud starts the
+    // instance again when capacity returns, and the user may stop and start it (EC2 allows a
+    // user stop/start of exactly these). `down` cancels the request before terminating.
+    market.spot_options->spot_instance_type = "persistent";
+    market.spot_options->instance_interruption_behavior = "stop";
     request.instance_market_options = market;
+    request.tag_specifications.push_back({"spot-instances-request", {{kBoxTag, box.name}}});
   }
   return request;
 }
@@ -163,7 +167,14 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   return box;
 }
 
-Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan) {
+Result<BoxRecord> Provisioner::Relaunch(BoxRecord box, const UpOptions& options) {
+  step_started_us_ = env_.clock->NowMicros();
+  UpPlan plan = GPUBOX_TRY(Plan(options));
+  return Launch(std::move(box), options, plan, false);
+}
+
+Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan,
+                                      bool clean_up_on_failure) {
   std::vector<std::string> touched;
   std::vector<std::string> failures;
   for (const LaunchCandidate& candidate : plan.candidates) {
@@ -182,7 +193,7 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
       touched.push_back(region);
     }
     auto fail = [&](const Error& error) {
-      CleanUp(box, touched);
+      if (clean_up_on_failure) CleanUp(box, touched);
       return std::unexpected(error);
     };
     if (auto access = EnsureAccess(box, region, options); !access) return fail(access.error());
@@ -238,7 +249,7 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
       if (!next_zone) break;
     }
   }
-  CleanUp(box, touched);
+  if (clean_up_on_failure) CleanUp(box, touched);
   return Fail(ErrorCode::kNoCapacity,
               "no offer could be launched (" + std::to_string(failures.size()) +
                   " attempts): " + Join(failures, "; "),

@@ -27,11 +27,8 @@ Error Provisioner::SetupFailed(BoxRecord box, const UpOptions& options,
         "failed at " + failure.phase + ": " + failure.reason + "; log at " + log_at);
   std::string what =
       "setup phase " + failure.phase + " failed on " + box.name + ": " + failure.reason;
-  bool spot = box.market == Market::kSpot;
-  if (options.rm_on_failure || spot) {
-    progress_ << "gpubox: deleting " << box.name
-              << (spot ? " (a one-time spot box cannot be stopped and kept)" : " (--rm-on-failure)")
-              << '\n';
+  if (options.rm_on_failure) {
+    progress_ << "gpubox: deleting " << box.name << " (--rm-on-failure)\n";
     CleanUp(box, {box.region});
     return Error(ErrorCode::kCloud, what, "the whole log is at " + log_at + "; the box is deleted");
   }

@@ -1,6 +1,7 @@
 /// The box lifecycle commands: ls, stop, start, down, image, images, events.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <ctime>
 #include <ostream>
 
@@ -28,6 +29,17 @@ std::string StateText(const BoxRecord& box) {
   std::string state = BoxStateName(box.state);
   if (box.state == BoxState::kSetupFailed) state += " (" + box.failed_phase + ")";
   return state;
+}
+
+/// The STATE of an `ls` row: a spot box the cloud stopped on an interruption is
+/// "interrupted (since 13:05 UTC, 12m)" whatever gpubox last recorded.
+std::string RowStateText(const BoxListing& row, int64_t now) {
+  if (row.interrupted_since == 0) return StateText(row.box);
+  std::time_t since = row.interrupted_since;
+  char stamp[16];
+  std::strftime(stamp, sizeof stamp, "%H:%M", std::gmtime(&since));
+  int64_t minutes = std::max<int64_t>(0, now - row.interrupted_since) / 60;
+  return std::string("interrupted (since ") + stamp + " UTC, " + std::to_string(minutes) + "m)";
 }
 
 /// A command about one box (or none) on one cloud.
@@ -81,7 +93,13 @@ class LsCommand : public BoxCommand {
     auto rows = GPUBOX_TRY(lifecycle.List());
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
-      for (const BoxListing& row : rows) out.push_back(ListingJson(row));
+      for (const BoxListing& row : rows) {
+        nlohmann::json json = ListingJson(row);
+        if (row.interrupted_since != 0) json["state"] = "interrupted";
+        json["interrupted_since"] =
+            row.interrupted_since != 0 ? nlohmann::json(row.interrupted_since) : nullptr;
+        out.push_back(std::move(json));
+      }
       context.out << out.dump(2) << '\n';
       return 0;
     }
@@ -90,9 +108,11 @@ class LsCommand : public BoxCommand {
     for (const BoxListing& row : rows) {
       const BoxRecord& box = row.box;
       table.AddRow({box.name + (row.orphan ? " (orphan: not in gpubox's records)" : ""),
-                    row.orphan ? row.cloud_state : StateText(box), box.cloud, box.zone,
-                    box.instance_type, box.gpu.empty() ? "-" : box.gpu, MarketName(box.market),
-                    row.orphan ? "-" : FormatDouble(box.price_usd_hr), Duration(row.uptime_seconds),
+                    row.orphan ? row.cloud_state
+                               : RowStateText(row, context.env.clock->NowMicros() / 1'000'000),
+                    box.cloud, box.zone, box.instance_type, box.gpu.empty() ? "-" : box.gpu,
+                    MarketName(box.market), row.orphan ? "-" : FormatDouble(box.price_usd_hr),
+                    Duration(row.uptime_seconds),
                     row.orphan ? "-" : "$" + FormatFixed(row.cost_usd, 2)});
     }
     if (rows.empty()) {

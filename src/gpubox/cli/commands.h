@@ -17,6 +17,8 @@ std::unique_ptr<Command> MakeLogsCommand();
 /// run, jobs, cancel.
 std::vector<std::unique_ptr<Command>> MakeJobCommands();
 std::unique_ptr<Command> MakeBenchCommand();
+/// recover NAME.
+std::unique_ptr<Command> MakeRecoverCommand();
 /// ls, stop, start, down, image, images, events.
 std::vector<std::unique_ptr<Command>> MakeBoxCommands();
 /// ssh, exec, jupyter.

@@ -5,10 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "gpubox/box/job_watch.h"
 #include "gpubox/box/jobs.h"
 #include "gpubox/box/lifecycle.h"
 #include "gpubox/cli/cloud_session.h"
 #include "gpubox/cli/commands.h"
+#include "gpubox/cli/requirement_flags.h"
 #include "gpubox/cli/table.h"
 #include "gpubox/sys/file_system.h"
 
@@ -31,10 +33,12 @@ class JobCommand : public Command {
     Lifecycle lifecycle(context.env, session->cloud(), session->store(), session->paths(),
                         context.err);
     BoxRecord box = GPUBOX_TRY(lifecycle.RunningBox(box_));
+    session_ = session.get();
     return Act(context, lifecycle.TargetOf(box));
   }
 
  protected:
+  CloudSession* session_ = nullptr;  ///< during Act()
   virtual void AddFlags(CLI::App& app) {}
   virtual Result<int> Act(CommandContext& context, const SshTarget& target) = 0;
   std::string box_;
@@ -60,6 +64,13 @@ class RunCommand : public JobCommand {
                    "non-zero exit)");
     app.add_option("--max-restarts", max_restarts_,
                    "on-failure: restarts after non-zero exits, at most (default 3)");
+    app.add_flag("--recover", recover_,
+                 "stay and see the job through: wait while the box is interrupted, recover it "
+                 "elsewhere once the interruption lasts --recover-after; exit with the job's "
+                 "status");
+    app.add_option("--recover-after", recover_after_,
+                   "with --recover: how long an interruption may last before recovering "
+                   "(seconds, or 30s, 10m, 1h; default 10m)");
   }
   Result<int> Act(CommandContext& context, const SshTarget& target) override {
     if (context.trailing_args.empty()) {
@@ -89,12 +100,42 @@ class RunCommand : public JobCommand {
     context.err << "gpubox: started; 'gpubox logs " << box_ << " " << job.id
                 << " -f' follows it, 'gpubox cancel " << box_ << " " << job.id << "' stops it\n";
     context.out << job.id << '\n';
-    return 0;
+    if (!recover_) return 0;
+    return Watch(context, job.id);
   }
 
  private:
-  std::string workdir_, job_, restart_ = "on-interruption";
+  /// --recover: the job seen through (box/job_watch.h); the exit status is the job's.
+  Result<int> Watch(CommandContext& context, const std::string& job_id) {
+    WatchOptions options;
+    options.recover_after_s = GPUBOX_TRY(ParseDurationSeconds("--recover-after", recover_after_));
+    if (auto poll = context.env.Var("GPUBOX_WATCH_POLL_SECONDS")) {
+      options.poll_ms = static_cast<int64_t>(
+                            GPUBOX_TRY(ParseDurationSeconds("GPUBOX_WATCH_POLL_SECONDS", *poll))) *
+                        1000;
+    }
+    if (auto grace = context.env.Var("GPUBOX_LOST_JOB_GRACE_SECONDS")) {
+      options.lost_grace_s =
+          GPUBOX_TRY(ParseDurationSeconds("GPUBOX_LOST_JOB_GRACE_SECONDS", *grace));
+    }
+    context.err << "gpubox: watching " << job_id << " (--recover after " << options.recover_after_s
+                << " s of interruption)\n";
+    JobWatch watch(context.env, session_->cloud(), session_->store(), Catalog::Builtin(),
+                   session_->paths(), context.err);
+    JobInfo job = GPUBOX_TRY(watch.Watch(box_, job_id, options));
+    context.err << "gpubox: job " << job.id << " " << job.state
+                << (job.exit_status ? " (exit " + std::to_string(*job.exit_status) + ")" : "")
+                << '\n';
+    if (job.state == "lost") {
+      return Fail(ErrorCode::kCloud, "job " + job.id + " was lost when " + box_ + " stopped",
+                  "its checkpoints are in ~/.gpubox/checkpoints/" + job.id + " on the box");
+    }
+    return job.exit_status.value_or(job.state == "done" ? 0 : 1);
+  }
+
+  std::string workdir_, job_, restart_ = "on-interruption", recover_after_ = "600";
   int max_restarts_ = 3;
+  bool recover_ = false;
 };
 
 class JobsCommand : public JobCommand {

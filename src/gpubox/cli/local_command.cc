@@ -61,7 +61,16 @@ class LocalCommand : public Command {
                        "InsufficientInstanceCapacity (0..1)");
     fault_->add_option("--capacity-error", capacity_errors_,
                        "TYPE@ZONE without capacity ('*' for any), repeatable");
-    fault_->add_option("--spot-notice-seconds", spot_notice_, "spot interruption notice period");
+    fault_->add_option("--spot-notice-seconds", spot_notice_,
+                       "spot interruption notice period (EC2: 120)");
+    fault_->add_option("--withdraw-capacity", withdraw_,
+                       "TYPE@ZONE ('*' for any) whose spot capacity goes: its running spot "
+                       "instances get the notice and are interrupted, spot launches there fail; "
+                       "repeatable");
+    fault_->add_option("--restore-capacity", restore_,
+                       "TYPE@ZONE whose spot capacity comes back ('all': every pool): the "
+                       "instances of persistent requests stopped there are started again; "
+                       "repeatable");
     fault_->add_option("--interrupt", interrupt_, "interrupt this spot instance now");
     fault_->add_option("--quota", quotas_, "CODE/REGION=VCPUS, repeatable");
     fault_->add_option("--capacity", capacities_, "TYPE=INSTANCES per zone, repeatable");
@@ -114,7 +123,7 @@ class LocalCommand : public Command {
       context.out << "spot interruption notice sent to " << interrupt_ << '\n';
       bool other = throttle_ || latency_ms_ || error_rate_ || capacity_error_rate_ ||
                    spot_notice_ || !capacity_errors_.empty() || !quotas_.empty() ||
-                   !capacities_.empty() || clear_;
+                   !capacities_.empty() || !withdraw_.empty() || !restore_.empty() || clear_;
       if (!other) return 0;
     }
     local::FaultConfig config;
@@ -128,11 +137,19 @@ class LocalCommand : public Command {
     if (error_rate_) config.error_rate = *error_rate_;
     if (capacity_error_rate_) config.capacity_error_rate = *capacity_error_rate_;
     if (spot_notice_) config.spot_notice_seconds = *spot_notice_;
-    for (const std::string& fault : capacity_errors_) {
-      size_t at = fault.find('@');
-      config.capacity_errors.push_back(
-          {fault.substr(0, at), at == std::string::npos ? "*" : fault.substr(at + 1)});
+    for (const std::string& fault : capacity_errors_) config.capacity_errors.push_back(Pool(fault));
+    for (const std::string& pool : restore_) {
+      auto& withdrawn = config.spot_capacity_withdrawn;
+      if (pool == "all") {
+        withdrawn.clear();
+        continue;
+      }
+      local::CapacityFault back = Pool(pool);
+      std::erase_if(withdrawn, [&](const local::CapacityFault& fault) {
+        return fault.type == back.type && fault.zone == back.zone;
+      });
     }
+    for (const std::string& pool : withdraw_) config.spot_capacity_withdrawn.push_back(Pool(pool));
     for (const std::string& quota : quotas_) {
       size_t eq = quota.find('=');
       auto value = eq == std::string::npos ? std::nullopt : ParseDouble(quota.substr(eq + 1));
@@ -222,6 +239,12 @@ class LocalCommand : public Command {
     return 0;
   }
 
+  /// TYPE@ZONE, TYPE (every zone) or *@ZONE.
+  static local::CapacityFault Pool(const std::string& text) {
+    size_t at = text.find('@');
+    return {text.substr(0, at), at == std::string::npos ? "*" : text.substr(at + 1)};
+  }
+
   Result<int> NotRunning(const local::DaemonOptions& options) {
     return Fail(ErrorCode::kNotFound,
                 "the local cloud is not running (state " + options.state_dir + ")",
@@ -300,6 +323,8 @@ class LocalCommand : public Command {
   std::vector<std::string> capacity_errors_;
   std::vector<std::string> quotas_;
   std::vector<std::string> capacities_;
+  std::vector<std::string> withdraw_;
+  std::vector<std::string> restore_;
   std::string interrupt_;
   bool clear_ = false;
 };

@@ -25,6 +25,21 @@ Result<long long> ParseCountFlag(const std::string& flag, const std::string& tex
   return *value;
 }
 
+Result<int64_t> ParseDurationSeconds(const std::string& flag, const std::string& text) {
+  std::string digits = text;
+  int64_t unit = 1;
+  if (!digits.empty() && (digits.back() == 's' || digits.back() == 'm' || digits.back() == 'h')) {
+    unit = digits.back() == 'h' ? 3600 : digits.back() == 'm' ? 60 : 1;
+    digits.pop_back();
+  }
+  auto value = ParseInt(digits);
+  if (!value || *value < 0 || *value > 10'000'000 / unit) {
+    return Fail(ErrorCode::kUsage,
+                flag + " expects a duration (90, 30s, 10m, 2h), got '" + text + "'");
+  }
+  return *value * unit;
+}
+
 void RequirementFlags::Add(CLI::App& app) {
   app.add_option("--gpu", gpu_, "GPU as MODEL[:COUNT] (T4, v100:4, A100:8) or 'any'")
       ->default_str("any");

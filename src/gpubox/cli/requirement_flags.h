@@ -32,5 +32,8 @@ class RequirementFlags {
 /// Parses a number flag: a usage error "FLAG expects ..." on junk.
 Result<double> ParseNumberFlag(const std::string& flag, const std::string& text);
 Result<long long> ParseCountFlag(const std::string& flag, const std::string& text);
+/// A duration: whole seconds ("90"), or with a unit ("30s", "10m", "2h"); a usage error
+/// naming the flag otherwise.
+Result<int64_t> ParseDurationSeconds(const std::string& flag, const std::string& text);
 
 }  // namespace gpubox

@@ -7,6 +7,7 @@
 #include "gpubox/box/box_lock.h"
 #include "gpubox/box/lifecycle.h"
 #include "gpubox/box/provisioner.h"
+#include "gpubox/catalog/optimizer.h"
 #include "gpubox/cli/box_json.h"
 #include "gpubox/cli/cloud_session.h"
 #include "gpubox/cli/commands.h"
@@ -47,6 +48,10 @@ class UpCommand : public Command {
     options.name = name_;
     GPUBOX_TRY_VOID(ValidateBoxName(name_));
     options.requirements = GPUBOX_TRY(flags_.Resolve(Catalog::Builtin()));
+    // No market flag: on-demand, since an interactive box should not vanish mid-notebook;
+    // what --spot would save is said after the launch.
+    bool market_default = options.requirements.spot && options.requirements.on_demand;
+    if (market_default) options.requirements.spot = false;
     options.instance_type = instance_type_;
     if (!instance_type_.empty() && !Catalog::Builtin().FindType(instance_type_)) {
       return Fail(ErrorCode::kUsage, "unknown instance type '" + instance_type_ + "'",
@@ -105,6 +110,7 @@ class UpCommand : public Command {
       }
     }
     BoxRecord box = GPUBOX_TRY(provisioner.Up(options));
+    if (market_default && box.market == Market::kOnDemand) SaySpotSavings(context, box);
     Lifecycle lifecycle(context.env, session->cloud(), session->store(), session->paths(),
                         context.err);
     GPUBOX_TRY_VOID(lifecycle.RefreshSshConfig());
@@ -122,6 +128,26 @@ class UpCommand : public Command {
   }
 
  private:
+  /// One line: the same type on spot in the same region, from the catalog, and how much less.
+  static void SaySpotSavings(CommandContext& context, const BoxRecord& box) {
+    Requirements spot;
+    spot.on_demand = false;
+    spot.regions = {box.region};
+    const Catalog& catalog = Catalog::Builtin();
+    const Offer* offer = CheapestOfType(catalog, box.instance_type, spot);
+    if (offer == nullptr || offer->market != Market::kSpot ||
+        catalog.region(*offer) != box.region || box.price_usd_hr <= 0) {
+      return;
+    }
+    double saved = 1 - offer->price_usd_hr / box.price_usd_hr;
+    context.err << "gpubox: on-demand (no --spot/--on-demand given: an interactive box should not "
+                   "vanish mid-notebook); --spot would pay about $"
+                << FormatDouble(offer->price_usd_hr) << "/h instead of $"
+                << FormatDouble(box.price_usd_hr) << "/h for " << box.instance_type << " in "
+                << box.region << " (" << FormatFixed(saved * 100, 0)
+                << "% less), stoppable, its disk kept across interruptions\n";
+  }
+
   Result<int> PrintPlan(CommandContext& context, const UpPlan& plan, const std::string& ssh_from) {
     if (json_) {
       nlohmann::json rows = nlohmann::json::array();

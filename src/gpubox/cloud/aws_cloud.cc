@@ -176,6 +176,24 @@ Result<void> AwsCloud::TerminateInstance(const std::string& region, const std::s
   return {};
 }
 
+Result<std::vector<aws::SpotInstanceRequest>> AwsCloud::DescribeSpotRequests(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  aws::DescribeSpotInstanceRequestsRequest request;
+  request.filters = filters;
+  auto answer = GPUBOX_TRY(Ec2(region).DescribeSpotInstanceRequests(request));
+  return answer.spot_instance_requests;
+}
+
+Result<void> AwsCloud::CancelSpotRequest(const std::string& region, const std::string& request_id) {
+  aws::CancelSpotInstanceRequestsRequest request;
+  request.spot_instance_request_ids = {request_id};
+  auto cancelled = Ec2(region).CancelSpotInstanceRequests(request);
+  if (!DoneOr(cancelled, {"InvalidSpotInstanceRequestID.NotFound"})) {
+    return std::unexpected(cancelled.error());
+  }
+  return {};
+}
+
 Result<std::vector<aws::Image>> AwsCloud::DescribeImages(const std::string& region,
                                                          const std::vector<aws::Filter>& filters,
                                                          const std::vector<std::string>& owners) {

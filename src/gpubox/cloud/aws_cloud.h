@@ -71,6 +71,9 @@ class AwsCloud : public Cloud {
   Result<void> StartInstance(const std::string& region, const std::string& id) override;
   Result<void> StopInstance(const std::string& region, const std::string& id) override;
   Result<void> TerminateInstance(const std::string& region, const std::string& id) override;
+  Result<std::vector<aws::SpotInstanceRequest>> DescribeSpotRequests(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
+  Result<void> CancelSpotRequest(const std::string& region, const std::string& request_id) override;
   Result<std::vector<aws::Image>> DescribeImages(const std::string& region,
                                                  const std::vector<aws::Filter>& filters,
                                                  const std::vector<std::string>& owners) override;

@@ -73,6 +73,15 @@ class Cloud {
   virtual Result<void> StopInstance(const std::string& region, const std::string& id) = 0;
   virtual Result<void> TerminateInstance(const std::string& region, const std::string& id) = 0;
 
+  /// Spot instance requests matching the filters (all pages), cancelled and closed ones
+  /// included while the cloud still shows them.
+  virtual Result<std::vector<aws::SpotInstanceRequest>> DescribeSpotRequests(
+      const std::string& region, const std::vector<aws::Filter>& filters) = 0;
+  /// Cancels a spot request; its instance stays (running or stopped), but a persistent
+  /// request no longer restarts or replaces it. A request already gone counts as cancelled.
+  virtual Result<void> CancelSpotRequest(const std::string& region,
+                                         const std::string& request_id) = 0;
+
   /// Images owned by this account ("self") or, with `name_pattern`, public
   /// images whose name matches it (EC2 wildcards).
   virtual Result<std::vector<aws::Image>> DescribeImages(

@@ -27,8 +27,22 @@ struct InstanceRecord {
   std::string snapshot_image_id;      ///< the created image it was launched from
   int64_t state_since_us = 0;
   int64_t interrupt_at_us = 0;  ///< a spot interruption is due then; 0: none
+  /// Why the pending (or last) spot interruption came: "no-capacity" or "by-price"
+  /// (EC2's status codes are built from it: marked-for-stop, instance-stopped-no-capacity).
+  std::string interruption_cause;
   HostState host_state = HostState::kNone;
   bool firewall_dirty = false;  ///< security groups changed since the host was told
+};
+
+/// A spot instance request, made by RunInstances with InstanceMarketOptions, one per
+/// instance. A persistent request outlives its instance's interruptions: the cloud
+/// starts the instance again (behaviour stop) or launches a replacement from
+/// `launch_template` (its instance terminated) once capacity allows, until it is cancelled.
+struct SpotRequestRecord {
+  aws::SpotInstanceRequest request;
+  std::string region;
+  InstanceRecord launch_template;  ///< the first instance as launched, for replacements
+  int64_t state_since_us = 0;      ///< closed and cancelled requests are forgotten after a while
 };
 
 struct ImageRecord {

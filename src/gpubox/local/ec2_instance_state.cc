@@ -67,6 +67,27 @@ Ec2Result<void> Ec2Service::CheckQuota(const std::string& region, const std::str
           "an adjustment to this limit."});
 }
 
+Ec2Result<void> Ec2Service::CheckSpotStart(const InstanceRecord& record) {
+  const SpotRequestRecord* spot = SpotRequestOf(record);
+  if (spot == nullptr || spot->request.state == "cancelled") return {};
+  const std::string& status = spot->request.status.code;
+  if (status == "instance-stopped-no-capacity" || status == "instance-stopped-by-price") {
+    return std::unexpected(Ec2Error{
+        400, "IncorrectSpotRequestState",
+        "The Spot Instance '" + record.instance.instance_id + "' was stopped by an interruption (" +
+            status + "): only the Spot service can start it again, when capacity is available."});
+  }
+  const std::string& type = record.instance.instance_type;
+  std::string zone = record.instance.placement.availability_zone.value_or("");
+  if (faults_.SpotCapacityWithdrawn(type, zone)) {
+    return std::unexpected(
+        Ec2Error{500, "InsufficientInstanceCapacity",
+                 "There is no Spot capacity available that matches your request (" + type + " in " +
+                     zone + ")."});
+  }
+  return {};
+}
+
 Ec2Reply Ec2Service::StateChangeReply(const std::string& action, const Ec2Request& request,
                                       const std::vector<InstanceRecord*>& records,
                                       const std::function<void(InstanceRecord&)>& transition) {
@@ -103,10 +124,15 @@ Ec2Reply Ec2Service::StartInstances(const Ec2Request& request) {
           !ok) {
         return ErrorReply(ok.error(), request);
       }
+      if (auto ok = CheckSpotStart(*record); !ok) return ErrorReply(ok.error(), request);
     }
   }
   return StateChangeReply("StartInstances", request, records, [this](InstanceRecord& record) {
-    if (record.instance.state.code == kStopped) SetState(record, kPending);
+    if (record.instance.state.code != kStopped) return;
+    SetState(record, kPending);
+    if (SpotRequestOf(record) && SpotRequestOf(record)->request.state != "cancelled") {
+      SetSpotStatus(*SpotRequestOf(record), "active", "fulfilled");
+    }
   });
 }
 
@@ -140,6 +166,10 @@ Ec2Reply Ec2Service::StopInstances(const Ec2Request& request) {
     if (code == kPending || code == kRunning) {
       SetState(record, kStopping, "Client.UserInitiatedShutdown",
                "Client.UserInitiatedShutdown: User initiated shutdown");
+      record.interrupt_at_us = 0;  // a pending notice is moot: the user stopped it first
+      if (SpotRequestOf(record) && SpotRequestOf(record)->request.state != "cancelled") {
+        SetSpotStatus(*SpotRequestOf(record), "disabled", "instance-stopped-by-user");
+      }
     }
   });
 }
@@ -155,6 +185,13 @@ Ec2Reply Ec2Service::TerminateInstances(const Ec2Request& request) {
     if (code != kTerminated && code != kShuttingDown) {
       SetState(record, kShuttingDown, "Client.UserInitiatedShutdown",
                "Client.UserInitiatedShutdown: User initiated shutdown");
+      // A one-time request closes with its instance; a persistent one that was not
+      // cancelled opens again, and the spot service launches a replacement (Tick).
+      SpotRequestRecord* spot = SpotRequestOf(record);
+      if (spot && spot->request.state != "cancelled" && spot->request.state != "closed") {
+        bool persistent = spot->request.type == "persistent";
+        SetSpotStatus(*spot, persistent ? "open" : "closed", "instance-terminated-by-user");
+      }
     }
   });
 }

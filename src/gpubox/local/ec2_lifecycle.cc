@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <tuple>
 
 #include "gpubox/local/ec2_service.h"
 #include "gpubox/local/iso_time.h"
@@ -31,6 +32,7 @@ struct Work {
   std::string source_instance;             ///< kSnapshot
   std::string action;                      ///< kNotice
   std::string time;                        ///< kNotice
+  bool clear_notice = false;               ///< kStart: a spot instance's old notice withdrawn
   std::vector<aws::IpPermission> ingress;  ///< kFirewall
   // Outcome.
   bool ok = false;
@@ -61,6 +63,7 @@ void RunWork(InstanceHost& host, Work& work) {
       address_result(host.Launch(work.spec));
       break;
     case WorkKind::kStart:
+      if (work.clear_notice) (void)host.NoticeSpotInterruption(work.id, "", "");
       address_result(host.Start(work.spec));
       break;
     case WorkKind::kAdopt:
@@ -116,6 +119,14 @@ void Ec2Service::Tick() {
   {
     std::lock_guard lock(mutex_);
     int64_t now = Now();
+    for (const std::string& id : TickSpot(now)) {
+      const InstanceRecord& record = instances_.at(id);
+      Work work{WorkKind::kNotice, id};
+      work.action = record.interruption_behavior == "stop" ? "stop" : "terminate";
+      work.time = IsoTime(record.interrupt_at_us).substr(0, 19) + "Z";
+      in_flight_.insert(id);
+      works.push_back(std::move(work));
+    }
     for (auto it = instances_.begin(); it != instances_.end();) {
       InstanceRecord& record = it->second;
       const std::string& id = it->first;
@@ -137,13 +148,16 @@ void Ec2Service::Tick() {
                       : record.host_state == HostState::kStopped ? WorkKind::kStart
                                                                  : WorkKind::kLaunch;
           work.spec = SpecFor(record);
+          work.clear_notice =
+              work.kind == WorkKind::kStart && !record.interruption_behavior.empty();
         }
       } else if (code == kRunning && adopt) {
         work.kind = WorkKind::kAdopt;
         work.spec = SpecFor(record);
       } else if (code == kRunning && record.interrupt_at_us != 0 && now >= record.interrupt_at_us) {
         record.interrupt_at_us = 0;
-        if (record.interruption_behavior == "stop") {
+        bool stop = record.interruption_behavior == "stop";
+        if (stop) {
           SetState(record, kStopping, "Server.SpotInstanceShutdown",
                    "Server.SpotInstanceShutdown: Spot Instance interrupted");
         } else {
@@ -151,17 +165,22 @@ void Ec2Service::Tick() {
                    "Server.SpotInstanceTermination: Spot Instance interrupted");
         }
         Save(record);
+        if (SpotRequestOf(record) && SpotRequestOf(record)->request.state == "active") {
+          std::string cause =
+              record.interruption_cause.empty() ? "no-capacity" : record.interruption_cause;
+          bool persistent = SpotRequestOf(record)->request.type == "persistent";
+          SetSpotStatus(*SpotRequestOf(record),
+                        stop ? "disabled" : (persistent ? "open" : "closed"),
+                        (stop ? "instance-stopped-" : "instance-terminated-") + cause);
+        }
         continue;
       } else if (code == kRunning && record.instance.instance_lifecycle == "spot" &&
                  record.interrupt_at_us == 0 &&
                  offers_.SpotPrice(record.instance.instance_type,
                                    record.instance.placement.availability_zone.value_or(""), now)
                          .value_or(0) > record.spot_max_price) {
-        record.interrupt_at_us = now + faults_.spot_notice_seconds * 1000000LL;
         work.kind = WorkKind::kNotice;
-        work.action = record.interruption_behavior == "stop" ? "stop" : "terminate";
-        work.time = IsoTime(record.interrupt_at_us).substr(0, 19) + "Z";
-        Save(record);
+        std::tie(work.action, work.time) = MarkForInterruption(record, "by-price");
       } else if (code == kRunning && record.firewall_dirty) {
         work.kind = WorkKind::kFirewall;
         work.ingress = IngressFor(record);
@@ -260,10 +279,7 @@ Result<void> Ec2Service::InterruptSpot(const std::string& instance_id) {
     if (record.instance.instance_lifecycle != "spot" || record.instance.state.code != kRunning) {
       return Fail(ErrorCode::kUsage, instance_id + " is not a running spot instance");
     }
-    record.interrupt_at_us = Now() + faults_.spot_notice_seconds * 1000000LL;
-    action = record.interruption_behavior == "stop" ? "stop" : "terminate";
-    time = IsoTime(record.interrupt_at_us).substr(0, 19) + "Z";
-    Save(record);
+    std::tie(action, time) = MarkForInterruption(record, "no-capacity");
   }
   return host_.NoticeSpotInterruption(instance_id, action, time);
 }

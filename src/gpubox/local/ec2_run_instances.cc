@@ -181,6 +181,7 @@ Ec2Result<void> Ec2Service::ChooseLaunchZone(const Ec2Request& request, LaunchPl
   }
   for (const std::string& candidate : zones) {
     if (faults_.CapacityBlocked(type, candidate)) continue;
+    if (plan.spot && faults_.SpotCapacityWithdrawn(type, candidate)) continue;
     if (InstancesOfTypeIn(type, candidate) + plan.run.min_count > CapacityOf(type)) continue;
     plan.zone = candidate;
     return {};
@@ -216,6 +217,18 @@ Ec2Result<void> Ec2Service::CheckSpotPrice(const Ec2Request& request, LaunchPlan
   }
   if (options && options->instance_interruption_behavior) {
     plan.interruption_behavior = *options->instance_interruption_behavior;
+  }
+  if (options && options->spot_instance_type) plan.spot_type = *options->spot_instance_type;
+  // RunInstances: a persistent request must stop (or hibernate) its instance on an
+  // interruption, and only a persistent request may.
+  if ((plan.spot_type == "persistent") != (plan.interruption_behavior != "terminate")) {
+    return std::unexpected(
+        Ec2Error{400, "InvalidParameterCombination",
+                 "Spot Instance requests made by RunInstances support the interruption behavior '" +
+                     plan.interruption_behavior + "' only with " +
+                     (plan.spot_type == "persistent" ? "one-time" : "persistent") +
+                     " requests: persistent requests must stop or hibernate, one-time requests "
+                     "terminate."});
   }
   return {};
 }
@@ -279,6 +292,7 @@ aws::Reservation Ec2Service::BuildInstances(const Ec2Request& request, const Lau
     instance.state_reason = {};
     instances_[instance.instance_id] = record;
     Save(record);
+    if (plan.spot) AddSpotRequest(request, plan, record);
     reservation.instances.push_back(instance);
   }
   reservation.groups = plan.groups;

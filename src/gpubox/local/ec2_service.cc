@@ -81,6 +81,8 @@ Ec2Service::Ec2Service(Env& env, Store& store, InstanceHost& host, std::string a
       {"StartInstances", &Ec2Service::StartInstances},
       {"StopInstances", &Ec2Service::StopInstances},
       {"TerminateInstances", &Ec2Service::TerminateInstances},
+      {"DescribeSpotInstanceRequests", &Ec2Service::DescribeSpotInstanceRequests},
+      {"CancelSpotInstanceRequests", &Ec2Service::CancelSpotInstanceRequests},
   };
 }
 
@@ -91,6 +93,7 @@ Result<void> Ec2Service::Load() {
   GPUBOX_TRY_VOID(LoadKind(store_, "key_pair", key_pairs_));
   GPUBOX_TRY_VOID(LoadKind(store_, "security_group", groups_));
   GPUBOX_TRY_VOID(LoadKind(store_, "client_token", client_tokens_));
+  GPUBOX_TRY_VOID(LoadKind(store_, "spot_request", spot_requests_));
   std::map<std::string, QuotaRecord> quotas;
   for (auto& [id, document] : GPUBOX_TRY(store_.LoadAll("quota"))) {
     auto json = nlohmann::json::parse(document, nullptr, false);

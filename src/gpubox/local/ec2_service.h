@@ -41,6 +41,7 @@ struct LaunchPlan {
   std::string zone;
   double max_price = 0;  ///< spot only
   std::string interruption_behavior = "terminate";
+  std::string spot_type = "one-time";  ///< spot only: "one-time" or "persistent"
 };
 
 /// How long terminated instances stay visible to Describe calls.
@@ -114,6 +115,7 @@ class Ec2Service {
   void Save(const ImageRecord& record);
   void Save(const KeyPairRecord& record);
   void Save(const GroupRecord& record);
+  void Save(const SpotRequestRecord& record);
   void AddBuiltins();
   LaunchSpec SpecFor(const InstanceRecord& record);
   std::vector<aws::IpPermission> IngressFor(const InstanceRecord& record);
@@ -148,6 +150,8 @@ class Ec2Service {
   Ec2Reply StartInstances(const Ec2Request& request);
   Ec2Reply StopInstances(const Ec2Request& request);
   Ec2Reply TerminateInstances(const Ec2Request& request);
+  Ec2Reply DescribeSpotInstanceRequests(const Ec2Request& request);
+  Ec2Reply CancelSpotInstanceRequests(const Ec2Request& request);
   /// The Start/Stop/TerminateInstances answer: applies `transition` to each
   /// instance, saves those whose state changed, and lists previous and current states.
   Ec2Reply StateChangeReply(const std::string& action, const Ec2Request& request,
@@ -191,6 +195,31 @@ class Ec2Service {
   int CapacityOf(const std::string& type) const;
   int InstancesOfTypeIn(const std::string& type, const std::string& zone);
 
+  // Spot requests (ec2_spot_requests.cc): one per spot instance, following it.
+  /// The request of a spot instance, or nullptr (on-demand, or a request since deleted).
+  SpotRequestRecord* SpotRequestOf(const InstanceRecord& record);
+  /// Sets the request's state and status code (with EC2's message for it) and saves it.
+  void SetSpotStatus(SpotRequestRecord& request, const std::string& state, const std::string& code);
+  /// Whether the user may start this stopped spot instance: not one stopped by an
+  /// interruption (the spot service starts those), nor one whose pool has no capacity.
+  Ec2Result<void> CheckSpotStart(const InstanceRecord& record);
+  /// Makes the request of a new spot instance (active, fulfilled).
+  void AddSpotRequest(const Ec2Request& request, const LaunchPlan& plan,
+                      const InstanceRecord& record);
+  /// Whether the spot pool (type, zone) can take one more instance now: capacity not
+  /// withdrawn nor blocked, a free slot, and the price within `max_price`.
+  bool SpotCapacityFor(const std::string& type, const std::string& zone, double max_price);
+  /// Puts the notice on a running spot instance (due after the notice period) and marks its
+  /// request; `cause` is "no-capacity" or "by-price". Returns the IMDS action ("stop",
+  /// "terminate") and time for the host.
+  std::pair<std::string, std::string> MarkForInterruption(InstanceRecord& record,
+                                                          const std::string& cause);
+  /// The spot service's side of Tick (under the lock): notices for spot instances whose pool
+  /// lost its capacity; persistent requests' instances stopped by an interruption started
+  /// again, and terminated ones replaced, once their pool has capacity; old closed requests
+  /// forgotten. Returns the instances given a notice (for the host).
+  std::vector<std::string> TickSpot(int64_t now);
+
   Env& env_;
   Store& store_;
   InstanceHost& host_;
@@ -205,6 +234,7 @@ class Ec2Service {
   std::map<std::string, KeyPairRecord> key_pairs_;          ///< by key pair id
   std::map<std::string, GroupRecord> groups_;               ///< by group id
   std::map<std::string, ClientTokenRecord> client_tokens_;  ///< by "region/token"
+  std::map<std::string, SpotRequestRecord> spot_requests_;  ///< by request id
   std::set<std::string> in_flight_;       ///< instance or image ids with host work under way
   std::set<std::string> needs_adopt_;     ///< running before a daemon restart
   std::set<std::string> accounts_ready_;  ///< accounts whose default groups exist

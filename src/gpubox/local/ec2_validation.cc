@@ -157,6 +157,10 @@ const std::vector<ParameterRule> kRules = {
     {"InstanceMarketOptions.SpotOptions.MaxPrice", ParamKind::kPrice, "a decimal > 0", kInvalid},
     {"InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", ParamKind::kInterruption,
      "stop or terminate", kInvalid},
+    {"InstanceMarketOptions.SpotOptions.SpotInstanceType", ParamKind::kSpotType,
+     "one-time or persistent", kInvalid},
+    {"SpotInstanceRequestId.N", ParamKind::kSpotRequestId, "sir- and 8 letters or digits",
+     "InvalidSpotInstanceRequestID.Malformed"},
     {"MetadataOptions.HttpTokens", ParamKind::kHttpTokens, "optional or required", kInvalid},
     {"InstanceInitiatedShutdownBehavior", ParamKind::kShutdownBehavior, "stop or terminate",
      kInvalid},
@@ -464,6 +468,21 @@ Ec2Result<void> CheckValue(ParamKind kind, std::string_view name, std::string_vi
       return OneOf(name, value, {"spot"});
     case ParamKind::kInterruption:
       return OneOf(name, value, {"stop", "terminate"});
+    case ParamKind::kSpotType:
+      return OneOf(name, value, {"one-time", "persistent"});
+    case ParamKind::kSpotRequestId: {
+      std::string_view rest = value.substr(std::min<size_t>(value.size(), 4));
+      bool ok = value.starts_with("sir-") && rest.size() == 8 &&
+                std::all_of(rest.begin(), rest.end(), [](char c) {
+                  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+                });
+      if (!ok) {
+        return std::unexpected(
+            Error("InvalidSpotInstanceRequestID.Malformed",
+                  "Invalid id: \"" + Shown(value) + "\" (expecting \"sir-...\")"));
+      }
+      return {};
+    }
     case ParamKind::kKeyType:
       return OneOf(name, value, {"rsa", "ed25519"});
     case ParamKind::kKeyFormat:

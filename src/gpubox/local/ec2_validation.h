@@ -25,34 +25,36 @@ namespace gpubox::local {
 
 /// The kinds of values EC2 parameters hold.
 enum class ParamKind {
-  kCount,            ///< MinCount, MaxCount
-  kVolumeSize,       ///< GiB
-  kVolumeType,       ///< standard, gp2, gp3, io1, io2, st1, sc1
-  kPort,             ///< -1..65535
-  kProtocol,         ///< tcp, udp, icmp, icmpv6, -1/all, or 0..255
-  kCidrV4,           ///< a.b.c.d/n
-  kCidrV6,           ///< x:x::/n
-  kInstanceId,       ///< i- and 8 or 17 hex digits
-  kImageId,          ///< ami- and 8 or 17 hex digits
-  kGroupId,          ///< sg- and 8 or 17 hex digits
-  kKeyPairId,        ///< key- and 17 hex digits
-  kName255,          ///< key pair names, group names: 1..255 printable ASCII
-  kDescription,      ///< 0..255 characters
-  kImageName,        ///< 3..128 of letters, digits ( ) [ ] space . / - ' @ _
-  kTagKey,           ///< 1..128 characters, not aws:
-  kTagValue,         ///< 0..256 characters
-  kUserData,         ///< base64, at most 16 KiB decoded
-  kPublicKey,        ///< exactly one OpenSSH public key (base64 of it too)
-  kBool,             ///< true, false
-  kClientToken,      ///< 1..64 printable ASCII
-  kPrice,            ///< a decimal > 0
-  kHttpTokens,       ///< optional, required
-  kShutdownBehavior, ///< stop, terminate
-  kMarketType,       ///< spot
-  kInterruption,     ///< stop, terminate
-  kKeyType,          ///< rsa, ed25519
-  kKeyFormat,        ///< pem, ppk
-  kMaxResults,       ///< positive integer (each operation's range: PageOf)
+  kCount,             ///< MinCount, MaxCount
+  kVolumeSize,        ///< GiB
+  kVolumeType,        ///< standard, gp2, gp3, io1, io2, st1, sc1
+  kPort,              ///< -1..65535
+  kProtocol,          ///< tcp, udp, icmp, icmpv6, -1/all, or 0..255
+  kCidrV4,            ///< a.b.c.d/n
+  kCidrV6,            ///< x:x::/n
+  kInstanceId,        ///< i- and 8 or 17 hex digits
+  kImageId,           ///< ami- and 8 or 17 hex digits
+  kGroupId,           ///< sg- and 8 or 17 hex digits
+  kKeyPairId,         ///< key- and 17 hex digits
+  kName255,           ///< key pair names, group names: 1..255 printable ASCII
+  kDescription,       ///< 0..255 characters
+  kImageName,         ///< 3..128 of letters, digits ( ) [ ] space . / - ' @ _
+  kTagKey,            ///< 1..128 characters, not aws:
+  kTagValue,          ///< 0..256 characters
+  kUserData,          ///< base64, at most 16 KiB decoded
+  kPublicKey,         ///< exactly one OpenSSH public key (base64 of it too)
+  kBool,              ///< true, false
+  kClientToken,       ///< 1..64 printable ASCII
+  kPrice,             ///< a decimal > 0
+  kHttpTokens,        ///< optional, required
+  kShutdownBehavior,  ///< stop, terminate
+  kMarketType,        ///< spot
+  kInterruption,      ///< stop, terminate
+  kSpotType,          ///< one-time, persistent
+  kSpotRequestId,     ///< sir- and 8 letters or digits
+  kKeyType,           ///< rsa, ed25519
+  kKeyFormat,         ///< pem, ppk
+  kMaxResults,        ///< positive integer (each operation's range: PageOf)
 };
 
 /// One row of the table.

@@ -4,13 +4,41 @@
 
 namespace gpubox::local {
 
-bool FaultConfig::CapacityBlocked(std::string_view type, std::string_view zone) const {
-  for (const CapacityFault& fault : capacity_errors) {
+namespace {
+
+bool AnyMatches(const std::vector<CapacityFault>& faults, std::string_view type,
+                std::string_view zone) {
+  for (const CapacityFault& fault : faults) {
     if ((fault.type == "*" || fault.type == type) && (fault.zone == "*" || fault.zone == zone)) {
       return true;
     }
   }
   return false;
+}
+
+std::vector<CapacityFault> ParsePools(const nlohmann::json& value) {
+  std::vector<CapacityFault> pools;
+  for (const auto& fault : value) {
+    pools.push_back({fault.value("type", std::string("*")), fault.value("zone", std::string("*"))});
+  }
+  return pools;
+}
+
+nlohmann::json PoolsJson(const std::vector<CapacityFault>& pools) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const CapacityFault& fault : pools)
+    json.push_back({{"type", fault.type}, {"zone", fault.zone}});
+  return json;
+}
+
+}  // namespace
+
+bool FaultConfig::CapacityBlocked(std::string_view type, std::string_view zone) const {
+  return AnyMatches(capacity_errors, type, zone);
+}
+
+bool FaultConfig::SpotCapacityWithdrawn(std::string_view type, std::string_view zone) const {
+  return AnyMatches(spot_capacity_withdrawn, type, zone);
 }
 
 Result<FaultConfig> ParseFaultConfig(std::string_view json_text) {
@@ -30,10 +58,9 @@ Result<FaultConfig> ParseFaultConfig(std::string_view json_text) {
       } else if (key == "spot_notice_seconds") {
         config.spot_notice_seconds = value.get<int>();
       } else if (key == "capacity_errors") {
-        for (const auto& fault : value) {
-          config.capacity_errors.push_back(
-              {fault.value("type", std::string("*")), fault.value("zone", std::string("*"))});
-        }
+        config.capacity_errors = ParsePools(value);
+      } else if (key == "spot_capacity_withdrawn") {
+        config.spot_capacity_withdrawn = ParsePools(value);
       } else if (key == "capacity") {
         config.capacity = value.get<std::map<std::string, int>>();
       } else if (key == "quotas") {
@@ -57,16 +84,13 @@ Result<FaultConfig> ParseFaultConfig(std::string_view json_text) {
 }
 
 std::string FaultConfigJson(const FaultConfig& config) {
-  nlohmann::json errors = nlohmann::json::array();
-  for (const CapacityFault& fault : config.capacity_errors) {
-    errors.push_back({{"type", fault.type}, {"zone", fault.zone}});
-  }
   nlohmann::json json = {{"throttle_rate", config.throttle_rate},
                          {"error_rate", config.error_rate},
                          {"capacity_error_rate", config.capacity_error_rate},
                          {"latency_ms", config.latency_ms},
-                         {"capacity_errors", errors},
+                         {"capacity_errors", PoolsJson(config.capacity_errors)},
                          {"spot_notice_seconds", config.spot_notice_seconds},
+                         {"spot_capacity_withdrawn", PoolsJson(config.spot_capacity_withdrawn)},
                          {"capacity", config.capacity},
                          {"quotas", config.quotas}};
   return json.dump(2) + "\n";

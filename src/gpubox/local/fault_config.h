@@ -10,6 +10,12 @@
 ///    "latency_ms": 50,                // added to every API call
 ///    "capacity_errors": [{"type": "p3.2xlarge", "zone": "us-west-2a"}],  // zone "*": all
 ///    "spot_notice_seconds": 120,      // spot interruption notice period
+///    "spot_capacity_withdrawn": [{"type": "g4dn.xlarge", "zone": "us-east-1a"}],
+///                                     // spot pools without capacity: their running spot
+///                                     // instances get a notice and are interrupted, spot
+///                                     // launches and starts there fail; when a pool gets its
+///                                     // capacity back, persistent requests' instances stopped
+///                                     // by an interruption are started again
 ///    "capacity": {"g4dn.xlarge": 4},  // instances per type and zone (default 16 / GPUs)
 ///    "quotas": {"L-417A185B/us-east-1": 8}}  // vCPU quota values
 
@@ -34,11 +40,14 @@ struct FaultConfig {
   int latency_ms = 0;
   std::vector<CapacityFault> capacity_errors;
   int spot_notice_seconds = 120;
+  std::vector<CapacityFault> spot_capacity_withdrawn;
   std::map<std::string, int> capacity;
   std::map<std::string, double> quotas;
 
   /// Whether a capacity error is injected for the type in the zone.
   bool CapacityBlocked(std::string_view type, std::string_view zone) const;
+  /// Whether the spot pool of the type in the zone has its capacity withdrawn.
+  bool SpotCapacityWithdrawn(std::string_view type, std::string_view zone) const;
 };
 
 /// Parses config.json; unknown keys are errors (kUsage) so typos show.

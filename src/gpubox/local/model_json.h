@@ -61,6 +61,12 @@ GPUBOX_JSON(Instance, instance_id, image_id, state, private_dns_name, public_dns
             spot_instance_request_id, client_token, security_groups, state_reason, tags,
             metadata_options, root_volume_size_gib)
 
+GPUBOX_JSON(SpotInstanceStatus, code, message, update_time)
+GPUBOX_JSON(SpotLaunchSpecification, image_id, instance_type, key_name, availability_zone)
+GPUBOX_JSON(SpotInstanceRequest, spot_instance_request_id, spot_price, type, state, status,
+            instance_id, create_time, launch_specification, launched_availability_zone,
+            product_description, instance_interruption_behavior, tags)
+
 #undef GPUBOX_JSON
 
 }  // namespace gpubox::aws

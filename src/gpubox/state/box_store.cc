@@ -30,6 +30,8 @@ constexpr SqlColumn kBoxTable[] = {
     {"billed_seconds", "INTEGER"},
     {"disk_gib", "INTEGER"},
     {"failed_phase", "TEXT"},
+    {"recovering_from", "TEXT"},
+    {"recovery_image", "TEXT"},
 };
 constexpr SqlColumn kAttemptTable[] = {
     {"id", "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -85,6 +87,8 @@ BoxRecord ReadBox(const SqliteStatement& row) {
   box.billed_seconds = row.Int(col++);
   box.disk_gib = static_cast<int>(row.Int(col++));
   box.failed_phase = row.Text(col++);
+  box.recovering_from = row.Text(col++);
+  box.recovery_image = row.Text(col++);
   return box;
 }
 
@@ -128,7 +132,7 @@ Result<void> BoxStore::Save(const BoxRecord& box) {
     stmt.Bind(*field);
   }
   stmt.Bind(box.created_at).Bind(box.running_since).Bind(box.billed_seconds).Bind(box.disk_gib);
-  stmt.Bind(box.failed_phase);
+  stmt.Bind(box.failed_phase).Bind(box.recovering_from).Bind(box.recovery_image);
   return stmt.Run();
 }
 

@@ -61,6 +61,10 @@ struct BoxRecord {
   int64_t billed_seconds = 0;  ///< running time before running_since
   int disk_gib = 0;
   std::string failed_phase;  ///< kSetupFailed: the setup phase that failed
+  /// A `recover` under way (a rerun continues it): the interrupted instance it replaces,
+  /// and the image of that instance's disk the replacement launches from.
+  std::string recovering_from;
+  std::string recovery_image;
 };
 
 struct AttemptRecord {

@@ -197,6 +197,14 @@ std::vector<Case> AllCases() {
       EncodeRequest(CreateTagsRequest{{"i-1", "vol-1"}, {{"gpubox:box", "d2l"}, {"empty", ""}}}),
       R"({"Resources":["i-1","vol-1"],"Tags":[{"Key":"gpubox:box","Value":"d2l"},
                                               {"Key":"empty","Value":""}]})");
+  add("DescribeSpotInstanceRequests",
+      EncodeRequest(DescribeSpotInstanceRequestsRequest{filters, {"sir-08b93456"}, 10, "t"}),
+      with_filters(R"({"Filters":FILTERS,"SpotInstanceRequestIds":["sir-08b93456"],
+                       "NextToken":"t","MaxResults":10})")
+          .c_str());
+  add("CancelSpotInstanceRequests",
+      EncodeRequest(CancelSpotInstanceRequestsRequest{{"sir-08b93456", "sir-12345678"}}),
+      R"({"SpotInstanceRequestIds":["sir-08b93456","sir-12345678"]})");
   return cases;
 }
 
@@ -215,7 +223,7 @@ TEST(Ec2RequestEncoderTest, EveryOperationMatchesBotocoreSerializer) {
     EXPECT_EQ(EncodeForm(cases[index].params), output[index]["body"].get<std::string>());
     operations.insert(cases[index].operation);
   }
-  EXPECT_EQ(operations.size(), 22u);
+  EXPECT_EQ(operations.size(), 24u);
 }
 
 TEST(Ec2RequestEncoderTest, EmptyListsSendNothingAndUnsetOptionalsAreOmitted) {

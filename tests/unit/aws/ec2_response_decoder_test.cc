@@ -45,7 +45,9 @@ const std::vector<std::string> kOperations = {"DescribeRegions",
                                               "TerminateInstances",
                                               "CreateImage",
                                               "DeregisterImage",
-                                              "CreateTags"};
+                                              "CreateTags",
+                                              "DescribeSpotInstanceRequests",
+                                              "CancelSpotInstanceRequests"};
 
 class Ec2ResponseDecoderTest : public ::testing::Test {
  protected:
@@ -299,6 +301,36 @@ TEST_F(Ec2ResponseDecoderTest, MalformedXmlIsACloudError) {
   Error error = Ec2ErrorFromResponse(HttpResponse{503, {}, "<html>Service Unavailable</html>"});
   EXPECT_EQ(error.http_status, 503);
   EXPECT_EQ(error.cloud_code, "HTTP503");
+}
+
+TEST_F(Ec2ResponseDecoderTest, SpotInstanceRequestsAndTheirCancellation) {
+  auto described = DecodeDescribeSpotInstanceRequests(Fixture("DescribeSpotInstanceRequests"));
+  ASSERT_TRUE(described.has_value());
+  const json& d = Parsed("DescribeSpotInstanceRequests")["SpotInstanceRequests"];
+  ASSERT_EQ(described->spot_instance_requests.size(), d.size());
+  const SpotInstanceRequest& request = described->spot_instance_requests[0];
+  EXPECT_EQ(request.spot_instance_request_id, d[0]["SpotInstanceRequestId"]);
+  EXPECT_EQ(request.state, d[0]["State"]);
+  EXPECT_EQ(request.type, d[0]["Type"]);
+  EXPECT_EQ(request.status.code, d[0]["Status"]["Code"]);
+  EXPECT_EQ(request.status.message, d[0]["Status"]["Message"]);
+  EXPECT_EQ(request.instance_id, d[0]["InstanceId"]);
+  EXPECT_EQ(request.spot_price, d[0]["SpotPrice"]);
+  EXPECT_EQ(request.instance_interruption_behavior, d[0]["InstanceInterruptionBehavior"]);
+  EXPECT_EQ(request.launched_availability_zone, d[0]["LaunchedAvailabilityZone"]);
+  EXPECT_EQ(request.launch_specification.instance_type,
+            d[0]["LaunchSpecification"]["InstanceType"]);
+  EXPECT_EQ(request.launch_specification.availability_zone,
+            d[0]["LaunchSpecification"]["Placement"]["AvailabilityZone"]);
+  ASSERT_EQ(request.tags.size(), 1u);
+  EXPECT_EQ(request.tags[0].value, d[0]["Tags"][0]["Value"]);
+  auto cancelled = DecodeCancelSpotInstanceRequests(Fixture("CancelSpotInstanceRequests"));
+  ASSERT_TRUE(cancelled.has_value());
+  const json& c = Parsed("CancelSpotInstanceRequests")["CancelledSpotInstanceRequests"];
+  ASSERT_EQ(cancelled->cancelled_spot_instance_requests.size(), 1u);
+  EXPECT_EQ(cancelled->cancelled_spot_instance_requests[0].spot_instance_request_id,
+            c[0]["SpotInstanceRequestId"]);
+  EXPECT_EQ(cancelled->cancelled_spot_instance_requests[0].state, c[0]["State"]);
 }
 
 }  // namespace

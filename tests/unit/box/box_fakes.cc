@@ -230,6 +230,19 @@ Result<aws::Instance> FakeCloud::RunInstance(const std::string& region,
   instance.private_ip_address = "10.0.0." + std::to_string(next_id_);
   instance.key_name = request.key_name.value_or("");
   instance.instance_lifecycle = request.instance_market_options ? "spot" : "";
+  if (request.instance_market_options) {
+    aws::SpotInstanceRequest spot;
+    spot.spot_instance_request_id = "sir-" + std::to_string(next_id_);
+    const auto& options = request.instance_market_options->spot_options;
+    spot.type = options ? options->spot_instance_type.value_or("one-time") : "one-time";
+    spot.instance_interruption_behavior =
+        options ? options->instance_interruption_behavior.value_or("terminate") : "terminate";
+    spot.state = "active";
+    spot.status.code = "fulfilled";
+    spot.instance_id = instance.instance_id;
+    instance.spot_instance_request_id = spot.spot_instance_request_id;
+    spot_requests_[spot.spot_instance_request_id] = spot;
+  }
   for (const auto& group_id : request.security_group_ids) {
     instance.security_groups.push_back({group_id, ""});
   }
@@ -240,6 +253,26 @@ Result<aws::Instance> FakeCloud::RunInstance(const std::string& region,
   instances_[instance.instance_id] = instance;
   instance_region_[instance.instance_id] = region;
   return instance;
+}
+
+Result<std::vector<aws::SpotInstanceRequest>> FakeCloud::DescribeSpotRequests(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  std::vector<aws::SpotInstanceRequest> found;
+  for (auto& [id, spot] : spot_requests_) {
+    bool ok = true;
+    for (const aws::Filter& filter : filters) {
+      if (filter.name == "instance-id") ok = ok && spot.instance_id == filter.values[0];
+      if (filter.name == "spot-instance-request-id") ok = ok && id == filter.values[0];
+    }
+    if (ok) found.push_back(spot);
+  }
+  return found;
+}
+
+Result<void> FakeCloud::CancelSpotRequest(const std::string& region, const std::string& id) {
+  calls_.push_back("CancelSpotInstanceRequests " + id);
+  if (spot_requests_.count(id)) spot_requests_[id].state = "cancelled";
+  return {};
 }
 
 Result<void> FakeCloud::StartInstance(const std::string& region, const std::string& id) {

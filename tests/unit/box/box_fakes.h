@@ -66,6 +66,9 @@ class FakeCloud : public Cloud {
   Result<void> StartInstance(const std::string& region, const std::string& id) override;
   Result<void> StopInstance(const std::string& region, const std::string& id) override;
   Result<void> TerminateInstance(const std::string& region, const std::string& id) override;
+  Result<std::vector<aws::SpotInstanceRequest>> DescribeSpotRequests(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
+  Result<void> CancelSpotRequest(const std::string& region, const std::string& request_id) override;
   Result<std::vector<aws::Image>> DescribeImages(const std::string& region,
                                                  const std::vector<aws::Filter>& filters,
                                                  const std::vector<std::string>& owners) override;
@@ -89,6 +92,8 @@ class FakeCloud : public Cloud {
   std::map<std::string, aws::Image> images_;   ///< by id
   std::string new_image_state_ = "available";  ///< what CreateImage's images stay in
   std::map<std::string, std::string> image_region_;
+  /// Spot requests by id ("sir-N"), one per spot instance; state "active" or "cancelled".
+  std::map<std::string, aws::SpotInstanceRequest> spot_requests_;
 
  private:
   int next_id_ = 1;

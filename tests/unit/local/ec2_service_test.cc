@@ -237,6 +237,160 @@ TEST_F(Ec2ServiceTest, DescribeInstancesPaginates) {
   EXPECT_EQ(First(Call("DescribeInstances", {{"NextToken", "junk"}}), "Code"), "InvalidNextToken");
 }
 
+/// A persistent spot instance that stops on an interruption, as `gpubox up --spot` asks.
+std::map<std::string, std::string> PersistentSpot(const std::string& ami) {
+  return {{"ImageId", ami},
+          {"InstanceType", "g4dn.xlarge"},
+          {"Placement.AvailabilityZone", "us-east-1a"},
+          {"InstanceMarketOptions.MarketType", "spot"},
+          {"InstanceMarketOptions.SpotOptions.SpotInstanceType", "persistent"},
+          {"InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "stop"},
+          {"TagSpecification.1.ResourceType", "spot-instances-request"},
+          {"TagSpecification.1.Tag.1.Key", "gpubox:box"},
+          {"TagSpecification.1.Tag.1.Value", "d2l"}};
+}
+
+TEST_F(Ec2ServiceTest, SpotRequestFollowsItsInstanceThroughStopStartAndCancel) {
+  Ec2Reply run = Call("RunInstances", PersistentSpot(DlamiId()));
+  ASSERT_EQ(run.status, 200) << run.body;
+  std::string id = First(run, "instanceId");
+  std::string sir = First(run, "spotInstanceRequestId");
+  EXPECT_EQ(First(run, "instanceLifecycle"), "spot");
+  ASSERT_EQ(sir.size(), 12u);
+  service_->Tick();
+  service_->Tick();
+  auto request = [&] {
+    return Call("DescribeSpotInstanceRequests", {{"SpotInstanceRequestId.1", sir}});
+  };
+  EXPECT_EQ(First(request(), "state"), "active");
+  EXPECT_EQ(First(request(), "code"), "fulfilled");
+  EXPECT_EQ(First(request(), "type"), "persistent");
+  EXPECT_EQ(First(request(), "instanceId"), id);
+  EXPECT_EQ(First(request(), "instanceInterruptionBehavior"), "stop");
+  EXPECT_EQ(First(Call("DescribeSpotInstanceRequests",
+                       {{"Filter.1.Name", "tag:gpubox:box"}, {"Filter.1.Value.1", "d2l"}}),
+                  "spotInstanceRequestId"),
+            sir);
+  // A persistent spot instance stops and starts as the user asks.
+  ASSERT_EQ(Call("StopInstances", {{"InstanceId.1", id}}).status, 200);
+  EXPECT_EQ(First(request(), "state"), "disabled");
+  EXPECT_EQ(First(request(), "code"), "instance-stopped-by-user");
+  service_->Tick();
+  ASSERT_EQ(Call("StartInstances", {{"InstanceId.1", id}}).status, 200);
+  EXPECT_EQ(First(request(), "state"), "active");
+  service_->Tick();
+  service_->Tick();
+  // Cancelled: the instance stays, and terminating it brings no replacement.
+  Ec2Reply cancel = Call("CancelSpotInstanceRequests", {{"SpotInstanceRequestId.1", sir}});
+  EXPECT_EQ(First(cancel, "state"), "cancelled");
+  EXPECT_EQ(First(request(), "code"), "request-canceled-and-instance-running");
+  ASSERT_EQ(Call("TerminateInstances", {{"InstanceId.1", id}}).status, 200);
+  for (int tick = 0; tick < 4; ++tick) service_->Tick();
+  EXPECT_EQ(First(Call("DescribeInstances", {{"Filter.1.Name", "instance-state-name"},
+                                             {"Filter.1.Value.1", "pending"},
+                                             {"Filter.1.Value.2", "running"}}),
+                  "instanceId"),
+            "");
+  EXPECT_EQ(
+      First(Call("DescribeSpotInstanceRequests", {{"SpotInstanceRequestId.1", "sir-00000000"}}),
+            "Code"),
+      "InvalidSpotInstanceRequestID.NotFound");
+  EXPECT_EQ(
+      First(Call("CancelSpotInstanceRequests", {{"SpotInstanceRequestId.1", "sir-x"}}), "Code"),
+      "InvalidSpotInstanceRequestID.Malformed");
+}
+
+TEST_F(Ec2ServiceTest, PersistentRequestNotCancelledReplacesATerminatedInstance) {
+  Ec2Reply run = Call("RunInstances", PersistentSpot(DlamiId()));
+  std::string id = First(run, "instanceId");
+  std::string sir = First(run, "spotInstanceRequestId");
+  service_->Tick();
+  service_->Tick();
+  ASSERT_EQ(Call("TerminateInstances", {{"InstanceId.1", id}}).status, 200);
+  Ec2Reply open = Call("DescribeSpotInstanceRequests", {{"SpotInstanceRequestId.1", sir}});
+  EXPECT_EQ(First(open, "state"), "open");
+  EXPECT_EQ(First(open, "code"), "instance-terminated-by-user");
+  service_->Tick();
+  Ec2Reply replaced = Call("DescribeSpotInstanceRequests", {{"SpotInstanceRequestId.1", sir}});
+  std::string replacement = First(replaced, "instanceId");
+  EXPECT_NE(replacement, id);
+  EXPECT_EQ(First(replaced, "state"), "active");
+  Ec2Reply described = Call("DescribeInstances", {{"InstanceId.1", replacement}});
+  EXPECT_EQ(First(described, "spotInstanceRequestId"), sir);
+  EXPECT_EQ(First(described, "instanceType"), "g4dn.xlarge");
+}
+
+TEST_F(Ec2ServiceTest, OneTimeAndPersistentRequestsMatchTheirInterruptionBehaviour) {
+  auto params = PersistentSpot(DlamiId());
+  params["InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"] = "terminate";
+  EXPECT_EQ(First(Call("RunInstances", params), "Code"), "InvalidParameterCombination");
+  params.erase("InstanceMarketOptions.SpotOptions.SpotInstanceType");
+  params["InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior"] = "stop";
+  EXPECT_EQ(First(Call("RunInstances", params), "Code"), "InvalidParameterCombination");
+  params["InstanceMarketOptions.SpotOptions.SpotInstanceType"] = "forever";
+  EXPECT_EQ(First(Call("RunInstances", params), "Code"), "InvalidParameterValue");
+  // A one-time spot instance cannot stop; terminated, its request closes.
+  Ec2Reply one_time = Call("RunInstances", {{"ImageId", DlamiId()},
+                                            {"InstanceType", "g4dn.xlarge"},
+                                            {"InstanceMarketOptions.MarketType", "spot"}});
+  std::string id = First(one_time, "instanceId");
+  EXPECT_EQ(First(Call("StopInstances", {{"InstanceId.1", id}}), "Code"), "UnsupportedOperation");
+  Call("TerminateInstances", {{"InstanceId.1", id}});
+  EXPECT_EQ(First(Call("DescribeSpotInstanceRequests",
+                       {{"SpotInstanceRequestId.1", First(one_time, "spotInstanceRequestId")}}),
+                  "state"),
+            "closed");
+}
+
+TEST_F(Ec2ServiceTest, WithdrawnCapacityNoticesStopsKeepsTheDiskAndRestartsWhenBack) {
+  FaultConfig faults;
+  faults.spot_notice_seconds = 3;
+  service_->SetFaults(faults);
+  Ec2Reply run = Call("RunInstances", PersistentSpot(DlamiId()));
+  std::string id = First(run, "instanceId");
+  std::string sir = First(run, "spotInstanceRequestId");
+  service_->Tick();
+  service_->Tick();
+  host_.calls_.clear();
+  faults.spot_capacity_withdrawn.push_back({"g4dn.xlarge", "us-east-1a"});
+  service_->SetFaults(faults);
+  service_->Tick();
+  EXPECT_EQ(host_.calls_, std::vector<std::string>{"notice " + id + " stop"});
+  auto request = [&] {
+    return Call("DescribeSpotInstanceRequests", {{"SpotInstanceRequestId.1", sir}});
+  };
+  EXPECT_EQ(First(request(), "code"), "marked-for-stop");
+  // New spot launches in the pool fail; another zone has room.
+  EXPECT_EQ(First(Call("RunInstances", PersistentSpot(DlamiId())), "Code"),
+            "InsufficientInstanceCapacity");
+  clock_.Advance(2 * 1000000LL);
+  service_->Tick();
+  EXPECT_EQ(First(Call("DescribeInstances", {{"InstanceId.1", id}}), "name"), "running");
+  clock_.Advance(2 * 1000000LL);
+  service_->Tick();  // stopping
+  service_->Tick();  // stopped on the host: the disk kept
+  Ec2Reply stopped = Call("DescribeInstances", {{"InstanceId.1", id}});
+  EXPECT_EQ(First(stopped, "name"), "stopped");
+  EXPECT_NE(stopped.body.find("Server.SpotInstanceShutdown"), std::string::npos);
+  EXPECT_EQ(host_.calls_.back(), "stop " + id);
+  EXPECT_EQ(First(request(), "state"), "disabled");
+  EXPECT_EQ(First(request(), "code"), "instance-stopped-no-capacity");
+  // Only the spot service starts an instance it stopped.
+  EXPECT_EQ(First(Call("StartInstances", {{"InstanceId.1", id}}), "Code"),
+            "IncorrectSpotRequestState");
+  service_->Tick();
+  EXPECT_EQ(First(Call("DescribeInstances", {{"InstanceId.1", id}}), "name"), "stopped");
+  faults.spot_capacity_withdrawn.clear();
+  service_->SetFaults(faults);
+  service_->Tick();  // the spot service starts it again
+  service_->Tick();
+  EXPECT_EQ(First(Call("DescribeInstances", {{"InstanceId.1", id}}), "name"), "running");
+  EXPECT_EQ(host_.calls_[host_.calls_.size() - 2], "notice " + id + " ");  // withdrawn first
+  EXPECT_EQ(host_.calls_.back(), "start " + id);
+  EXPECT_EQ(First(request(), "state"), "active");
+  EXPECT_EQ(First(request(), "code"), "fulfilled");
+}
+
 TEST_F(Ec2ServiceTest, QuotasAnswerJsonAndApproveIncreases) {
   QuotasService quotas(*service_, *store_);
   JsonReply get = quotas.Handle("ServiceQuotasV20190624.GetServiceQuota",

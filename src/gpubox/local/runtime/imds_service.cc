@@ -1,5 +1,6 @@
 #include "gpubox/local/runtime/imds_service.h"
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -31,6 +32,22 @@ std::string NewToken() {
   return token + "==";
 }
 
+/// "2026-12-02T13:05:00Z", as IMDS writes times.
+std::string IsoSeconds(int64_t micros) {
+  std::time_t seconds = micros / 1'000'000;
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+ImdsReply Json(const nlohmann::json& document) {
+  ImdsReply reply = Text(200, document.dump());
+  reply.headers["Content-Type"] = "application/json";
+  return reply;
+}
+
 std::string Header(const ImdsRequest& request, const std::string& name) {
   auto found = request.headers.find(name);
   return found == request.headers.end() ? "" : found->second;
@@ -42,6 +59,11 @@ ImdsService::ImdsService(ImdsData data, Clock* clock) : data_(std::move(data)), 
 
 void ImdsService::SetInstanceAction(const std::string& action, const std::string& time) {
   std::lock_guard lock(mutex_);
+  if (action.empty()) {
+    rebalance_time_.clear();
+  } else if (rebalance_time_.empty()) {
+    rebalance_time_ = IsoSeconds(clock_->NowMicros());
+  }
   action_ = action;
   action_time_ = time;
 }
@@ -106,9 +128,9 @@ ImdsReply ImdsService::MetaData(const std::string& path) {
   if (!key.empty() && key.back() == '/') key.pop_back();
   bool has_action = !action_.empty();
   if (key.empty()) {
-    std::string listing =
-        "ami-id\nhostname\ninstance-id\ninstance-type\nlocal-hostname\nlocal-ipv4\n"
-        "placement/\npublic-keys/";
+    std::string listing = std::string("ami-id\n") + (rebalance_time_.empty() ? "" : "events/\n") +
+                          "hostname\ninstance-id\ninstance-type\nlocal-hostname\nlocal-ipv4\n"
+                          "placement/\npublic-keys/";
     if (has_action) listing += "\nspot/";
     return Text(200, listing);
   }
@@ -126,10 +148,13 @@ ImdsReply ImdsService::MetaData(const std::string& path) {
   if (key == "public-keys/0/openssh-key" && has_key) return Text(200, data_.openssh_key);
   if (key == "spot" && has_action) return Text(200, "instance-action\ntermination-time");
   if (key == "spot/instance-action" && has_action) {
-    nlohmann::json notice = {{"action", action_}, {"time", action_time_}};
-    ImdsReply reply = Text(200, notice.dump());
-    reply.headers["Content-Type"] = "application/json";
-    return reply;
+    return Json({{"action", action_}, {"time", action_time_}});
+  }
+  bool has_rebalance = !rebalance_time_.empty();
+  if (key == "events" && has_rebalance) return Text(200, "recommendations/");
+  if (key == "events/recommendations" && has_rebalance) return Text(200, "rebalance");
+  if (key == "events/recommendations/rebalance" && has_rebalance) {
+    return Json({{"noticeTime", rebalance_time_}});
   }
   if (key == "spot/termination-time" && has_action && action_ == "terminate") {
     return Text(200, action_time_);

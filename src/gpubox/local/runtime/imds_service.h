@@ -46,6 +46,9 @@ class ImdsService {
 
   /// Sets the spot interruption notice served at spot/instance-action
   /// ({"action":"stop","time":"2026-01-01T00:00:00Z"}); an empty action clears it.
+  /// A notice also brings a rebalance recommendation, served at
+  /// events/recommendations/rebalance ({"noticeTime":"..."}, the time the notice came):
+  /// EC2 sends it at the latest with the notice.
   void SetInstanceAction(const std::string& action, const std::string& time);
 
  private:
@@ -59,6 +62,7 @@ class ImdsService {
   std::map<std::string, int64_t> token_expiry_micros_;
   std::string action_;
   std::string action_time_;
+  std::string rebalance_time_;  ///< empty: no recommendation
 };
 
 }  // namespace gpubox::local

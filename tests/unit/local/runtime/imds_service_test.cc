@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "unit/fakes/fake_clock.h"
 
 namespace gpubox::local {
@@ -81,6 +83,25 @@ TEST_F(ImdsServiceTest, SpotNoticeAppearsWhenSet) {
   EXPECT_EQ(Get("/latest/meta-data/spot/termination-time", token).body, "2026-05-01T12:00:00Z");
   service_.SetInstanceAction("", "");
   EXPECT_EQ(Get("/latest/meta-data/spot/instance-action", token).status, 404);
+}
+
+TEST_F(ImdsServiceTest, RebalanceRecommendationComesWithTheNoticeAndGoesWithIt) {
+  std::string token = Token();
+  const std::string rebalance = "/latest/meta-data/events/recommendations/rebalance";
+  EXPECT_EQ(Get(rebalance, token).status, 404);
+  EXPECT_EQ(Get("/latest/meta-data/", token).body.find("events/"), std::string::npos);
+  service_.SetInstanceAction("stop", "2026-05-01T12:02:00Z");
+  ImdsReply recommendation = Get(rebalance, token);
+  EXPECT_EQ(recommendation.status, 200);
+  EXPECT_EQ(recommendation.headers["Content-Type"], "application/json");
+  auto document = nlohmann::json::parse(recommendation.body);
+  ASSERT_TRUE(document.contains("noticeTime"));
+  EXPECT_EQ(document["noticeTime"].get<std::string>().size(), 20u);  // 2026-05-01T12:00:00Z
+  EXPECT_NE(Get("/latest/meta-data/", token).body.find("events/"), std::string::npos);
+  EXPECT_EQ(Get("/latest/meta-data/events/recommendations", token).body, "rebalance");
+  EXPECT_EQ(Get("/latest/meta-data/spot/termination-time", token).status, 404);  // stop
+  service_.SetInstanceAction("", "");
+  EXPECT_EQ(Get(rebalance, token).status, 404);
 }
 
 }  // namespace
