@@ -244,7 +244,8 @@ Ec2Reply Ec2Service::DescribeSpotInstanceRequests(const Ec2Request& request) {
   auto ids = request.List("SpotInstanceRequestId");
   for (const std::string& id : ids) {
     auto found = spot_requests_.find(id);
-    if (found == spot_requests_.end() || found->second.region != request.region) {
+    if (found == spot_requests_.end() || found->second.region != request.region ||
+        !OwnedByCaller(request, found->second.launch_template.owner_id)) {
       return ErrorReply({400, "InvalidSpotInstanceRequestID.NotFound",
                          "The spot instance request ID '" + id + "' does not exist"},
                         request);
@@ -259,7 +260,10 @@ Ec2Reply Ec2Service::DescribeSpotInstanceRequests(const Ec2Request& request) {
   }
   std::vector<const aws::SpotInstanceRequest*> matched;
   for (const auto& [id, spot] : spot_requests_) {
-    if (spot.region != request.region) continue;
+    // Another account's requests are not the caller's to see (as its instances).
+    if (spot.region != request.region || !OwnedByCaller(request, spot.launch_template.owner_id)) {
+      continue;
+    }
     if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
     if (MatchesFilters(filters, spot.request.tags, values(spot.request))) {
       matched.push_back(&spot.request);
@@ -289,7 +293,8 @@ Ec2Reply Ec2Service::CancelSpotInstanceRequests(const Ec2Request& request) {
   std::vector<SpotRequestRecord*> found;
   for (const std::string& id : ids) {
     auto it = spot_requests_.find(id);
-    if (it == spot_requests_.end() || it->second.region != request.region) {
+    if (it == spot_requests_.end() || it->second.region != request.region ||
+        !OwnedByCaller(request, it->second.launch_template.owner_id)) {
       return ErrorReply({400, "InvalidSpotInstanceRequestID.NotFound",
                          "The spot instance request ID '" + id + "' does not exist"},
                         request);

@@ -342,6 +342,19 @@ TEST_F(Ec2ServiceTest, OneTimeAndPersistentRequestsMatchTheirInterruptionBehavio
             "closed");
 }
 
+TEST_F(Ec2ServiceTest, SpotRequestsAreTheirAccountsOwn) {
+  std::string sir = First(Call("RunInstances", PersistentSpot(DlamiId())), "spotInstanceRequestId");
+  ASSERT_FALSE(sir.empty());
+  EXPECT_EQ(First(CallAs("210987654321", "u1", "DescribeSpotInstanceRequests", {}),
+                  "spotInstanceRequestId"),
+            "");
+  EXPECT_EQ(First(CallAs("210987654321", "u1", "CancelSpotInstanceRequests",
+                         {{"SpotInstanceRequestId.1", sir}}),
+                  "Code"),
+            "InvalidSpotInstanceRequestID.NotFound");
+  EXPECT_EQ(First(Call("DescribeSpotInstanceRequests", {}), "spotInstanceRequestId"), sir);
+}
+
 TEST_F(Ec2ServiceTest, WithdrawnCapacityNoticesStopsKeepsTheDiskAndRestartsWhenBack) {
   FaultConfig faults;
   faults.spot_notice_seconds = 3;
