@@ -84,9 +84,12 @@ job_list() {
     [ -e "${job}started" ] || continue
     id=$(basename "${job}")
     state=$(job_state "${id}")
-    printf '%s\t%s\t%s\t%s\t%s\n' "${id}" "${state}" "$(cat "${job}started")" \
-      "$(tail -n 1 "${job}interruptions" 2> /dev/null || echo -)" "$(head -n 1 "${job}command")"
-  done | sort -t "$(printf '\t')" -k 5,5 -s
+    # First, to sort by and then cut: when it started to the nanosecond (the started file's
+    # time; its text has whole seconds, and two jobs may start within one).
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -r "${job}started" +%s%N)" "${id}" "${state}" \
+      "$(cat "${job}started")" "$(tail -n 1 "${job}interruptions" 2> /dev/null || echo -)" \
+      "$(head -n 1 "${job}command")"
+  done | sort -t "$(printf '\t')" -k 1,1n -s | cut -f 2-
 }
 
 job_exists() {
