@@ -161,7 +161,8 @@ Result<JobInfo> CancelJob(Env& env, const SshTarget& target, const std::string& 
   }
   if (run.exit_code != 0)
     return std::unexpected(BoxSaid(ErrorCode::kCloud, "cannot cancel " + id, run));
-  std::vector<JobInfo> after = ParseJobList(id + "\t" + std::string(Trim(run.out)) + "\t0\t-\t-\t-");
+  std::vector<JobInfo> after =
+      ParseJobList(id + "\t" + std::string(Trim(run.out)) + "\t0\t-\t-\t-");
   if (after.empty()) return Fail(ErrorCode::kCloud, "the box answered '" + run.out + "'");
   return after.front();
 }

@@ -40,7 +40,7 @@ struct JobInfo {
   std::optional<int> exit_status;
   std::string started;  ///< UTC, ISO 8601
   std::string command;
-  int restarts = 0;  ///< how many times the on-box agent started it again
+  int restarts = 0;               ///< how many times the on-box agent started it again
   std::string last_interruption;  ///< UTC: the last spot notice that stopped it; empty: none
 };
 

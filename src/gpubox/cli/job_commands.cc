@@ -141,7 +141,8 @@ class RunCommand : public JobCommand {
 class JobsCommand : public JobCommand {
  public:
   JobsCommand()
-      : JobCommand("jobs", "list a box's jobs: state, started, exit status, restarts, interruptions") {}
+      : JobCommand("jobs",
+                   "list a box's jobs: state, started, exit status, restarts, interruptions") {}
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, const SshTarget& target) override {
     std::vector<JobInfo> jobs = GPUBOX_TRY(ListJobs(context.env, target));
