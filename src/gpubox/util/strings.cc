@@ -97,29 +97,32 @@ std::string StableDigestHex(std::string_view text) {
   return hex;
 }
 
+size_t Utf8CharLength(std::string_view text, size_t at) {
+  auto byte = [&](size_t offset) -> unsigned {
+    return at + offset < text.size() ? static_cast<unsigned char>(text[at + offset]) : 0;
+  };
+  auto continuation = [&](size_t offset) { return (byte(offset) & 0xC0) == 0x80; };
+  unsigned first = byte(0);
+  if (at < text.size() && first < 0x80) return 1;
+  if (first >= 0xC2 && first <= 0xDF) return continuation(1) ? 2 : 0;
+  if (first >= 0xE0 && first <= 0xEF) {
+    unsigned second = byte(1);
+    bool ok = continuation(1) && continuation(2) && !(first == 0xE0 && second < 0xA0) &&
+              !(first == 0xED && second >= 0xA0);
+    return ok ? 3 : 0;
+  }
+  if (first >= 0xF0 && first <= 0xF4) {
+    unsigned second = byte(1);
+    bool ok = continuation(1) && continuation(2) && continuation(3) &&
+              !(first == 0xF0 && second < 0x90) && !(first == 0xF4 && second >= 0x90);
+    return ok ? 4 : 0;
+  }
+  return 0;
+}
+
 bool IsValidUtf8(std::string_view text) {
   for (size_t at = 0; at < text.size();) {
-    auto byte = [&](size_t offset) -> unsigned {
-      return at + offset < text.size() ? static_cast<unsigned char>(text[at + offset]) : 0;
-    };
-    auto continuation = [&](size_t offset) { return (byte(offset) & 0xC0) == 0x80; };
-    unsigned first = byte(0);
-    size_t length = 0;
-    if (first < 0x80) {
-      length = 1;
-    } else if (first >= 0xC2 && first <= 0xDF) {
-      length = continuation(1) ? 2 : 0;
-    } else if (first >= 0xE0 && first <= 0xEF) {
-      unsigned second = byte(1);
-      bool ok = continuation(1) && continuation(2) && !(first == 0xE0 && second < 0xA0) &&
-                !(first == 0xED && second >= 0xA0);
-      length = ok ? 3 : 0;
-    } else if (first >= 0xF0 && first <= 0xF4) {
-      unsigned second = byte(1);
-      bool ok = continuation(1) && continuation(2) && continuation(3) &&
-                !(first == 0xF0 && second < 0x90) && !(first == 0xF4 && second >= 0x90);
-      length = ok ? 4 : 0;
-    }
+    size_t length = Utf8CharLength(text, at);
     if (length == 0) return false;
     at += length;
   }

@@ -11,6 +11,9 @@ namespace gpubox {
 /// Splits on every `sep`; "a,,b" gives {"a", "", "b"}; "" gives {""}.
 std::vector<std::string_view> Split(std::string_view text, char sep);
 std::string_view Trim(std::string_view text);
+/// The length (1..4) of the well-formed UTF-8 character at `at` (no overlongs, no
+/// surrogates, nothing past U+10FFFF), or 0 when there is none there.
+size_t Utf8CharLength(std::string_view text, size_t at);
 /// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 std::string ToLower(std::string_view text);

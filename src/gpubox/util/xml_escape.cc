@@ -1,33 +1,21 @@
 #include "gpubox/util/xml_escape.h"
 
+#include "gpubox/util/strings.h"
+
 namespace gpubox {
 
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-/// The length of the well-formed UTF-8 character at `at` that XML 1.0 allows
-/// (no surrogates, no U+FFFE/U+FFFF), or 0.
+/// The length of the well-formed UTF-8 character at `at` that XML 1.0 allows (not
+/// U+FFFE/U+FFFF either), or 0.
 size_t XmlCharLength(std::string_view text, size_t at) {
-  auto byte = [&](size_t offset) -> unsigned {
-    return at + offset < text.size() ? static_cast<unsigned char>(text[at + offset]) : 0;
-  };
-  auto continuation = [&](size_t offset) { return (byte(offset) & 0xC0) == 0x80; };
-  unsigned first = byte(0);
-  if (first >= 0xC2 && first <= 0xDF) return continuation(1) ? 2 : 0;
-  if (first >= 0xE0 && first <= 0xEF) {
-    if (!continuation(1) || !continuation(2)) return 0;
-    unsigned code = ((first & 0x0F) << 12) | ((byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
-    if (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF) || code >= 0xFFFE) return 0;
-    return 3;
-  }
-  if (first >= 0xF0 && first <= 0xF4) {
-    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
-    unsigned code = ((first & 0x07) << 18) | ((byte(1) & 0x3F) << 12) | ((byte(2) & 0x3F) << 6) |
-                    (byte(3) & 0x3F);
-    return code >= 0x10000 && code <= 0x10FFFF ? 4 : 0;
-  }
-  return 0;
+  size_t length = Utf8CharLength(text, at);
+  bool noncharacter = length == 3 && static_cast<unsigned char>(text[at]) == 0xEF &&
+                      static_cast<unsigned char>(text[at + 1]) == 0xBF &&
+                      static_cast<unsigned char>(text[at + 2]) >= 0xBE;
+  return noncharacter ? 0 : length;
 }
 
 }  // namespace
