@@ -27,16 +27,24 @@ job_alive() {  # ID: its process runs (a pid reused after a reboot is not the jo
 # the restart count. Interrupted: the agent signalled it at a spot notice and it did not end
 # well (a job that finished with 0 anyway is done).
 job_state() {
-  local job="${jobs_dir}/$1" code restarts
+  local job="${jobs_dir}/$1" code restarts alive=0
+  # Alive first, the exit status second: the job's shell writes its status before it ends, so
+  # a job seen gone has its status on disk by then (the other order races a job's last
+  # instant).
+  if job_alive "$1"; then alive=1; fi
   code=$(cat "${job}/exit" 2> /dev/null || echo -)
   restarts=$(cat "${job}/restarts" 2> /dev/null || echo 0)
   if [ -e "${job}/cancelled" ]; then
     printf 'cancelled\t%s' "${code}"
   elif [ -e "${job}/interrupted" ] && [ "${code}" != 0 ]; then
-    if job_alive "$1"; then printf 'running\t-'; else printf 'interrupted\t%s' "${code}"; fi
+    if [ "${alive}" = 1 ] && [ "${code}" = - ]; then
+      printf 'running\t-'
+    else
+      printf 'interrupted\t%s' "${code}"
+    fi
   elif [ "${code}" != - ]; then
     if [ "${code}" = 0 ]; then printf 'done\t0'; else printf 'failed\t%s' "${code}"; fi
-  elif job_alive "$1"; then
+  elif [ "${alive}" = 1 ]; then
     printf 'running\t-'
   else
     printf 'lost\t-'  # gone without an exit status: the box stopped under it
