@@ -6,7 +6,8 @@ transports, signed in the header, presigned, unsigned, garbage) and asserts
 for every answer: no 5xx (but EC2's own InsufficientInstanceCapacity), every
 non-200 is an EC2 error document botocore parses, and at the end: the daemon
 still answers, and the instances that exist are exactly those that 200
-RunInstances answers made (nothing launches from a refused request). Writes
+RunInstances answers made, with the spot service's replacements for their
+persistent requests (nothing launches from a refused request). Writes
 a canonical snapshot of the stored state (every region's instances, groups,
 key pairs, images) to SNAPSHOT_OUT, for the caller to compare after a
 restart (local_fuzz_check.py snapshot ENDPOINT ACCESS_KEY SECRET_KEY OUT).
@@ -252,14 +253,25 @@ def main():
         if status >= 500 and code != "InsufficientInstanceCapacity":
             findings.append(f"#{number} {transport} {status} {code}: {params}")
     settle(ec2s)
-    existing = set()
+    existing = {}
     for client in ec2s.values():
         for reservation in client.describe_instances()["Reservations"]:
-            existing |= {i["InstanceId"] for i in reservation["Instances"]}
-    existing -= preexisting
-    if existing != launched:
-        findings.append(f"instances {sorted(existing ^ launched)} differ from 200 RunInstances "
-                        f"answers")
+            existing |= {i["InstanceId"]: i for i in reservation["Instances"]}
+    # A persistent spot request whose instance was interrupted with behaviour terminate gets a
+    # new instance from the spot service, as on EC2: launched by a 200 answer all the same.
+    requests = {existing[i].get("SpotInstanceRequestId") for i in launched if i in existing}
+    made = {i for i, instance in existing.items() if i not in preexisting and (
+        i in launched or instance.get("SpotInstanceRequestId") in requests - {None})}
+    unexplained = {i for i in existing if i not in preexisting} - made
+    if unexplained or launched - made:
+        def described(i):
+            instance = existing.get(i, {})
+            return (f"{i} ({instance.get('State', {}).get('Name', 'not described')} "
+                    f"{instance.get('InstanceLifecycle', '')} {instance.get('LaunchTime', '')})")
+        findings.append("instances differ from 200 RunInstances answers (and their spot "
+                        f"requests' replacements): made but never answered "
+                        f"{[described(i) for i in sorted(unexplained)]}; answered but not "
+                        f"described {sorted(launched - made)}")
     health = http.client.HTTPConnection(host_port, timeout=10)
     health.request("GET", "/_gpubox/health")
     if health.getresponse().status != 200:
