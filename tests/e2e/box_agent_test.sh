@@ -92,40 +92,53 @@ went_down() {  # stopped or terminated, or already back (a persistent request re
 }
 check "the box goes down after the notice period" wait_for $((notice_s + 30)) went_down
 
-if [ "$(cloud_state "$iid" "$region")" != terminated ]; then
-  back_ms=$(now_ms)
-  check "start the stopped spot box (unless the cloud did)" "$gpubox" start ag
-  check "the agent runs again after the boot" agent_is_root ag
-  check "it restarted the job" wait_for 20 restarted_once ag train
-  running_ms=$(event_ts ag job-restarted) boot_ms=$(event_ts ag boot)
-  check "the job finishes" wait_for 60 state_is ag train "done"
-  check "it resumed from its checkpoint" log_has ag train "^resumed from step"
-  check "no step done twice, none missing" each_step_once ag train
-  check "the same result as the uninterrupted run" log_has ag train "^result $reference"
-  check "jobs counts one restart" test "$(job_field ag train restarts)" = 1
-  check "and shows the interruption" test "$(job_field ag train last_interruption)" != null
-else
-  # `up --spot` is a one-time request (terminate) until issue 9 item 1 lands: the resume is
-  # checked on an on-demand box that stops under its job without a notice (a lost job).
-  echo "note: the spot box was terminated (one-time request); resume checked with a stop"
-  check "up (on-demand, no setup)" "$gpubox" up od --on-demand --no-setup
-  "$gpubox" run od --workdir "$work/proj" --name train -- \
-    /usr/bin/python3 agent_train.py "$steps" "$step_s" "$every" >/dev/null 2>&1
-  check "the job trains past a checkpoint" wait_for 60 log_has od train "^step 13 "
-  check "stop under the job" "$gpubox" stop od
-  back_ms=$(now_ms)
-  check "start" "$gpubox" start od
-  check "the agent runs again after the boot" agent_is_root od
-  check "it restarted the lost job" wait_for 20 restarted_once od train
-  running_ms=$(event_ts od job-restarted) boot_ms=$(event_ts od boot)
-  check "the job finishes" wait_for 60 state_is od train "done"
-  check "it resumed from its last checkpoint" log_has od train "^resumed from step 1[0-9]"
-  check "the same result as the uninterrupted run" log_has od train "^result $reference"
-  check "down od" "$gpubox" down od --yes
-fi
+check "stopped with its disk, not terminated (a persistent spot request)" \
+  test "$(cloud_state "$iid" "$region")" != terminated
+check "start the stopped spot box (unless the cloud did)" "$gpubox" start ag
+check "the agent runs again after the boot" agent_is_root ag
+check "it restarted the job" wait_for 20 restarted_once ag train
+running_ms=$(event_ts ag job-restarted) boot_ms=$(event_ts ag boot)
+check "the job finishes" wait_for 60 state_is ag train "done"
+check "it resumed from its checkpoint" log_has ag train "^resumed from step"
+check "no step done twice, none missing" each_step_once ag train
+check "the same result as the uninterrupted run" log_has ag train "^result $reference"
+check "jobs counts one restart" test "$(job_field ag train restarts)" = 1
+check "and shows the interruption" test "$(job_field ag train last_interruption)" != null
 echo "figure: notice -> job signalled $((signalled_ms - notice_ms)) ms;" \
-  "start asked -> job running again $((running_ms - back_ms)) ms" \
+  "notice -> box stopped and back -> job running again $((running_ms - notice_ms)) ms" \
   "(agent's first tick after the boot -> job running $((running_ms - boot_ms)) ms)"
+events=$("$gpubox" events ag)
+check "events: the box's own (notice, jobs signalled, restart) beside the laptop's" bash -c \
+  "grep -qE ' box +spot-notice ' <<<'$events' && grep -qE ' box +job-restarted +job=train' \
+   <<<'$events' && grep -qE ' laptop +' <<<'$events'"
+
+# run --recover on a box with the agent: capacity withheld past --recover-after, the box is
+# recovered into another zone from its disk, the agent there restarts the job, which resumes
+# from its checkpoint and finishes; run exits with the job's status.
+zone_of() { "$gpubox" ls --json | jq -r '.[] | select(.name == "ag") | .zone'; }
+zone=$(zone_of) type=$("$gpubox" ls --json | jq -r '.[] | select(.name == "ag") | .instance_type')
+"$gpubox" local fault --spot-notice-seconds 2 >/dev/null
+( wait_for 60 log_has ag again "^step 13 " &&
+  "$gpubox" local fault --withdraw-capacity "$type@$zone" >/dev/null ) &
+withdraw=$!
+recover_start_ms=$(now_ms)
+GPUBOX_WATCH_POLL_SECONDS=1 GPUBOX_LOST_JOB_GRACE_SECONDS=20 "$gpubox" run ag --name again \
+  --workdir "$work/proj" --recover --recover-after 2 -- \
+  /usr/bin/python3 agent_train.py "$steps" "$step_s" "$every" >/dev/null 2>"$work/watch.err"
+status=$?
+recover_ms=$(($(now_ms) - recover_start_ms))
+wait "$withdraw"
+"$gpubox" local fault --restore-capacity "$type@$zone" >/dev/null
+check "run --recover recovered the box by itself" grep -q "recovering it" "$work/watch.err"
+check "... and exited with the job's status, 0" test "$status" = 0
+check "... into another zone, one live instance" \
+  bash -c "[ '$(zone_of)' != '$zone' ] && [ '$(tag_count ag)' = 1 ]"
+check "the agent there restarted the job" test "$(job_field ag again restarts)" = 1
+check "which resumed from its checkpoint" log_has ag again "^resumed from step 1[0-9]"
+check "no step done twice, none missing" each_step_once ag again
+check "the same result as the uninterrupted run" log_has ag again "^result $reference"
+echo "figure: run --recover of a ${steps}-step job across an interruption and a recovery:" \
+  "${recover_ms} ms in all"
 check "down" "$gpubox" down ag --yes
 check "nothing left" test "$(tag_count ag)" = 0
 finish

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <ostream>
 
+#include "gpubox/box/box_events.h"
 #include "gpubox/box/box_lock.h"
 #include "gpubox/box/lifecycle.h"
 #include "gpubox/box/provisioner.h"
@@ -217,18 +218,37 @@ class ImagesCommand : public BoxCommand {
   }
 };
 
+/// `gpubox events NAME [--json]`: what the laptop recorded for the box (its steps and launch
+/// attempts) and, while the box runs, what its agent recorded on it (notices, jobs signalled
+/// and restarted, boots), merged in time order.
 class EventsCommand : public BoxCommand {
  public:
   EventsCommand()
-      : BoxCommand("events", "what gpubox did for a box, every launch attempt included", true) {}
+      : BoxCommand("events",
+                   "what gpubox did for a box (launch attempts included) and what its agent did "
+                   "on it",
+                   true) {}
   bool ChangesBox() const override { return false; }
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
     auto events = GPUBOX_TRY(session.store().Events(box_));
     auto attempts = GPUBOX_TRY(session.store().Attempts(box_));
+    std::vector<BoxAgentEvent> on_box;
+    std::string on_box_note;  // why the box's own events are missing, when they are
+    if (auto box = session.store().Load(box_); !box) {
+      on_box_note = "no such box";
+    } else if (box->state != BoxState::kRunning) {
+      on_box_note = "the box is " + std::string(BoxStateName(box->state)) +
+                    ": its agent's events show while it runs";
+    } else if (auto read = ReadBoxEvents(context.env, lifecycle.TargetOf(*box)); !read) {
+      on_box_note = read.error().message;
+    } else {
+      on_box = std::move(*read);
+    }
     if (json_) {
       nlohmann::json out = {{"events", nlohmann::json::array()},
-                            {"attempts", nlohmann::json::array()}};
+                            {"attempts", nlohmann::json::array()},
+                            {"box_events", nlohmann::json::array()}};
       for (const EventRecord& event : events) {
         out["events"].push_back({{"time", event.time},
                                  {"time_us", event.time_us},
@@ -244,23 +264,39 @@ class EventsCommand : public BoxCommand {
                                    {"outcome", attempt.outcome},
                                    {"message", attempt.message}});
       }
+      for (const BoxAgentEvent& event : on_box) {
+        out["box_events"].push_back(
+            {{"time_us", event.time_us}, {"kind", event.kind}, {"message", event.message}});
+      }
+      if (!on_box_note.empty()) out["box_events_missing"] = on_box_note;
       context.out << out.dump(2) << '\n';
       return 0;
     }
     if (events.empty() && attempts.empty()) {
       return Fail(ErrorCode::kNotFound, "no events for '" + box_ + "'", "'gpubox ls' lists boxes");
     }
-    // Kind "step" is one step of an up and its duration: the up's timeline.
-    Table table({"TIME", "KIND", "WHAT"});
+    // Kind "step" is one step of an up and its duration: the up's timeline. The laptop's and
+    // the box's events in one time order (a stable merge: the laptop's first on a tie).
+    struct Row {
+      int64_t time_us;
+      const char* where;
+      std::string kind, message;
+    };
+    std::vector<Row> rows;
     for (const EventRecord& event : events) {
-      std::time_t when = event.time_us / 1'000'000;
-      char stamp[32];
-      std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&when));
-      std::string millis = std::to_string(event.time_us / 1000 % 1000);
-      table.AddRow({std::string(stamp) + "." + std::string(3 - millis.size(), '0') + millis,
-                    event.kind, event.message});
+      rows.push_back({event.time_us, "laptop", event.kind, event.message});
+    }
+    for (const BoxAgentEvent& event : on_box) {
+      rows.push_back({event.time_us, "box", event.kind, event.message});
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.time_us < b.time_us; });
+    Table table({"TIME", "WHERE", "KIND", "WHAT"});
+    for (const Row& row : rows) {
+      table.AddRow({UtcMillis(row.time_us), row.where, row.kind, row.message});
     }
     table.Print(context.out);
+    if (!on_box_note.empty()) context.out << "(the box's own events: " << on_box_note << ")\n";
     context.out << "\nLaunch attempts:\n";
     Table attempt_table({"TYPE", "ZONE", "MARKET", "OUTCOME", "MESSAGE"});
     for (const AttemptRecord& attempt : attempts) {
@@ -270,6 +306,16 @@ class EventsCommand : public BoxCommand {
     }
     attempt_table.Print(context.out);
     return 0;
+  }
+
+ private:
+  /// "YYYY-MM-DD HH:MM:SS.mmm" in UTC.
+  static std::string UtcMillis(int64_t time_us) {
+    std::time_t when = time_us / 1'000'000;
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&when));
+    std::string millis = std::to_string(time_us / 1000 % 1000);
+    return std::string(stamp) + "." + std::string(3 - millis.size(), '0') + millis;
   }
 };
 
