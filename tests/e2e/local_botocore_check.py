@@ -56,6 +56,22 @@ assert described["Tags"] == [{"Key": "k", "Value": "v"}]
 assert described["Placement"]["AvailabilityZone"].startswith("us-east-1")
 ec2.describe_instance_status(InstanceIds=[instance_id], IncludeAllInstances=True)
 ec2.create_tags(Resources=[instance_id], Tags=[{"Key": "a", "Value": "b"}])
+behavior = ec2.describe_instance_attribute(InstanceId=instance_id,
+                                          Attribute="instanceInitiatedShutdownBehavior")
+assert behavior["InstanceInitiatedShutdownBehavior"] == {"Value": "stop"}, behavior
+ec2.modify_instance_attribute(InstanceId=instance_id,
+                              InstanceInitiatedShutdownBehavior={"Value": "terminate"})
+ec2.modify_instance_attribute(InstanceId=instance_id, Attribute="instanceInitiatedShutdownBehavior",
+                              Value="terminate")
+behavior = ec2.describe_instance_attribute(InstanceId=instance_id,
+                                          Attribute="instanceInitiatedShutdownBehavior")
+assert behavior["InstanceInitiatedShutdownBehavior"]["Value"] == "terminate", behavior
+for attribute, key, value in [("instanceType", "InstanceType", {"Value": "g4dn.xlarge"}),
+                              ("disableApiTermination", "DisableApiTermination", {"Value": False}),
+                              ("groupSet", "Groups", [{"GroupId": group["GroupId"],
+                                                       "GroupName": "boto"}])]:
+    answer = ec2.describe_instance_attribute(InstanceId=instance_id, Attribute=attribute)
+    assert answer[key] == value and answer["InstanceId"] == instance_id, answer
 changes = ec2.terminate_instances(InstanceIds=[instance_id])["TerminatingInstances"]
 assert changes[0]["CurrentState"]["Name"] == "shutting-down"
 try:

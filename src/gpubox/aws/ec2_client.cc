@@ -173,4 +173,14 @@ Result<ReturnResponse> Ec2Client::CreateTags(const CreateTagsRequest& request) {
   return DecodeReturn(GPUBOX_TRY(Call(EncodeRequest(request))));
 }
 
+Result<DescribeInstanceAttributeResponse> Ec2Client::DescribeInstanceAttribute(
+    const DescribeInstanceAttributeRequest& request) {
+  return DecodeDescribeInstanceAttribute(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
+Result<ReturnResponse> Ec2Client::ModifyInstanceAttribute(
+    const ModifyInstanceAttributeRequest& request) {
+  return DecodeReturn(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
 }  // namespace gpubox::aws

@@ -5,6 +5,7 @@
 /// the EC2 code (InsufficientInstanceCapacity, InvalidKeyPair.Duplicate, ...).
 
 #include "gpubox/aws/aws_caller.h"
+#include "gpubox/aws/instance_attribute.h"
 #include "gpubox/aws/model.h"
 #include "gpubox/aws/query_protocol.h"
 
@@ -63,6 +64,9 @@ class Ec2Client {
   Result<CreateImageResponse> CreateImage(const CreateImageRequest& request);
   Result<ReturnResponse> DeregisterImage(const DeregisterImageRequest& request);
   Result<ReturnResponse> CreateTags(const CreateTagsRequest& request);
+  Result<DescribeInstanceAttributeResponse> DescribeInstanceAttribute(
+      const DescribeInstanceAttributeRequest& request);
+  Result<ReturnResponse> ModifyInstanceAttribute(const ModifyInstanceAttributeRequest& request);
 
   /// Pages followed before a paginated call gives up (a server that keeps
   /// answering a NextToken must not loop us forever).

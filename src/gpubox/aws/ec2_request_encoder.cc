@@ -321,4 +321,19 @@ QueryParams EncodeRequest(const CreateTagsRequest& request) {
   return writer.Take();
 }
 
+QueryParams EncodeRequest(const DescribeInstanceAttributeRequest& request) {
+  QueryWriter writer("DescribeInstanceAttribute");
+  writer.Add("Attribute", request.attribute);
+  writer.Add("InstanceId", request.instance_id);
+  return writer.Take();
+}
+
+QueryParams EncodeRequest(const ModifyInstanceAttributeRequest& request) {
+  QueryWriter writer("ModifyInstanceAttribute");
+  writer.Add("InstanceId", request.instance_id);
+  writer.Add("InstanceInitiatedShutdownBehavior.Value",
+             request.instance_initiated_shutdown_behavior);
+  return writer.Take();
+}
+
 }  // namespace gpubox::aws

@@ -4,6 +4,7 @@
 /// Prefix.Member names, "true"/"false", base64 user data and key material).
 /// Each result starts with Action and Version.
 
+#include "gpubox/aws/instance_attribute.h"
 #include "gpubox/aws/model.h"
 #include "gpubox/aws/query_protocol.h"
 
@@ -31,6 +32,8 @@ QueryParams EncodeRequest(const TerminateInstancesRequest& request);
 QueryParams EncodeRequest(const CreateImageRequest& request);
 QueryParams EncodeRequest(const DeregisterImageRequest& request);
 QueryParams EncodeRequest(const CreateTagsRequest& request);
+QueryParams EncodeRequest(const DescribeInstanceAttributeRequest& request);
+QueryParams EncodeRequest(const ModifyInstanceAttributeRequest& request);
 QueryParams EncodeRequest(const DescribeSpotInstanceRequestsRequest& request);
 QueryParams EncodeRequest(const CancelSpotInstanceRequestsRequest& request);
 

@@ -386,6 +386,21 @@ Result<CreateImageResponse> DecodeCreateImage(std::string_view xml) {
   });
 }
 
+Result<DescribeInstanceAttributeResponse> DecodeDescribeInstanceAttribute(std::string_view xml) {
+  return Decode<DescribeInstanceAttributeResponse>(
+      xml, "DescribeInstanceAttribute", [](const xml_node& root, auto& out) {
+        out.instance_id = ChildText(root, "instanceId");
+        for (const xml_node& child : root.children()) {
+          std::string_view name = child.name();
+          if (child.type() != pugi::node_element || name == "requestId" || name == "instanceId")
+            continue;
+          out.attribute = name;
+          out.value = ChildText(child, "value");
+          break;
+        }
+      });
+}
+
 Result<ReturnResponse> DecodeReturn(std::string_view xml) {
   return Decode<ReturnResponse>(xml, "EC2", [](const xml_node& root, auto& out) {
     out.value = ChildBool(root, "return", true);

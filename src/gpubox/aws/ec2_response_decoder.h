@@ -6,6 +6,7 @@
 
 #include <string_view>
 
+#include "gpubox/aws/instance_attribute.h"
 #include "gpubox/aws/model.h"
 #include "gpubox/util/result.h"
 
@@ -30,8 +31,9 @@ Result<DescribeInstanceStatusResponse> DecodeDescribeInstanceStatus(std::string_
 /// Start/Stop/TerminateInstances (<instancesSet> of state changes).
 Result<InstanceStateChangeResponse> DecodeInstanceStateChanges(std::string_view xml);
 Result<CreateImageResponse> DecodeCreateImage(std::string_view xml);
+Result<DescribeInstanceAttributeResponse> DecodeDescribeInstanceAttribute(std::string_view xml);
 /// <return>true</return> answers: DeleteKeyPair, DeleteSecurityGroup,
-/// DeregisterImage, CreateTags, AuthorizeSecurityGroupIngress.
+/// DeregisterImage, CreateTags, AuthorizeSecurityGroupIngress, ModifyInstanceAttribute.
 Result<ReturnResponse> DecodeReturn(std::string_view xml);
 
 }  // namespace gpubox::aws

@@ -24,7 +24,10 @@ struct InstanceRecord {
   double spot_max_price = 0;          ///< spot only
   std::string interruption_behavior;  ///< spot only: "terminate" or "stop"
   std::string user_data;              ///< base64, as RunInstances took it (the bytes may be binary)
-  std::string snapshot_image_id;      ///< the created image it was launched from
+  /// InstanceInitiatedShutdownBehavior: what a shutdown inside the OS does, "stop" or
+  /// "terminate" (RunInstances, ModifyInstanceAttribute).
+  std::string shutdown_behavior = "stop";
+  std::string snapshot_image_id;  ///< the created image it was launched from
   int64_t state_since_us = 0;
   int64_t interrupt_at_us = 0;  ///< a spot interruption is due then; 0: none
   /// Why the pending (or last) spot interruption came: "no-capacity" or "by-price"

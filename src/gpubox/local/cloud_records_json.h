@@ -21,7 +21,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InstanceRecord, instance, region
                                                 owner_id, launched_by, vcpus, quota_code,
                                                 spot_max_price, interruption_behavior, user_data,
                                                 snapshot_image_id, state_since_us, interrupt_at_us,
-                                                host_state, firewall_dirty, interruption_cause)
+                                                host_state, firewall_dirty, interruption_cause,
+                                                shutdown_behavior)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SpotRequestRecord, request, region, launch_template,
                                                 state_since_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImageRecord, image, region, source_instance_id,

@@ -154,6 +154,15 @@ void Ec2Service::Tick() {
       } else if (code == kRunning && adopt) {
         work.kind = WorkKind::kAdopt;
         work.spec = SpecFor(record);
+      } else if (code == kRunning && record.host_state == HostState::kRunning &&
+                 host_.PoweredOff(id)) {
+        // The OS shut itself down: EC2 stops or terminates the instance as its
+        // InstanceInitiatedShutdownBehavior says.
+        bool stop = record.shutdown_behavior != "terminate";
+        SetState(record, stop ? kStopping : kShuttingDown, "Client.InstanceInitiatedShutdown",
+                 "Client.InstanceInitiatedShutdown: Instance initiated shutdown");
+        Save(record);
+        work.kind = stop ? WorkKind::kStop : WorkKind::kTerminate;
       } else if (code == kRunning && record.interrupt_at_us != 0 && now >= record.interrupt_at_us) {
         record.interrupt_at_us = 0;
         bool stop = record.interruption_behavior == "stop";

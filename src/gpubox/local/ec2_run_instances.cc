@@ -259,6 +259,7 @@ aws::Reservation Ec2Service::BuildInstances(const Ec2Request& request, const Lau
     record.spot_max_price = plan.max_price;
     record.interruption_behavior = plan.spot ? plan.interruption_behavior : "";
     record.user_data = run.user_data ? aws::Base64Encode(*run.user_data) : "";
+    record.shutdown_behavior = run.instance_initiated_shutdown_behavior.value_or("stop");
     if (!plan.image->builtin) record.snapshot_image_id = plan.image->image.image_id;
     aws::Instance& instance = record.instance;
     instance.instance_id = NewId("i-");

@@ -82,6 +82,8 @@ Ec2Service::Ec2Service(Env& env, Store& store, InstanceHost& host, std::string a
       {"StopInstances", &Ec2Service::StopInstances},
       {"TerminateInstances", &Ec2Service::TerminateInstances},
       {"DescribeSpotInstanceRequests", &Ec2Service::DescribeSpotInstanceRequests},
+      {"DescribeInstanceAttribute", &Ec2Service::DescribeInstanceAttribute},
+      {"ModifyInstanceAttribute", &Ec2Service::ModifyInstanceAttribute},
       {"CancelSpotInstanceRequests", &Ec2Service::CancelSpotInstanceRequests},
   };
 }

@@ -124,7 +124,8 @@ class Ec2Service {
 
   // Handlers, one file per EC2 resource: ec2_regions_and_types.cc, ec2_images.cc,
   // ec2_key_pairs.cc, ec2_security_groups.cc, ec2_tags.cc, ec2_run_instances.cc,
-  // ec2_instances.cc (Describe*), ec2_instance_state.cc (Start/Stop/Terminate).
+  // ec2_instances.cc (Describe*), ec2_instance_state.cc (Start/Stop/Terminate),
+  // ec2_instance_attributes.cc (Describe/ModifyInstanceAttribute).
   Ec2Reply DescribeRegions(const Ec2Request& request);
   Ec2Reply DescribeAvailabilityZones(const Ec2Request& request);
   Ec2Reply DescribeInstanceTypes(const Ec2Request& request);
@@ -151,6 +152,9 @@ class Ec2Service {
   Ec2Reply StopInstances(const Ec2Request& request);
   Ec2Reply TerminateInstances(const Ec2Request& request);
   Ec2Reply DescribeSpotInstanceRequests(const Ec2Request& request);
+  // ec2_instance_attributes.cc
+  Ec2Reply DescribeInstanceAttribute(const Ec2Request& request);
+  Ec2Reply ModifyInstanceAttribute(const Ec2Request& request);
   Ec2Reply CancelSpotInstanceRequests(const Ec2Request& request);
   /// The Start/Stop/TerminateInstances answer: applies `transition` to each
   /// instance, saves those whose state changed, and lists previous and current states.

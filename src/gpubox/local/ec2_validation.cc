@@ -164,6 +164,14 @@ const std::vector<ParameterRule> kRules = {
     {"MetadataOptions.HttpTokens", ParamKind::kHttpTokens, "optional or required", kInvalid},
     {"InstanceInitiatedShutdownBehavior", ParamKind::kShutdownBehavior, "stop or terminate",
      kInvalid},
+    {"InstanceInitiatedShutdownBehavior.Value", ParamKind::kShutdownBehavior, "stop or terminate",
+     kInvalid},
+    {"Attribute", ParamKind::kAttribute,
+     "an instance attribute: instanceType, kernel, ramdisk, userData, disableApiTermination, "
+     "instanceInitiatedShutdownBehavior, rootDeviceName, blockDeviceMapping, productCodes, "
+     "sourceDestCheck, groupSet, ebsOptimized, sriovNetSupport, enaSupport, enclaveOptions, "
+     "disableApiStop",
+     kInvalid},
     {"DryRun", ParamKind::kBool, "true or false", kInvalid},
     {"IncludePublicKey", ParamKind::kBool, "true or false", kInvalid},
     {"IncludeAllInstances", ParamKind::kBool, "true or false", kInvalid},
@@ -464,6 +472,12 @@ Ec2Result<void> CheckValue(ParamKind kind, std::string_view name, std::string_vi
       return OneOf(name, value, {"optional", "required"});
     case ParamKind::kShutdownBehavior:
       return OneOf(name, value, {"stop", "terminate"});
+    case ParamKind::kAttribute:
+      return OneOf(name, value,
+                   {"instanceType", "kernel", "ramdisk", "userData", "disableApiTermination",
+                    "instanceInitiatedShutdownBehavior", "rootDeviceName", "blockDeviceMapping",
+                    "productCodes", "sourceDestCheck", "groupSet", "ebsOptimized",
+                    "sriovNetSupport", "enaSupport", "enclaveOptions", "disableApiStop"});
     case ParamKind::kMarketType:
       return OneOf(name, value, {"spot"});
     case ParamKind::kInterruption:

@@ -48,6 +48,7 @@ enum class ParamKind {
   kPrice,             ///< a decimal > 0
   kHttpTokens,        ///< optional, required
   kShutdownBehavior,  ///< stop, terminate
+  kAttribute,         ///< an instance attribute's name (instanceType, userData, ...)
   kMarketType,        ///< spot
   kInterruption,      ///< stop, terminate
   kSpotType,          ///< one-time, persistent

@@ -48,6 +48,10 @@ class InstanceHost {
   virtual Result<std::string> Adopt(const LaunchSpec& spec) = 0;
   /// Whether a launched or started instance answers (sshd up).
   virtual bool IsReady(const std::string& instance_id) = 0;
+  /// Whether a running instance's OS has shut itself down (poweroff, halt or shutdown
+  /// inside: its init has exited); the service then stops or terminates it per its
+  /// InstanceInitiatedShutdownBehavior. False when unsure (the instance busy elsewhere).
+  virtual bool PoweredOff(const std::string& /*instance_id*/) { return false; }
   /// Stops the instance and keeps its disk.
   virtual Result<void> Stop(const std::string& instance_id) = 0;
   /// Stops the instance and deletes its disk.

@@ -55,6 +55,10 @@ bool RuntimeInstanceHost::IsReady(const std::string& instance_id) {
   return status && status->state == InstanceState::kRunning;
 }
 
+bool RuntimeInstanceHost::PoweredOff(const std::string& instance_id) {
+  return runtime_->PoweredOff(instance_id);
+}
+
 Result<void> RuntimeInstanceHost::Stop(const std::string& instance_id) {
   return runtime_->Stop(instance_id);
 }

@@ -23,6 +23,7 @@ class RuntimeInstanceHost : public InstanceHost {
   Result<std::string> Start(const LaunchSpec& spec) override;
   Result<std::string> Adopt(const LaunchSpec& spec) override;
   bool IsReady(const std::string& instance_id) override;
+  bool PoweredOff(const std::string& instance_id) override;
   Result<void> Stop(const std::string& instance_id) override;
   Result<void> Terminate(const std::string& instance_id) override;
   Result<void> UpdateFirewall(const std::string& instance_id,

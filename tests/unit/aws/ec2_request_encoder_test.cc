@@ -197,6 +197,11 @@ std::vector<Case> AllCases() {
       EncodeRequest(CreateTagsRequest{{"i-1", "vol-1"}, {{"gpubox:box", "d2l"}, {"empty", ""}}}),
       R"({"Resources":["i-1","vol-1"],"Tags":[{"Key":"gpubox:box","Value":"d2l"},
                                               {"Key":"empty","Value":""}]})");
+  add("DescribeInstanceAttribute",
+      EncodeRequest(DescribeInstanceAttributeRequest{"instanceInitiatedShutdownBehavior", "i-1"}),
+      R"({"Attribute":"instanceInitiatedShutdownBehavior","InstanceId":"i-1"})");
+  add("ModifyInstanceAttribute", EncodeRequest(ModifyInstanceAttributeRequest{"i-1", "terminate"}),
+      R"({"InstanceId":"i-1","InstanceInitiatedShutdownBehavior":{"Value":"terminate"}})");
   add("DescribeSpotInstanceRequests",
       EncodeRequest(DescribeSpotInstanceRequestsRequest{filters, {"sir-08b93456"}, 10, "t"}),
       with_filters(R"({"Filters":FILTERS,"SpotInstanceRequestIds":["sir-08b93456"],
@@ -223,7 +228,7 @@ TEST(Ec2RequestEncoderTest, EveryOperationMatchesBotocoreSerializer) {
     EXPECT_EQ(EncodeForm(cases[index].params), output[index]["body"].get<std::string>());
     operations.insert(cases[index].operation);
   }
-  EXPECT_EQ(operations.size(), 24u);
+  EXPECT_EQ(operations.size(), 26u);
 }
 
 TEST(Ec2RequestEncoderTest, EmptyListsSendNothingAndUnsetOptionalsAreOmitted) {

@@ -47,7 +47,9 @@ const std::vector<std::string> kOperations = {"DescribeRegions",
                                               "DeregisterImage",
                                               "CreateTags",
                                               "DescribeSpotInstanceRequests",
-                                              "CancelSpotInstanceRequests"};
+                                              "CancelSpotInstanceRequests",
+                                              "DescribeInstanceAttribute",
+                                              "ModifyInstanceAttribute"};
 
 class Ec2ResponseDecoderTest : public ::testing::Test {
  protected:
@@ -199,13 +201,24 @@ TEST_F(Ec2ResponseDecoderTest, SecurityGroups) {
   EXPECT_EQ(group.ip_permissions_egress.at(0).ip_protocol,
             g["IpPermissionsEgress"][0]["IpProtocol"]);
   EXPECT_FALSE(group.ip_permissions_egress.at(0).from_port.has_value());
-  for (const char* operation : {"AuthorizeSecurityGroupIngress", "DeleteSecurityGroup",
-                                "DeleteKeyPair", "DeregisterImage", "CreateTags"}) {
+  for (const char* operation :
+       {"AuthorizeSecurityGroupIngress", "DeleteSecurityGroup", "DeleteKeyPair", "DeregisterImage",
+        "CreateTags", "ModifyInstanceAttribute"}) {
     auto answer = DecodeReturn(Fixture(operation));
     ASSERT_TRUE(answer.has_value()) << operation;
     EXPECT_TRUE(answer->value);
     EXPECT_EQ(answer->request_id, Parsed(operation)["ResponseMetadata"]["RequestId"]);
   }
+}
+
+TEST_F(Ec2ResponseDecoderTest, InstanceAttribute) {
+  auto answer = DecodeDescribeInstanceAttribute(Fixture("DescribeInstanceAttribute"));
+  ASSERT_TRUE(answer.has_value());
+  const json& a = Parsed("DescribeInstanceAttribute");
+  EXPECT_EQ(answer->instance_id, a["InstanceId"]);
+  EXPECT_EQ(answer->attribute, "instanceInitiatedShutdownBehavior");
+  EXPECT_EQ(answer->value, a["InstanceInitiatedShutdownBehavior"]["Value"]);
+  EXPECT_EQ(answer->request_id, a["ResponseMetadata"]["RequestId"]);
 }
 
 TEST_F(Ec2ResponseDecoderTest, InstancesAndReservations) {

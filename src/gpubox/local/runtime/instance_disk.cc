@@ -136,6 +136,7 @@ Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
   GPUBOX_TRY_VOID(files_.Remove(host_key + ".pub"));
   GPUBOX_TRY_VOID(Run(
       {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@" + hostname, "-f", host_key}));
+  GPUBOX_TRY_VOID(WritePowerCommands(upper));
   // User data belongs to this instance only, never to one an image came from.
   std::string user_data = upper + kUserDataPath;
   GPUBOX_TRY_VOID(files_.Remove(user_data));
@@ -147,6 +148,24 @@ Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
   GPUBOX_TRY_VOID(SetMode(home, 0755));
   GPUBOX_TRY_VOID(SetMode(home + "/.ssh", 0700));
   GPUBOX_TRY_VOID(ChownTree(home, kLoginUid, kLoginUid));
+  return {};
+}
+
+Result<void> InstanceDisk::WritePowerCommands(const std::string& upper) {
+  // /sbin too where it is a directory of its own (not merged into /usr): a directory in the
+  // upper layer would hide a /sbin link.
+  std::vector<std::string> dirs = {"/usr/sbin"};
+  std::error_code error;
+  if (std::filesystem::is_directory("/sbin", error) && !std::filesystem::is_symlink("/sbin", error))
+    dirs.push_back("/sbin");
+  for (const std::string& dir : dirs) {
+    GPUBOX_TRY_VOID(files_.MakeDirs(upper + dir));
+    for (const char* command : kPowerCommands) {
+      std::string path = upper + dir + "/" + command;
+      GPUBOX_TRY_VOID(files_.Remove(path));
+      GPUBOX_TRY_VOID(files_.WriteFile(path, RenderPowerCommand(), 0755));
+    }
+  }
   return {};
 }
 

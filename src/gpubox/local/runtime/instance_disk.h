@@ -50,6 +50,8 @@ class InstanceDisk {
  private:
   Result<void> Run(const std::vector<std::string>& argv);
   Result<void> WriteIdentity(const InstanceSpec& spec);
+  /// kPowerCommands over the host's, in the disk's upper layer (`upper`).
+  Result<void> WritePowerCommands(const std::string& upper);
 
   const RuntimeConfig& config_;
   FileSystem& files_;

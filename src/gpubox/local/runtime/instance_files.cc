@@ -90,6 +90,39 @@ std::string RenderSshdConfig(const std::string& listen_ip) {
          "Subsystem sftp /usr/lib/openssh/sftp-server\n";
 }
 
+std::string RenderPowerCommand() {
+  return R"script(#!/bin/sh
+# gpubox local instance: poweroff, halt and shutdown end the OS (generated). The init (PID 1)
+# ends every process and exits; the local cloud then stops or terminates the instance as its
+# InstanceInitiatedShutdownBehavior says, as EC2 does.
+name=${0##*/}
+pending=/run/gpubox-shutdown.pid
+delay=0
+[ "$name" = shutdown ] && delay=1
+for arg in "$@"; do
+  case "$arg" in
+    -r|--reboot) echo "$name: reboot is not supported on local instances" >&2; exit 1 ;;
+    -c) [ "$name" = shutdown ] || continue
+        [ -f "$pending" ] && kill "$(cat "$pending")" 2>/dev/null; rm -f "$pending"; exit 0 ;;
+    now) delay=0 ;;
+    +[0-9]*) delay=${arg#+} ;;
+    -*) ;;
+    *) break ;;
+  esac
+done
+if [ "$(id -u)" != 0 ]; then echo "$name: must be root" >&2; exit 1; fi
+if [ "$delay" -gt 0 ] 2>/dev/null; then
+  (trap 'kill $! 2>/dev/null; exit 0' TERM
+   sleep $((delay * 60)) & wait $! && kill -s USR1 1) </dev/null >/dev/null 2>&1 &
+  echo $! > "$pending"
+  echo "Shutdown scheduled in $delay minute(s), use 'shutdown -c' to cancel."
+  exit 0
+fi
+echo "$name: the system is going down now" >&2
+exec kill -s USR1 1
+)script";
+}
+
 std::string FstabField(const std::string& field) {
   std::string escaped;
   for (char c : field) {
@@ -206,6 +239,10 @@ std::string RenderBootScript(const BootPlan& plan) {
          kHostKeyPath + ".pub | while read -r key; do echo \"[gpubox] host key: $key\"; done\n" +
          "echo \"[gpubox] " + plan.instance_id + " is up\"\n" +
          "trap 'exit 0' TERM INT\n"
+         "# A power command inside (RenderPowerCommand): end every process, then the OS.\n"
+         "# (dash's kill takes the pid -1, every process, only after --.)\n"
+         "trap 'echo \"[gpubox] OS shutdown at $(date -u +%FT%TZ)\"; kill -s TERM -- -1; "
+         "sleep 2; kill -s KILL -- -1; exit 0' USR1\n"
          "while :; do sleep 86400 & wait $!; done\n";
 }
 

@@ -34,6 +34,16 @@ inline constexpr char kPerBootDir[] = "/var/lib/cloud/scripts/per-boot";
 
 std::string RenderSshdConfig(const std::string& listen_ip);
 
+/// The commands that end an instance's OS. Each is RenderPowerCommand's script, written to
+/// the disk's upper layer at /usr/sbin/NAME over the host's (a systemctl link, which fails
+/// where no systemd runs).
+inline constexpr const char* kPowerCommands[] = {"poweroff", "halt", "shutdown"};
+/// The power commands' script: asks the instance's init (PID 1) with SIGUSR1 to end every
+/// process and exit, which the local cloud sees (InstanceRuntime::PoweredOff). `poweroff`
+/// and `halt` at once; `shutdown` at its time (`now`, `+M` minutes; none: +1, as systemd),
+/// `shutdown -c` cancels a pending one, a reboot is refused. Root only.
+std::string RenderPowerCommand();
+
 struct BootPlan {
   std::string instance_id;
   std::string instance_dir;              ///< host path: holds disk/ and the rootfs/ mount point
@@ -69,7 +79,9 @@ const char* BootMountsFile(BootMountStage stage);
 /// layer, /home /root /tmp from the disk, private /proc /sys /dev /run,
 /// pivots into it, starts sshd, runs the user data once (a marker on the
 /// disk) and the per-boot scripts (kPerBootDir) every boot, then stays as
-/// the reaping init. Output goes to the console log.
+/// the reaping init. At SIGUSR1 (a power command) it sends every process
+/// SIGTERM, then SIGKILL two seconds later, and exits: the OS is shut down.
+/// Output goes to the console log.
 std::string RenderBootScript(const BootPlan& plan);
 
 /// Single-quotes for sh.

@@ -48,6 +48,11 @@ class InstanceRuntime {
 
   /// kNotFound for an unknown instance. Probes sshd while kStarting.
   Result<InstanceStatus> Status(const std::string& instance_id);
+  /// Whether a started instance's OS shut itself down: its init exited (poweroff, halt
+  /// or shutdown inside end it; see RenderPowerCommand) while nothing here stopped it.
+  /// False for a stopped or unknown instance, and while another call holds the instance
+  /// (a snapshot): never waits.
+  bool PoweredOff(const std::string& instance_id);
   /// Polls Status until kRunning; kEnvironment after timeout_ms (0: the
   /// config's ssh_ready_timeout_ms) or when the instance stops by itself.
   Result<InstanceStatus> WaitUntilRunning(const std::string& instance_id, int timeout_ms = 0);

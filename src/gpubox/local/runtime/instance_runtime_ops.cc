@@ -49,6 +49,14 @@ Result<InstanceStatus> InstanceRuntime::Status(const std::string& instance_id) {
   return StatusLocked(*instance, kProbeTimeoutMs);
 }
 
+bool InstanceRuntime::PoweredOff(const std::string& instance_id) {
+  auto instance = Find(instance_id);
+  if (!instance) return false;
+  std::unique_lock lock((*instance)->mutex, std::try_to_lock);
+  if (!lock.owns_lock() || (*instance)->terminated) return false;
+  return (*instance)->record.keeper_pid > 0 && !KeeperAlive(**instance);
+}
+
 Result<InstanceStatus> InstanceRuntime::WaitUntilRunning(const std::string& instance_id,
                                                          int timeout_ms) {
   auto instance = GPUBOX_TRY(Find(instance_id));

@@ -1,6 +1,10 @@
 #include "gpubox/local/runtime/instance_files.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 
 #include "gpubox/local/runtime/ipv4_subnet.h"
 
@@ -97,6 +101,48 @@ TEST(InstanceFilesTest, BootMountsAreFstabLinesInMountOrder) {
   EXPECT_NE(devices.find("devpts /srv/my\\040instances/i-0abc/rootfs/dev/pts devpts newinstance"),
             std::string::npos);
   EXPECT_EQ(FstabField("a\\b\tc\nd"), "a\\134b\\011c\\012d");
+}
+
+/// Runs the power command script as NAME with ARGS, its signal to the init and its pending
+/// file replaced (never this machine's PID 1); returns its output.
+std::string RunPowerCommand(const std::string& name, const std::string& args) {
+  std::string dir = ::testing::TempDir() + "gpubox-power-" + std::to_string(getpid());
+  std::string script = RenderPowerCommand();
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t at; (at = script.find(from)) != std::string::npos;)
+      script.replace(at, from.size(), to);
+  };
+  replace("kill -s USR1 1", "echo signalled-init");
+  replace("/run/gpubox-shutdown.pid", dir + ".pending");
+  std::ofstream(dir + "-" + name) << script;
+  std::string command = "sh " + dir + "-" + name + " " + args + " 2>&1; echo status=$?";
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  for (char buffer[256]; fgets(buffer, sizeof buffer, pipe);) out += buffer;
+  pclose(pipe);
+  return out;
+}
+
+TEST(InstanceFilesTest, BootScriptEndsTheOsWhenAPowerCommandSignalsItsInit) {
+  BootPlan plan{"i-0abc", "/i", "/s", {}, "ip-10-213-0-5", false};
+  std::string script = RenderBootScript(plan);
+  EXPECT_NE(script.find("kill -s TERM -- -1; sleep 2; kill -s KILL -- -1; exit 0' USR1"),
+            std::string::npos);
+  EXPECT_EQ(std::size(kPowerCommands), 3u);
+}
+
+TEST(InstanceFilesTest, PowerCommandsSignalTheInitAtOnceOrAtTheirTime) {
+  if (geteuid() != 0) GTEST_SKIP() << "the commands are root's";
+  EXPECT_NE(RunPowerCommand("poweroff", "").find("signalled-init\nstatus=0"), std::string::npos);
+  EXPECT_NE(RunPowerCommand("halt", "-p").find("signalled-init"), std::string::npos);
+  EXPECT_NE(RunPowerCommand("shutdown", "-h now").find("signalled-init"), std::string::npos);
+  std::string later = RunPowerCommand("shutdown", "-h +5 'going down'");
+  EXPECT_NE(later.find("Shutdown scheduled in 5 minute(s)"), std::string::npos) << later;
+  EXPECT_EQ(later.find("signalled-init"), std::string::npos);
+  EXPECT_NE(RunPowerCommand("shutdown", "-c").find("status=0"), std::string::npos);
+  std::string reboot = RunPowerCommand("shutdown", "-r now");
+  EXPECT_NE(reboot.find("reboot is not supported"), std::string::npos);
+  EXPECT_NE(reboot.find("status=1"), std::string::npos);
 }
 
 TEST(InstanceFilesTest, ShellQuoteSurvivesQuotes) { EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'"); }
