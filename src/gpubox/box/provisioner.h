@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "gpubox/box/agent_settings.h"
 #include "gpubox/box/paths.h"
 #include "gpubox/box/quota_check.h"
 #include "gpubox/box/ssh.h"
@@ -39,6 +40,7 @@ struct UpOptions {
   int ssh_timeout_ms = 120000;
   int running_timeout_ms = 300000;
   int64_t started_us = 0;  ///< when the command began (the timeline's origin); 0: at Up()
+  AgentSettings agent;     ///< idle auto-stop and budget, enforced on the box
 };
 
 /// One offer to try, with its quota verdict.

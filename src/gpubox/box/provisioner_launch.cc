@@ -45,7 +45,11 @@ aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandid
   request.metadata_options->http_tokens = "required";
   request.metadata_options->http_endpoint = "enabled";
   // From an image that holds the notebook environment, Jupyter boots with the instance.
-  request.user_data = BootScript(box.client_token);
+  request.user_data =
+      BootScript(box.client_token, AgentConfLines(options.agent, candidate.price_usd_hr));
+  // An OS shutdown (the agent's idle stop or budget, `poweroff` in a terminal) stops the box,
+  // or terminates it with --idle-action down; never a halt that keeps billing.
+  request.instance_initiated_shutdown_behavior = ShutdownBehavior(options.agent);
   if (candidate.market == Market::kSpot) {
     aws::InstanceMarketOptionsRequest market;
     market.spot_options = aws::SpotMarketOptions{};
@@ -102,6 +106,11 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
     Event(box.name, "up", "requested");
   }
   StepDone(box.name, "start");
+  // GPUBOX_AGENT_POLL_S (tests): the agent checks idleness and the budget that often too.
+  if (auto poll = ParseInt(env_.Var("GPUBOX_AGENT_POLL_S").value_or(""));
+      poll && resumed.agent.poll_s == 0) {
+    resumed.agent.poll_s = static_cast<int>(std::clamp(*poll, 1LL, 3600LL));
+  }
   const UpOptions& up = resumed;
   UpPlan plan = GPUBOX_TRY(Plan(up));
   StepDone(box.name, "plan");

@@ -58,8 +58,9 @@ std::string SetupScript(const SetupOptions& options) {
   return script;
 }
 
-std::string BootScript(const std::string& launch) {
-  return "#!/bin/bash\nGPUBOX_LAUNCH=" + ShellQuote(launch) + "\n" + kAgentInstallScript +
+std::string BootScript(const std::string& launch, const std::string& agent_conf) {
+  return "#!/bin/bash\nGPUBOX_LAUNCH=" + ShellQuote(launch) + "\n" +
+         "GPUBOX_AGENT_CONF=" + ShellQuote(agent_conf) + "\n" + kAgentInstallScript +
          "gpubox_install_agent ubuntu <<'GPUBOX_AGENT_END'\n" + kAgentScriptPacked +
          "GPUBOX_AGENT_END\n" + JupyterFunctions() + kBootJupyterScript;
 }

@@ -33,8 +33,9 @@ std::vector<std::string> SetupPhases(SetupTarget target);
 /// The user data of a launch, run as root at the instance's first boot: installs and starts
 /// the on-box agent (agent_install.sh, agent.py), then (boot_jupyter.sh) a box whose image
 /// holds the notebook environment starts Jupyter with a token of its own. `launch` marks the
-/// launch (its ClientToken). At most 16 KiB, EC2's limit.
-std::string BootScript(const std::string& launch);
+/// launch (its ClientToken); `agent_conf` (agent.conf lines, AgentConfLines) is merged into
+/// the box user's ~/.gpubox/agent.conf before the agent starts. At most 16 KiB, EC2's limit.
+std::string BootScript(const std::string& launch, const std::string& agent_conf = "");
 
 /// The first SSH session on a new box (prepare.sh, for bash -s): the Jupyter token made
 /// this launch's own, the sample notebook written when `sample` is not empty, and one line

@@ -17,6 +17,8 @@ std::unique_ptr<Command> MakeLogsCommand();
 /// run, jobs, cancel.
 std::vector<std::unique_ptr<Command>> MakeJobCommands();
 std::unique_ptr<Command> MakeBenchCommand();
+/// idle NAME [DURATION|off].
+std::unique_ptr<Command> MakeIdleCommand();
 /// recover NAME.
 std::unique_ptr<Command> MakeRecoverCommand();
 /// ls, stop, start, down, image, images, events.

@@ -40,6 +40,16 @@ class UpCommand : public Command {
     app.add_flag("--dry-run", dry_run_, "print the plan and the setup script; launch nothing");
     app.add_flag("--yes,-y", yes_, "do not ask before launching a paid instance");
     app.add_flag("--json", json_, "print the box as JSON");
+    app.add_option("--idle-stop", idle_stop_,
+                   "stop the box after this long unused (90s, 30m, 2h; default 60m; off: never)");
+    app.add_option("--idle-warn", idle_warn_,
+                   "warn terminals and notebooks this long before an idle or budget stop "
+                   "(default 5m)");
+    app.add_option("--idle-action", idle_action_,
+                   "what an idle stop, a spent budget or a shutdown inside does: stop (default, "
+                   "disk kept) or down (terminated, disk deleted)");
+    app.add_option("--max-cost", max_cost_, "stop the box when it has cost this much, USD");
+    app.add_option("--max-hours", max_hours_, "stop the box after this many running hours");
   }
 
   Result<int> Run(CommandContext& context) override {
@@ -70,6 +80,7 @@ class UpCommand : public Command {
                   "use pytorch, mxnet, tensorflow or jax");
     }
     options.notebooks = notebooks_;
+    options.agent = GPUBOX_TRY(AgentFlags());
     options.setup = !no_setup_;
     options.rm_on_failure = rm_on_failure_;
     auto session =
@@ -124,10 +135,34 @@ class UpCommand : public Command {
                 << FormatDouble(box.price_usd_hr) << "/h\n  ssh " << box.name
                 << "    gpubox jupyter " << box.name << "    gpubox stop " << box.name
                 << " (disk kept)    gpubox down " << box.name << " (all deleted)\n";
+    SayGuards(context, options.agent, box.name);
     return 0;
   }
 
  private:
+  static std::string SpanText(int64_t seconds) {
+    return seconds >= 120 ? std::to_string(seconds / 60) + " min" : std::to_string(seconds) + " s";
+  }
+
+  /// What the agent will do on its own: idle stop and budget, and whether the disk survives.
+  static void SayGuards(CommandContext& context, const AgentSettings& agent,
+                        const std::string& name) {
+    std::string action =
+        agent.idle_terminate ? "terminates itself (disk deleted)" : "stops itself (disk kept)";
+    std::vector<std::string> when;
+    if (agent.idle_stop_s > 0) when.push_back("after " + SpanText(agent.idle_stop_s) + " unused");
+    if (agent.max_cost_usd > 0) when.push_back("at $" + FormatDouble(agent.max_cost_usd));
+    if (agent.max_hours > 0)
+      when.push_back("after " + FormatDouble(agent.max_hours) + " running hours");
+    if (when.empty()) {
+      context.out << "  never stops itself (--idle-stop off): gpubox stop " << name
+                  << " when done\n";
+      return;
+    }
+    context.out << "  " << action << " " << Join(when, ", or ") << "; 'gpubox idle " << name
+                << " off' keeps it up\n";
+  }
+
   /// One line: the same type on spot in the same region, from the catalog, and how much less.
   static void SaySpotSavings(CommandContext& context, const BoxRecord& box) {
     Requirements spot;
@@ -178,8 +213,29 @@ class UpCommand : public Command {
     return 0;
   }
 
+  /// --idle-stop, --idle-warn, --idle-action, --max-cost, --max-hours as the agent's settings.
+  Result<AgentSettings> AgentFlags() const {
+    AgentSettings agent;
+    agent.idle_stop_s =
+        idle_stop_ == "off" ? 0 : GPUBOX_TRY(ParseDurationSeconds("--idle-stop", idle_stop_));
+    agent.idle_warn_s = GPUBOX_TRY(ParseDurationSeconds("--idle-warn", idle_warn_));
+    if (idle_action_ != "stop" && idle_action_ != "down") {
+      return Fail(ErrorCode::kUsage,
+                  "--idle-action expects stop or down, got '" + idle_action_ + "'");
+    }
+    agent.idle_terminate = idle_action_ == "down";
+    if (max_cost_ < 0 || max_hours_ < 0) {
+      return Fail(ErrorCode::kUsage, "--max-cost and --max-hours expect a positive number");
+    }
+    agent.max_cost_usd = max_cost_;
+    agent.max_hours = max_hours_;
+    return agent;
+  }
+
   RequirementFlags flags_;
   CloudFlags cloud_flags_;
+  std::string idle_stop_ = "60m", idle_warn_ = "5m", idle_action_ = "stop";
+  double max_cost_ = 0, max_hours_ = 0;
   std::string name_, instance_type_, disk_ = "64", image_, framework_ = "pytorch", notebooks_;
   bool dry_run_ = false, yes_ = false, json_ = false, no_setup_ = false, rm_on_failure_ = false;
 };

@@ -212,6 +212,7 @@ Result<aws::Instance> FakeCloud::RunInstance(const std::string& region,
   std::string zone = request.placement->availability_zone.value_or(region + "a");
   calls_.push_back("RunInstances " + zone + " " + request.instance_type + " " +
                    request.client_token.value_or(""));
+  last_run_ = request;
   for (auto& [id, instance] : instances_) {
     if (!instance.client_token.empty() && instance.client_token == request.client_token) {
       return instance;

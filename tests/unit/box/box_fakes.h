@@ -84,6 +84,7 @@ class FakeCloud : public Cloud {
   std::map<std::string, double> quota_;             ///< "region/code" -> value (default 64)
   std::set<std::string> no_capacity_;               ///< "type/zone"
   std::vector<std::string> calls_;                  ///< one line per mutating call
+  aws::RunInstancesRequest last_run_;               ///< the last RunInstances' request
   std::map<std::string, aws::Instance> instances_;  ///< by id
   std::map<std::string, std::string> instance_region_;
   std::map<std::string, std::string> key_pairs_;      ///< "region/name" -> public key

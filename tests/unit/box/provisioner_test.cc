@@ -91,6 +91,24 @@ TEST_F(ProvisionerTest, UpLaunchesTheCheapestOfferWithTokenTagsAndSshFromTheCall
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
+TEST_F(ProvisionerTest, TheLaunchCarriesTheAgentsSettingsAndTheShutdownBehavior) {
+  ASSERT_TRUE(MakeProvisioner().Up(options_));
+  EXPECT_EQ(cloud_.last_run_.instance_initiated_shutdown_behavior, "stop");
+  std::string user_data = cloud_.last_run_.user_data.value_or("");
+  EXPECT_NE(user_data.find("idle_stop_s=3600\nidle_warn_s=300\nidle_terminate=0\nprice_hr=0.526\n"),
+            std::string::npos)
+      << user_data.substr(0, 300);
+  options_.name = "d2l-2";
+  options_.agent = {90, 10, true, 5, 0, 1};
+  ASSERT_TRUE(MakeProvisioner().Up(options_));
+  EXPECT_EQ(cloud_.last_run_.instance_initiated_shutdown_behavior, "terminate");
+  user_data = cloud_.last_run_.user_data.value_or("");
+  for (const char* line : {"idle_stop_s=90\n", "idle_warn_s=10\n", "idle_terminate=1\n",
+                           "max_cost=5\n", "max_hours=0\n", "idle_poll_s=1\n"}) {
+    EXPECT_NE(user_data.find(line), std::string::npos) << line;
+  }
+}
+
 TEST_F(ProvisionerTest, CapacityFailsOverToTheNextZoneThenTheNextOffer) {
   for (const char* zone : {"us-east-1a", "us-east-1b", "us-east-1c"}) {
     cloud_.no_capacity_.insert(std::string("g4dn.xlarge/") + zone);

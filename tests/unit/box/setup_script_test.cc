@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gpubox/box/agent_settings.h"
+
 namespace gpubox {
 namespace {
 
@@ -37,7 +39,9 @@ TEST(SetupScriptTest, BothScriptsPassShellcheck) {
 }
 
 TEST(SetupScriptTest, UserDataInstallsTheAgentWithinEc2sSixteenKibAndPassesShellcheck) {
-  std::string user_data = BootScript("gpubox-launch-1");
+  // With the agent's settings as `up` writes them (idle stop, budget, price).
+  std::string user_data =
+      BootScript("gpubox-launch-1", AgentConfLines({3600, 300, true, 12.5, 48, 0}, 32.7726));
   EXPECT_LE(user_data.size(), 16384u) << "EC2 refuses larger user data";
   size_t from = user_data.find("gpubox_install_agent ubuntu <<'GPUBOX_AGENT_END'\n");
   ASSERT_NE(from, std::string::npos);
@@ -46,7 +50,13 @@ TEST(SetupScriptTest, UserDataInstallsTheAgentWithinEc2sSixteenKibAndPassesShell
   auto [unpacked_status, unpacked] =
       Shell("base64 -d < " + WriteTemp("agent.b64", packed) + " | gunzip");
   ASSERT_EQ(unpacked_status, 0) << unpacked;
-  EXPECT_EQ(unpacked, AgentScript()) << "the box gets the agent exactly";
+  // The box gets the agent without its comments and docstrings (tools/strip_python.py).
+  auto [stripped_status, stripped] =
+      Shell("python3 " + std::string(GPUBOX_SOURCE_DIR) + "/tools/strip_python.py " +
+            WriteTemp("agent.py", std::string(AgentScript())));
+  ASSERT_EQ(stripped_status, 0) << stripped;
+  EXPECT_EQ(unpacked, stripped) << "the box gets the agent exactly, stripped";
+  EXPECT_NE(unpacked.find("class IdleWatcher"), std::string::npos);
   EXPECT_TRUE(AgentScript().starts_with("#!/usr/bin/python3"));
   if (Shell("command -v shellcheck").first != 0) GTEST_SKIP() << "shellcheck not installed";
   auto [status, out] = Shell("shellcheck -s bash " + WriteTemp("user_data.sh", user_data));

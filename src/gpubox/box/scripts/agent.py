@@ -10,13 +10,21 @@ as the box user), jobs() (the box user's gpubox jobs) and conf() (the settings).
 
 Files:
   /var/lib/gpubox/events.jsonl  one JSON object per line: t (UTC), ts (epoch s), kind, ...
-  /var/lib/gpubox/agent.json    what must outlive a reboot: the notices already handled
-  /run/gpubox-agent/            this boot only: lock, status.json, booted
+  /var/lib/gpubox/agent.json    what must outlive a reboot: the notices already handled, the
+                                running time the budget has counted (run_s)
+  /run/gpubox-agent/            this boot only: lock, status.json, booted, idle.json (busy or
+                                idle since when, and why)
   ~USER/.gpubox/agent.conf      KEY=VALUE settings, durations in seconds (setup writes it;
-                                re-read when it changes): poll_s (IMDS, default 5), jobs_s (5)
+                                re-read when it changes): poll_s (IMDS, default 5), jobs_s (5);
+                                idle: idle_stop_s (3600; 0 off), idle_warn_s (300), idle_poll_s
+                                (30), idle_terminate (0/1: what the shutdown does, for the
+                                words), idle_cpu (0.2 CPUs), idle_gpu_pct (10), idle_net_kib_min
+                                (64 KiB a minute through sshd); budget: price_hr (USD),
+                                max_cost (USD), max_hours, budget_poll_s (10)
   ~USER/.gpubox/bin/jobs.sh     the jobs' mechanics (left there by `gpubox run`), run as USER
   ~USER/notebooks/GPUBOX-NOTICE.txt  the last warning, shown by open notebooks (custom.js)
 """
+import datetime
 import fcntl
 import http.client
 import json
@@ -34,6 +42,7 @@ STATE_DIR = "/var/lib/gpubox"
 RUN_DIR = "/run/gpubox-agent"
 PTS_DIR = "/dev/pts"  # every terminal: SSH sessions, tmux, Jupyter terminals
 EVENTS_MAX_BYTES = 1 << 20
+POWEROFF = ["poweroff"]  # the OS shutdown; InstanceInitiatedShutdownBehavior says stop or terminate
 
 
 def utc(ts=None):
@@ -239,6 +248,13 @@ class Agent:
                   'mv -f .GPUBOX-NOTICE.new GPUBOX-NOTICE.txt; fi')
         self.as_user(["sh", "-c", script, "notice", text])
 
+    def power_off(self, why):
+        """Shuts the OS down (the cloud then stops or terminates the instance, per the
+        InstanceInitiatedShutdownBehavior set at launch); the state is saved first."""
+        self.save_state()
+        self.record("poweroff", reason=why)
+        subprocess.run(POWEROFF, stdin=subprocess.DEVNULL, timeout=60)
+
     # --- the loop -----------------------------------------------------------------------
     def run(self):
         due = {watcher: 0.0 for watcher in self.watchers}
@@ -334,6 +350,258 @@ class JobSupervisor:
         return float((read_small("/proc/uptime") or "0").split()[0])
 
 
+def iso_ts(text):
+    """Epoch seconds of Jupyter's ISO time ("2026-12-02T16:00:00.123456Z"), or 0."""
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except (AttributeError, ValueError):
+        return 0.0
+
+
+class Window:
+    """Amounts over the last window_s seconds (bytes moved, CPU seconds used)."""
+
+    def __init__(self, window_s):
+        self.window_s, self.samples = window_s, []
+
+    def add(self, now, amount):
+        """Adds an amount seen now; returns the window's total."""
+        self.samples = [(t, a) for t, a in self.samples if t > now - self.window_s]
+        self.samples.append((now, amount))
+        return sum(a for _, a in self.samples)
+
+
+class Activity:
+    """The box's signs of use, each probe on its own (tests replace them). A probe returns
+    (when, why): the last time it saw use (now while it lasts; 0 for none) and a word."""
+
+    def __init__(self, window_s=60):
+        self.cpu, self.net, self.sampled = {}, {}, None
+        self.cpu_used, self.net_moved = Window(window_s), Window(window_s)
+
+    def jupyter(self, agent, now):
+        """Kernels busy or with execution activity, terminals typed in (Jupyter's API, with
+        the box's token); nothing when Jupyter is not running."""
+        token = read_small(agent.home + "/.gpubox/jupyter.token")
+        if not token:
+            return 0, "jupyter"
+        last = 0.0
+        for path in ("/api/kernels", "/api/terminals"):
+            conn = http.client.HTTPConnection("127.0.0.1", 8888, timeout=2)
+            try:
+                conn.request("GET", path, headers={"Authorization": "token " + token})
+                reply = conn.getresponse()
+                items = json.loads(reply.read() or b"[]") if reply.status == 200 else []
+            except (OSError, ValueError):
+                items = []
+            finally:
+                conn.close()
+            for item in items if isinstance(items, list) else []:
+                busy = item.get("execution_state") == "busy"
+                last = max(last, now if busy else iso_ts(item.get("last_activity")))
+        return last, "jupyter"
+
+    @staticmethod
+    def jobs(agent, now):
+        return (now if any(job.state() == "running" for job in agent.jobs()) else 0), "job"
+
+    @staticmethod
+    def terminals(agent, now):
+        """The newest input on a terminal (a pty's atime is when it was last read: typing;
+        the agent's own warnings only write)."""
+        last = 0.0
+        for name in os.listdir(PTS_DIR):
+            if name.isdigit():
+                try:
+                    last = max(last, os.stat(os.path.join(PTS_DIR, name)).st_atime)
+                except OSError:
+                    pass
+        return min(last, now), "terminal"
+
+    def ssh_traffic(self, agent, now):
+        """Bytes through sshd's connections (port 22: sessions, tunnels) in the last minute,
+        above idle_net_kib_min: an idle forwarded notebook tab's pings and a `gpubox` command
+        now and then stay below it."""
+        try:
+            out = subprocess.run(["ss", "-tinH", "state", "established", "( sport = :22 )"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                 timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return 0, "ssh-traffic"
+        seen, key, moved = {}, None, 0
+        for line in out.splitlines():
+            if not line.startswith((" ", "\t")):
+                key = " ".join(line.split()[-2:])
+                continue
+            total = sum(int(n) for n in re.findall(r"bytes_(?:acked|received):(\d+)", line))
+            if key:
+                seen[key] = total
+                moved += total - self.net.get(key, 0)
+        self.net = seen
+        per_min = self.net_moved.add(now, moved) * 60.0 / self.net_moved.window_s
+        return (now if per_min > agent.conf("idle_net_kib_min", 64) * 1024 else 0), "ssh-traffic"
+
+    def cpu_use(self, agent, now):
+        """CPUs used by the box's processes (not the agent's) over the last minute: their
+        user+system time, reaped children's included (/proc/PID/stat), above idle_cpu."""
+        ticks, used = {}, 0
+        hz = os.sysconf("SC_CLK_TCK")
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            fields = (read_small("/proc/%s/stat" % pid) or "").rpartition(")")[2].split()
+            if len(fields) < 20:
+                continue
+            key, total = pid + "/" + fields[19], sum(int(f) for f in fields[11:15])
+            ticks[key] = total
+            used += total - self.cpu.get(key, total if self.sampled is None else 0)
+        self.cpu = ticks
+        cpus = self.cpu_used.add(now, used / hz) / self.cpu_used.window_s
+        return (now if cpus > agent.conf("idle_cpu", 0.2) else 0), "cpu"
+
+    @staticmethod
+    def gpu(agent, now):
+        """Any GPU above idle_gpu_pct utilisation (nvidia-smi, where there is one)."""
+        if not any(os.access(os.path.join(d, "nvidia-smi"), os.X_OK)
+                   for d in os.environ.get("PATH", "/usr/bin").split(":")):
+            return 0, "gpu"
+        try:
+            out = subprocess.run(["nvidia-smi", "--query-gpu=utilization.gpu",
+                                  "--format=csv,noheader,nounits"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            return 0, "gpu"
+        loads = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", out)]
+        return (now if loads and max(loads) > agent.conf("idle_gpu_pct", 10) else 0), "gpu"
+
+    def last_use(self, agent, now):
+        """(the newest sign of use, its kind)."""
+        signs = [self.jobs(agent, now), self.terminals(agent, now), self.jupyter(agent, now),
+                 self.ssh_traffic(agent, now), self.cpu_use(agent, now), self.gpu(agent, now)]
+        self.sampled = now
+        return max(signs)
+
+
+class IdleClock:
+    """Idle since the newest sign of use; says when to warn (warn_s before the stop), when
+    to stop (stop_s idle), and when a warning is void (used again). Pure: tests drive it."""
+
+    def __init__(self, now):
+        self.idle_since, self.warned, self.stop_s = now, False, None
+
+    def step(self, now, last_use, stop_s, warn_s):
+        changed, self.stop_s = self.stop_s is not None and stop_s != self.stop_s, stop_s
+        if last_use > self.idle_since or stop_s <= 0 or changed:
+            # Used again, off, or a new duration (`gpubox idle`): idleness counts anew.
+            self.idle_since = now if stop_s <= 0 or changed else min(last_use, now)
+            if self.warned:
+                self.warned = False
+                return "cancel"
+        if stop_s <= 0:
+            return None
+        idle = now - self.idle_since
+        if idle >= stop_s:
+            return "stop"
+        if not self.warned and idle >= stop_s - warn_s:
+            self.warned = True
+            return "warn"
+        return None
+
+
+class IdleWatcher:
+    """Stops the box after idle_stop_s without use (Activity): a warning idle_warn_s before,
+    on every terminal and in the notebook root, then an OS shutdown."""
+
+    def __init__(self):
+        self.activity, self.clock = Activity(), None
+
+    def interval_s(self, agent):
+        """idle_poll_s, or less when the durations are shorter (so the stop is on time)."""
+        durations = [d for d in (agent.conf("idle_stop_s", 3600), agent.conf("idle_warn_s", 300))
+                     if d > 0]
+        return min([agent.conf("idle_poll_s", 30)] + [max(1.0, d / 4) for d in durations])
+
+    def tick(self, agent):
+        now = time.time()
+        stop_s, warn_s = agent.conf("idle_stop_s", 3600), agent.conf("idle_warn_s", 300)
+        last, kind = self.activity.last_use(agent, now)
+        if self.clock is None:
+            self.clock = IdleClock(now)
+        action = self.clock.step(now, last, stop_s, warn_s)
+        write_atomic(RUN_DIR + "/idle.json", json.dumps(dict(
+            idle_since=round(self.clock.idle_since, 3), last_use=kind if last else None,
+            stop_s=stop_s, stop_at=round(self.clock.idle_since + stop_s, 3) if stop_s else None)))
+        what = "terminated (its disk deleted)" if agent.conf("idle_terminate", 0) else "stopped"
+        if action == "warn":
+            agent.record("idle-warning", idle_s=round(now - self.clock.idle_since, 1))
+            agent.warn("idle for %s: this box will be %s at %s unless it is used "
+                       "(gpubox idle NAME off keeps it up)" % (
+                           span(now - self.clock.idle_since), what,
+                           utc(self.clock.idle_since + stop_s)))
+        elif action == "cancel":
+            agent.record("idle-cancelled", used=kind)
+            agent.set_notice("")
+        elif action == "stop":
+            agent.warn("idle for %s: this box is being %s now" % (span(stop_s), what))
+            agent.power_off("idle for %d s" % round(now - self.clock.idle_since))
+
+
+def span(seconds):
+    seconds = int(round(seconds))
+    return "%d min" % (seconds // 60) if seconds >= 120 else "%d s" % seconds
+
+
+class BudgetWatcher:
+    """Counts the box's running time across boots (agent.json run_s); with max_cost (USD, at
+    price_hr) or max_hours, warns at 80% and idle_warn_s before the end, then shuts the OS
+    down when the budget is spent. A box started again with its budget spent warns, then
+    stops idle_warn_s later."""
+
+    def __init__(self):
+        self.last, self.said = None, set()
+
+    def interval_s(self, agent):
+        return agent.conf("budget_poll_s", 10)
+
+    @staticmethod
+    def budget_s(agent):
+        limits = []
+        if agent.conf("max_hours", 0) > 0:
+            limits.append(agent.conf("max_hours", 0) * 3600)
+        if agent.conf("max_cost", 0) > 0 and agent.conf("price_hr", 0) > 0:
+            limits.append(agent.conf("max_cost", 0) / agent.conf("price_hr", 0) * 3600)
+        return min(limits) if limits else None
+
+    def tick(self, agent):
+        now = time.monotonic()
+        step = 0 if self.last is None else min(now - self.last, 3 * self.interval_s(agent) + 60)
+        self.last = now
+        used = agent.state.get("run_s", 0.0) + step
+        agent.state["run_s"] = used
+        agent.save_state()
+        budget = self.budget_s(agent)
+        if budget is None:
+            return
+        price = agent.conf("price_hr", 0)
+        cost = " ($%.2f of $%.2f)" % (used / 3600 * price, agent.conf("max_cost", 0)) \
+            if agent.conf("max_cost", 0) > 0 and price > 0 else ""
+        warn_s = agent.conf("idle_warn_s", 300)
+        if used >= budget and "final" in self.said and now >= self.final_at:
+            agent.warn("budget spent: %s of %s running%s; the box is shutting down" % (
+                span(used), span(budget), cost))
+            agent.power_off("budget spent: %d s of %d s" % (used, budget))
+        elif used >= budget - warn_s and "final" not in self.said:
+            self.said.add("final")
+            self.final_at = now + max(0, budget - used) if used < budget else now + warn_s
+            agent.record("budget-warning", used_s=round(used), budget_s=round(budget))
+            agent.warn("budget: %s of %s used%s; this box shuts down in %s" % (
+                span(used), span(budget), cost, span(self.final_at - now)))
+        elif used >= 0.8 * budget and "80" not in self.said:
+            self.said.add("80")
+            agent.record("budget-warning", used_s=round(used), budget_s=round(budget))
+            agent.warn("budget: 80%% used (%s of %s%s)" % (span(used), span(budget), cost))
+
+
 def main():
     user = sys.argv[sys.argv.index("--user") + 1] if "--user" in sys.argv else "ubuntu"
     os.makedirs(STATE_DIR, mode=0o755, exist_ok=True)
@@ -344,7 +612,7 @@ def main():
     except OSError:
         return 0  # another agent runs this boot
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    agent = Agent(user, [SpotNoticeWatcher(), JobSupervisor()])
+    agent = Agent(user, [SpotNoticeWatcher(), JobSupervisor(), IdleWatcher(), BudgetWatcher()])
     write_atomic(RUN_DIR + "/status.json", json.dumps({"pid": os.getpid(), "started": utc()}))
     agent.record("agent-started", pid=os.getpid(), first_this_boot=agent.first_tick_this_boot)
     agent.run()

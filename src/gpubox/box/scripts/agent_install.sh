@@ -3,9 +3,23 @@
 # root and starts it, now and at every boot: a systemd unit where systemd runs (the AWS
 # images), else a script in cloud-init's per-boot directory, which the local cloud's init
 # runs at every boot as cloud-init does on EC2. Idempotent. Part of the user data (run once
-# per instance, as root, at its first boot), so it needs no sudo on the box.
+# per instance, as root, at its first boot), so it needs no sudo on the box. GPUBOX_AGENT_CONF's
+# KEY=VALUE lines (idle stop, budget, price) are merged into the user's ~/.gpubox/agent.conf first.
 gpubox_install_agent() {
   local user=$1 lib=/usr/local/lib/gpubox hook=/var/lib/cloud/scripts/per-boot/gpubox-agent
+  local home conf key value
+  home=$(getent passwd "${user}" | cut -d: -f6)
+  conf="${home}/.gpubox/agent.conf"
+  if [ -n "${GPUBOX_AGENT_CONF:-}" ] && [ -n "${home}" ]; then
+    install -d -o "${user}" -g "$(id -g "${user}")" "${home}/.gpubox"
+    touch "${conf}"
+    while IFS='=' read -r key value; do
+      [ -n "${key}" ] || continue
+      { grep -v "^${key}=" "${conf}" || true; printf '%s=%s\n' "${key}" "${value}"; } > "${conf}.new"
+      mv -f "${conf}.new" "${conf}"
+    done <<< "${GPUBOX_AGENT_CONF}"
+    chown "${user}:" "${conf}"
+  fi
   mkdir -p "${lib}"
   base64 -d | gunzip > "${lib}/agent.py.new"
   chmod 0755 "${lib}/agent.py.new"
