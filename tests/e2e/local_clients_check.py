@@ -127,13 +127,39 @@ check("waiter: instance_stopped", True)
 ec2.start_instances(InstanceIds=ids[:1])
 ec2.get_waiter("instance_running").wait(InstanceIds=ids[:1], WaiterConfig=fast)
 check("waiter: instance_running after start", True)
-image = ec2.create_image(InstanceId=ids[0], Name="boto image (1)")["ImageId"]
+volumes = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id",
+                                         "Values": ids[:1]}])["Volumes"]
+check("boto3: the instance's root volume", len(volumes) == 1
+      and volumes[0]["State"] == "in-use" and volumes[0]["Size"] > 0
+      and volumes[0]["Attachments"][0]["InstanceId"] == ids[0], volumes)
+check("volume in use is not deleted", code_of(lambda: ec2.delete_volume(
+    VolumeId=volumes[0]["VolumeId"])) == "VolumeInUse")
+image = ec2.create_image(InstanceId=ids[0], Name="boto image (1)", TagSpecifications=[
+    {"ResourceType": "snapshot", "Tags": [{"Key": "made-by", "Value": "boto"}]}])["ImageId"]
 ec2.get_waiter("image_available").wait(ImageIds=[image], WaiterConfig=fast)
 check("waiter: image_available", True)
+snapshot_id = ec2.describe_images(ImageIds=[image])["Images"][0]["BlockDeviceMappings"][0][
+    "Ebs"]["SnapshotId"]
+ec2.get_waiter("snapshot_completed").wait(SnapshotIds=[snapshot_id], WaiterConfig=fast)
+snapshots = [s for p in ec2.get_paginator("describe_snapshots").paginate(
+    OwnerIds=["self"], Filters=[{"Name": "tag:made-by", "Values": ["boto"]}]) for s in p["Snapshots"]]
+check("boto3: the image's snapshot, tagged, completed (waiter, paginator)",
+      [s["SnapshotId"] for s in snapshots] == [snapshot_id]
+      and snapshots[0]["VolumeId"] == volumes[0]["VolumeId"]
+      and snapshots[0]["Progress"] == "100%", snapshots)
+check("snapshot of a registered image is not deleted", code_of(lambda: ec2.delete_snapshot(
+    SnapshotId=snapshot_id)) == "InvalidSnapshot.InUse")
 ec2.terminate_instances(InstanceIds=ids)
 ec2.get_waiter("instance_terminated").wait(InstanceIds=ids, WaiterConfig=fast)
 check("waiter: instance_terminated", True)
+check("volumes go with their instances", ec2.describe_volumes(
+    Filters=[{"Name": "attachment.instance-id", "Values": ids}])["Volumes"] == [])
 ec2.deregister_image(ImageId=image)
+check("the snapshot outlives its image", ec2.describe_snapshots(
+    SnapshotIds=[snapshot_id])["Snapshots"][0]["State"] == "completed")
+ec2.delete_snapshot(SnapshotId=snapshot_id)
+check("snapshot deleted", code_of(lambda: ec2.describe_snapshots(
+    SnapshotIds=[snapshot_id])) == "InvalidSnapshot.NotFound")
 
 # ---- Apache Libcloud
 url = urllib.parse.urlsplit(endpoint)

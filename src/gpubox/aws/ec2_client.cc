@@ -161,6 +161,32 @@ Result<CancelSpotInstanceRequestsResponse> Ec2Client::CancelSpotInstanceRequests
   return DecodeCancelSpotInstanceRequests(GPUBOX_TRY(Call(EncodeRequest(request))));
 }
 
+Result<DescribeVolumesResponse> Ec2Client::DescribeVolumes(DescribeVolumesRequest request) {
+  return AllPages<DescribeVolumesRequest, DescribeVolumesResponse>(
+      std::move(request),
+      [this](const auto& page) -> Result<DescribeVolumesResponse> {
+        return DecodeDescribeVolumes(GPUBOX_TRY(Call(EncodeRequest(page))));
+      },
+      [](auto& all, auto& one) { Append(all.volumes, one.volumes); });
+}
+
+Result<ReturnResponse> Ec2Client::DeleteVolume(const DeleteVolumeRequest& request) {
+  return DecodeReturn(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
+Result<DescribeSnapshotsResponse> Ec2Client::DescribeSnapshots(DescribeSnapshotsRequest request) {
+  return AllPages<DescribeSnapshotsRequest, DescribeSnapshotsResponse>(
+      std::move(request),
+      [this](const auto& page) -> Result<DescribeSnapshotsResponse> {
+        return DecodeDescribeSnapshots(GPUBOX_TRY(Call(EncodeRequest(page))));
+      },
+      [](auto& all, auto& one) { Append(all.snapshots, one.snapshots); });
+}
+
+Result<ReturnResponse> Ec2Client::DeleteSnapshot(const DeleteSnapshotRequest& request) {
+  return DecodeReturn(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
 Result<CreateImageResponse> Ec2Client::CreateImage(const CreateImageRequest& request) {
   return DecodeCreateImage(GPUBOX_TRY(Call(EncodeRequest(request))));
 }

@@ -61,6 +61,15 @@ class Ec2Client {
   Result<CancelSpotInstanceRequestsResponse> CancelSpotInstanceRequests(
       const CancelSpotInstanceRequestsRequest& request);
 
+  /// Follows NextToken to the end.
+  Result<DescribeVolumesResponse> DescribeVolumes(DescribeVolumesRequest request);
+  /// Only an "available" (detached) volume can be deleted (else VolumeInUse).
+  Result<ReturnResponse> DeleteVolume(const DeleteVolumeRequest& request);
+  /// Follows NextToken to the end.
+  Result<DescribeSnapshotsResponse> DescribeSnapshots(DescribeSnapshotsRequest request);
+  /// A snapshot a registered image uses cannot be deleted (InvalidSnapshot.InUse).
+  Result<ReturnResponse> DeleteSnapshot(const DeleteSnapshotRequest& request);
+
   Result<CreateImageResponse> CreateImage(const CreateImageRequest& request);
   Result<ReturnResponse> DeregisterImage(const DeregisterImageRequest& request);
   Result<ReturnResponse> CreateTags(const CreateTagsRequest& request);

@@ -314,6 +314,37 @@ QueryParams EncodeRequest(const DeregisterImageRequest& request) {
   return writer.Take();
 }
 
+QueryParams EncodeRequest(const DescribeVolumesRequest& request) {
+  QueryWriter writer("DescribeVolumes");
+  AddFilters(writer, request.filters);
+  writer.AddList("VolumeId", request.volume_ids);
+  writer.AddInt("MaxResults", request.max_results);
+  writer.Add("NextToken", request.next_token);
+  return writer.Take();
+}
+
+QueryParams EncodeRequest(const DeleteVolumeRequest& request) {
+  QueryWriter writer("DeleteVolume");
+  writer.Add("VolumeId", request.volume_id);
+  return writer.Take();
+}
+
+QueryParams EncodeRequest(const DescribeSnapshotsRequest& request) {
+  QueryWriter writer("DescribeSnapshots");
+  AddFilters(writer, request.filters);
+  writer.AddInt("MaxResults", request.max_results);
+  writer.Add("NextToken", request.next_token);
+  writer.AddList("Owner", request.owner_ids);
+  writer.AddList("SnapshotId", request.snapshot_ids);
+  return writer.Take();
+}
+
+QueryParams EncodeRequest(const DeleteSnapshotRequest& request) {
+  QueryWriter writer("DeleteSnapshot");
+  writer.Add("SnapshotId", request.snapshot_id);
+  return writer.Take();
+}
+
 QueryParams EncodeRequest(const CreateTagsRequest& request) {
   QueryWriter writer("CreateTags");
   writer.AddList("ResourceId", request.resources);

@@ -36,5 +36,9 @@ QueryParams EncodeRequest(const DescribeInstanceAttributeRequest& request);
 QueryParams EncodeRequest(const ModifyInstanceAttributeRequest& request);
 QueryParams EncodeRequest(const DescribeSpotInstanceRequestsRequest& request);
 QueryParams EncodeRequest(const CancelSpotInstanceRequestsRequest& request);
+QueryParams EncodeRequest(const DescribeVolumesRequest& request);
+QueryParams EncodeRequest(const DeleteVolumeRequest& request);
+QueryParams EncodeRequest(const DescribeSnapshotsRequest& request);
+QueryParams EncodeRequest(const DeleteSnapshotRequest& request);
 
 }  // namespace gpubox::aws

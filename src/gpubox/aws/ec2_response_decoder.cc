@@ -326,6 +326,64 @@ Result<CancelSpotInstanceRequestsResponse> DecodeCancelSpotInstanceRequests(std:
       });
 }
 
+namespace {
+
+VolumeAttachment ReadVolumeAttachment(const xml_node& node) {
+  return {ChildText(node, "volumeId"),   ChildText(node, "instanceId"),
+          ChildText(node, "device"),     ChildText(node, "status"),
+          ChildText(node, "attachTime"), ChildBool(node, "deleteOnTermination")};
+}
+
+Volume ReadVolume(const xml_node& node) {
+  Volume volume;
+  volume.volume_id = ChildText(node, "volumeId");
+  volume.size = static_cast<int>(ChildInt(node, "size"));
+  volume.snapshot_id = ChildText(node, "snapshotId");
+  volume.availability_zone = ChildText(node, "availabilityZone");
+  volume.state = ChildText(node, "status");
+  volume.create_time = ChildText(node, "createTime");
+  volume.attachments = Items(node, "attachmentSet", ReadVolumeAttachment);
+  volume.volume_type = ChildText(node, "volumeType");
+  volume.iops = OptionalInt(node, "iops");
+  volume.encrypted = ChildBool(node, "encrypted");
+  volume.tags = Items(node, "tagSet", ReadTag);
+  return volume;
+}
+
+Snapshot ReadSnapshot(const xml_node& node) {
+  Snapshot snapshot;
+  snapshot.snapshot_id = ChildText(node, "snapshotId");
+  snapshot.volume_id = ChildText(node, "volumeId");
+  snapshot.state = ChildText(node, "status");
+  snapshot.start_time = ChildText(node, "startTime");
+  snapshot.progress = ChildText(node, "progress");
+  snapshot.owner_id = ChildText(node, "ownerId");
+  snapshot.description = ChildText(node, "description");
+  snapshot.volume_size = static_cast<int>(ChildInt(node, "volumeSize"));
+  snapshot.encrypted = ChildBool(node, "encrypted");
+  snapshot.storage_tier = ChildText(node, "storageTier");
+  snapshot.tags = Items(node, "tagSet", ReadTag);
+  return snapshot;
+}
+
+}  // namespace
+
+Result<DescribeVolumesResponse> DecodeDescribeVolumes(std::string_view xml) {
+  return Decode<DescribeVolumesResponse>(xml, "DescribeVolumes",
+                                         [](const xml_node& root, auto& out) {
+                                           out.volumes = Items(root, "volumeSet", ReadVolume);
+                                           out.next_token = ChildText(root, "nextToken");
+                                         });
+}
+
+Result<DescribeSnapshotsResponse> DecodeDescribeSnapshots(std::string_view xml) {
+  return Decode<DescribeSnapshotsResponse>(
+      xml, "DescribeSnapshots", [](const xml_node& root, auto& out) {
+        out.snapshots = Items(root, "snapshotSet", ReadSnapshot);
+        out.next_token = ChildText(root, "nextToken");
+      });
+}
+
 Result<KeyPairResponse> DecodeKeyPair(std::string_view xml) {
   return Decode<KeyPairResponse>(
       xml, "key pair", [](const xml_node& root, auto& out) { out.key_pair = ReadKeyPair(root); });

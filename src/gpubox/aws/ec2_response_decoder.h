@@ -20,6 +20,8 @@ Result<DescribeSpotPriceHistoryResponse> DecodeDescribeSpotPriceHistory(std::str
 Result<DescribeSpotInstanceRequestsResponse> DecodeDescribeSpotInstanceRequests(
     std::string_view xml);
 Result<CancelSpotInstanceRequestsResponse> DecodeCancelSpotInstanceRequests(std::string_view xml);
+Result<DescribeVolumesResponse> DecodeDescribeVolumes(std::string_view xml);
+Result<DescribeSnapshotsResponse> DecodeDescribeSnapshots(std::string_view xml);
 /// CreateKeyPair (with keyMaterial) and ImportKeyPair.
 Result<KeyPairResponse> DecodeKeyPair(std::string_view xml);
 Result<DescribeKeyPairsResponse> DecodeDescribeKeyPairs(std::string_view xml);

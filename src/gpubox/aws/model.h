@@ -208,6 +208,49 @@ struct SecurityGroup {
   std::vector<Tag> tags;
 };
 
+// ---------------------------------------------------------------- volumes and snapshots
+
+/// A volume's attachment (DescribeVolumes' attachmentSet).
+struct VolumeAttachment {
+  std::string volume_id;
+  std::string instance_id;
+  std::string device;
+  std::string state;  ///< wire name "status": "attaching", "attached", ...
+  std::string attach_time;
+  bool delete_on_termination = false;
+};
+
+/// An EBS volume (DescribeVolumes).
+struct Volume {
+  std::string volume_id;
+  int size = 0;  ///< GiB
+  std::string snapshot_id;
+  std::string availability_zone;
+  std::string state;  ///< wire name "status": "creating", "available", "in-use", ...
+  std::string create_time;
+  std::vector<VolumeAttachment> attachments;
+  std::string volume_type;  ///< "gp3"
+  std::optional<int> iops;
+  bool encrypted = false;
+  std::vector<Tag> tags;
+};
+
+/// An EBS snapshot (DescribeSnapshots). CreateImage makes one per EBS volume of the
+/// instance; deregistering the image leaves it (and its bill) until DeleteSnapshot.
+struct Snapshot {
+  std::string snapshot_id;
+  std::string volume_id;
+  std::string state;  ///< wire name "status": "pending", "completed", "error", ...
+  std::string start_time;
+  std::string progress;  ///< "100%"
+  std::string owner_id;
+  std::string description;  ///< CreateImage's: "Created by CreateImage(i-...) for ami-..."
+  int volume_size = 0;      ///< GiB
+  bool encrypted = false;
+  std::string storage_tier;  ///< "standard", "archive"
+  std::vector<Tag> tags;
+};
+
 // ---------------------------------------------------------------- instances
 
 /// EC2's instance state codes (InstanceState::code): the one home of these numbers.
@@ -530,6 +573,29 @@ struct DeregisterImageRequest {
   std::string image_id;
 };
 
+struct DescribeVolumesRequest {
+  std::vector<Filter> filters;
+  std::vector<std::string> volume_ids;
+  std::optional<int> max_results;
+  std::optional<std::string> next_token;
+};
+
+struct DeleteVolumeRequest {
+  std::string volume_id;
+};
+
+struct DescribeSnapshotsRequest {
+  std::vector<Filter> filters;
+  std::optional<int> max_results;
+  std::optional<std::string> next_token;
+  std::vector<std::string> owner_ids;  ///< wire name "Owner": "self", an account id
+  std::vector<std::string> snapshot_ids;
+};
+
+struct DeleteSnapshotRequest {
+  std::string snapshot_id;
+};
+
 struct CreateTagsRequest {
   std::vector<std::string> resources;
   std::vector<Tag> tags;
@@ -582,6 +648,18 @@ struct CancelSpotInstanceRequestsResponse {
   std::vector<CancelledSpotInstanceRequest> cancelled_spot_instance_requests;
 };
 
+struct DescribeVolumesResponse {
+  std::string request_id;
+  std::vector<Volume> volumes;
+  std::string next_token;
+};
+
+struct DescribeSnapshotsResponse {
+  std::string request_id;
+  std::vector<Snapshot> snapshots;
+  std::string next_token;
+};
+
 struct DescribeKeyPairsResponse {
   std::string request_id;
   std::vector<KeyPair> key_pairs;
@@ -622,7 +700,7 @@ struct CreateImageResponse {
 };
 
 /// Operations that answer only <return>true</return> (DeleteKeyPair,
-/// DeleteSecurityGroup, DeregisterImage, CreateTags, ...).
+/// DeleteSecurityGroup, DeregisterImage, CreateTags, DeleteSnapshot, DeleteVolume, ...).
 struct ReturnResponse {
   std::string request_id;
   bool value = true;

@@ -31,6 +31,7 @@ AwsCloud::~AwsCloud() = default;
 
 aws::Ec2Client& AwsCloud::Ec2(const std::string& region) {
   ++calls_;
+  std::lock_guard lock(clients_mutex_);
   RegionClient& client = clients_[region];
   if (!client.ec2) {
     client.caller = std::make_unique<aws::AwsCaller>(env_, resolver_(region, "ec2"), credentials_,
@@ -88,6 +89,13 @@ Result<void> AwsCloud::ImportKeyPair(const std::string& region, const std::strin
   return {};
 }
 
+Result<std::vector<aws::KeyPair>> AwsCloud::DescribeKeyPairs(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  aws::DescribeKeyPairsRequest request;
+  request.filters = filters;
+  return GPUBOX_TRY(Ec2(region).DescribeKeyPairs(request)).key_pairs;
+}
+
 Result<bool> AwsCloud::KeyPairExists(const std::string& region, const std::string& key_name) {
   aws::DescribeKeyPairsRequest request;
   request.filters = {{"key-name", {key_name}}};
@@ -126,6 +134,13 @@ Result<std::string> AwsCloud::FindSecurityGroup(const std::string& region,
   request.filters = {{"group-name", {group_name}}};
   auto answer = GPUBOX_TRY(Ec2(region).DescribeSecurityGroups(request));
   return answer.security_groups.empty() ? std::string() : answer.security_groups[0].group_id;
+}
+
+Result<std::vector<aws::SecurityGroup>> AwsCloud::DescribeSecurityGroups(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  aws::DescribeSecurityGroupsRequest request;
+  request.filters = filters;
+  return GPUBOX_TRY(Ec2(region).DescribeSecurityGroups(request)).security_groups;
 }
 
 Result<void> AwsCloud::AuthorizeIngress(const std::string& region, const std::string& group_id,
@@ -210,7 +225,8 @@ Result<std::string> AwsCloud::CreateImage(const std::string& region, const std::
   aws::CreateImageRequest request;
   request.instance_id = instance_id;
   request.name = image_name;
-  if (!tags.empty()) request.tag_specifications = {{"image", tags}};
+  // The snapshots carry the tags too: they outlive the image unless deleted, and are billed.
+  if (!tags.empty()) request.tag_specifications = {{"image", tags}, {"snapshot", tags}};
   auto answer = Ec2(region).CreateImage(request);
   if (!answer && answer.error().cloud_code == "InvalidAMIName.Duplicate") {
     auto same_name = GPUBOX_TRY(DescribeImages(region, {{"name", {image_name}}}, {"self"}));
@@ -221,6 +237,52 @@ Result<std::string> AwsCloud::CreateImage(const std::string& region, const std::
 }
 
 Result<void> AwsCloud::DeregisterImage(const std::string& region, const std::string& image_id) {
+  std::vector<std::string> snapshot_ids;
+  auto images = DescribeImages(region, {{"image-id", {image_id}}}, {"self"});
+  if (!images && images.error().cloud_code != "InvalidAMIID.NotFound") {
+    return std::unexpected(images.error());
+  }
+  for (const aws::Image& image : images.value_or(std::vector<aws::Image>{})) {
+    for (const aws::BlockDeviceMapping& mapping : image.block_device_mappings) {
+      if (mapping.ebs && mapping.ebs->snapshot_id)
+        snapshot_ids.push_back(*mapping.ebs->snapshot_id);
+    }
+  }
+  GPUBOX_TRY_VOID(DeregisterOnly(region, image_id));
+  for (const std::string& snapshot_id : snapshot_ids) {
+    GPUBOX_TRY_VOID(DeleteSnapshot(region, snapshot_id));
+  }
+  return {};
+}
+
+Result<std::vector<aws::Volume>> AwsCloud::DescribeVolumes(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  aws::DescribeVolumesRequest request;
+  request.filters = filters;
+  return GPUBOX_TRY(Ec2(region).DescribeVolumes(request)).volumes;
+}
+
+Result<void> AwsCloud::DeleteVolume(const std::string& region, const std::string& volume_id) {
+  auto deleted = Ec2(region).DeleteVolume({volume_id});
+  if (!DoneOr(deleted, {"InvalidVolume.NotFound"})) return std::unexpected(deleted.error());
+  return {};
+}
+
+Result<std::vector<aws::Snapshot>> AwsCloud::DescribeSnapshots(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  aws::DescribeSnapshotsRequest request;
+  request.filters = filters;
+  request.owner_ids = {"self"};
+  return GPUBOX_TRY(Ec2(region).DescribeSnapshots(request)).snapshots;
+}
+
+Result<void> AwsCloud::DeleteSnapshot(const std::string& region, const std::string& snapshot_id) {
+  auto deleted = Ec2(region).DeleteSnapshot({snapshot_id});
+  if (!DoneOr(deleted, {"InvalidSnapshot.NotFound"})) return std::unexpected(deleted.error());
+  return {};
+}
+
+Result<void> AwsCloud::DeregisterOnly(const std::string& region, const std::string& image_id) {
   aws::DeregisterImageRequest request;
   request.image_id = image_id;
   auto deregistered = Ec2(region).DeregisterImage(request);

@@ -8,9 +8,11 @@
 /// resource (key pair, security group, ingress rule, image) means an earlier attempt made it,
 /// and a "NotFound" answer to a delete means it is gone: both are success here.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "gpubox/aws/aws_caller.h"
@@ -56,6 +58,8 @@ class AwsCloud : public Cloud {
   Result<void> ImportKeyPair(const std::string& region, const std::string& key_name,
                              const std::string& public_key,
                              const std::vector<aws::Tag>& tags) override;
+  Result<std::vector<aws::KeyPair>> DescribeKeyPairs(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
   Result<bool> KeyPairExists(const std::string& region, const std::string& key_name) override;
   Result<void> DeleteKeyPair(const std::string& region, const std::string& key_name) override;
   Result<std::string> CreateSecurityGroup(const std::string& region, const std::string& group_name,
@@ -63,6 +67,8 @@ class AwsCloud : public Cloud {
                                           const std::vector<aws::Tag>& tags) override;
   Result<std::string> FindSecurityGroup(const std::string& region,
                                         const std::string& group_name) override;
+  Result<std::vector<aws::SecurityGroup>> DescribeSecurityGroups(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
   Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
                                 const aws::IpPermission& permission) override;
   Result<void> DeleteSecurityGroup(const std::string& region, const std::string& group_id) override;
@@ -81,6 +87,12 @@ class AwsCloud : public Cloud {
                                   const std::string& image_name,
                                   const std::vector<aws::Tag>& tags) override;
   Result<void> DeregisterImage(const std::string& region, const std::string& image_id) override;
+  Result<std::vector<aws::Volume>> DescribeVolumes(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
+  Result<void> DeleteVolume(const std::string& region, const std::string& volume_id) override;
+  Result<std::vector<aws::Snapshot>> DescribeSnapshots(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
+  Result<void> DeleteSnapshot(const std::string& region, const std::string& snapshot_id) override;
 
   /// Retry mode, attempts, deadline and waiting notices for the clients made from now on
   /// (set it before the first call).
@@ -91,7 +103,11 @@ class AwsCloud : public Cloud {
   int calls() const { return calls_; }
 
  private:
+  /// The region's client, made at its first use. Calls for different regions may run on
+  /// different threads at once (`ls --all-regions`); one region's calls, on one thread.
   aws::Ec2Client& Ec2(const std::string& region);
+  /// DeregisterImage alone (the image's snapshots stay).
+  Result<void> DeregisterOnly(const std::string& region, const std::string& image_id);
 
   struct RegionClient {
     std::unique_ptr<aws::AwsCaller> caller;
@@ -103,10 +119,11 @@ class AwsCloud : public Cloud {
   EndpointResolver resolver_;
   std::string home_region_;
   QuotaService& quotas_;
-  std::map<std::string, RegionClient> clients_;
-  std::vector<std::string> regions_;  ///< cached answer of DescribeRegions
+  std::mutex clients_mutex_;
+  std::map<std::string, RegionClient> clients_;  ///< GUARDED_BY(clients_mutex_)
+  std::vector<std::string> regions_;             ///< cached answer of DescribeRegions
   aws::RetryOptions retry_options_;
-  int calls_ = 0;
+  std::atomic<int> calls_ = 0;
 };
 
 }  // namespace gpubox

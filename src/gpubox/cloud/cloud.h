@@ -49,6 +49,9 @@ class Cloud {
   virtual Result<void> ImportKeyPair(const std::string& region, const std::string& key_name,
                                      const std::string& public_key,
                                      const std::vector<aws::Tag>& tags) = 0;
+  /// Key pairs matching the filters ("tag-key", "key-name", ...).
+  virtual Result<std::vector<aws::KeyPair>> DescribeKeyPairs(
+      const std::string& region, const std::vector<aws::Filter>& filters) = 0;
   /// True when a key pair of that name exists.
   virtual Result<bool> KeyPairExists(const std::string& region, const std::string& key_name) = 0;
   virtual Result<void> DeleteKeyPair(const std::string& region, const std::string& key_name) = 0;
@@ -61,6 +64,9 @@ class Cloud {
   /// The id of the group of that name, or "" when there is none.
   virtual Result<std::string> FindSecurityGroup(const std::string& region,
                                                 const std::string& group_name) = 0;
+  /// Security groups matching the filters (all pages).
+  virtual Result<std::vector<aws::SecurityGroup>> DescribeSecurityGroups(
+      const std::string& region, const std::vector<aws::Filter>& filters) = 0;
   virtual Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
                                         const aws::IpPermission& permission) = 0;
   virtual Result<void> DeleteSecurityGroup(const std::string& region,
@@ -91,7 +97,21 @@ class Cloud {
   virtual Result<std::string> CreateImage(const std::string& region, const std::string& instance_id,
                                           const std::string& image_name,
                                           const std::vector<aws::Tag>& tags) = 0;
+  /// Deregisters the image and deletes its snapshots (EC2 keeps them, and bills them,
+  /// otherwise). An image or snapshot already gone counts as deleted.
   virtual Result<void> DeregisterImage(const std::string& region, const std::string& image_id) = 0;
+
+  /// EBS volumes matching the filters (all pages).
+  virtual Result<std::vector<aws::Volume>> DescribeVolumes(
+      const std::string& region, const std::vector<aws::Filter>& filters) = 0;
+  /// Deletes a detached volume; one already gone counts as deleted.
+  virtual Result<void> DeleteVolume(const std::string& region, const std::string& volume_id) = 0;
+  /// This account's snapshots matching the filters (all pages).
+  virtual Result<std::vector<aws::Snapshot>> DescribeSnapshots(
+      const std::string& region, const std::vector<aws::Filter>& filters) = 0;
+  /// Deletes a snapshot no registered image uses; one already gone counts as deleted.
+  virtual Result<void> DeleteSnapshot(const std::string& region,
+                                      const std::string& snapshot_id) = 0;
 };
 
 }  // namespace gpubox

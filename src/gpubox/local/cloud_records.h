@@ -35,6 +35,9 @@ struct InstanceRecord {
   std::string interruption_cause;
   HostState host_state = HostState::kNone;
   bool firewall_dirty = false;  ///< security groups changed since the host was told
+  /// The root volume's tags (RunInstances' TagSpecification for "volume"): the volume is
+  /// the instance's disk, described by DescribeVolumes until the instance is terminated.
+  std::vector<aws::Tag> volume_tags;
 };
 
 /// A spot instance request, made by RunInstances with InstanceMarketOptions, one per
@@ -53,6 +56,15 @@ struct ImageRecord {
   std::string region;
   std::string source_instance_id;  ///< CreateImage only; empty for built-in images
   bool builtin = false;
+};
+
+/// An EBS snapshot: CreateImage makes one of the instance's disk. It outlives the image
+/// (DeregisterImage frees the host's copy, as an image is all that could use it here, but
+/// the record stays, as EC2 keeps, and bills, the snapshot) until DeleteSnapshot.
+struct SnapshotRecord {
+  aws::Snapshot snapshot;
+  std::string region;
+  std::string image_id;  ///< the image made with it
 };
 
 struct KeyPairRecord {

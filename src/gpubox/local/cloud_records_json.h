@@ -22,11 +22,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InstanceRecord, instance, region
                                                 spot_max_price, interruption_behavior, user_data,
                                                 snapshot_image_id, state_since_us, interrupt_at_us,
                                                 host_state, firewall_dirty, interruption_cause,
-                                                shutdown_behavior)
+                                                shutdown_behavior, volume_tags)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SpotRequestRecord, request, region, launch_template,
                                                 state_since_us)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ImageRecord, image, region, source_instance_id,
                                                 builtin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SnapshotRecord, snapshot, region, image_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(KeyPairRecord, key_pair, region, owner_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GroupRecord, group, region)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClientTokenRecord, region, token, parameters_hash,

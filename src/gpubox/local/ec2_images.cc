@@ -128,9 +128,16 @@ Ec2Reply Ec2Service::CreateImage(const Ec2Request& request) {
   ebs.volume_type = "gp3";
   ebs.delete_on_termination = true;
   image.block_device_mappings.push_back({"/dev/sda1", std::nullopt, ebs, std::nullopt});
-  image.tags = TagsFor(DecodeTagSpecifications(request), "image");
+  auto specifications = DecodeTagSpecifications(request);
+  image.tags = TagsFor(specifications, "image");
   images_[image.image_id] = record;
   Save(record);
+  AddImageSnapshot(record, source.instance.block_device_mappings.empty()
+                               ? ""
+                               : source.instance.block_device_mappings[0].volume_id);
+  SnapshotRecord& snapshot = snapshots_[*ebs.snapshot_id];
+  snapshot.snapshot.tags = TagsFor(specifications, "snapshot");
+  Save(snapshot);
   XmlWriter xml = StartResponse("CreateImage", request.request_id);
   xml.Text("imageId", image.image_id);
   return {200, xml.Finish()};
@@ -149,6 +156,8 @@ Ec2Reply Ec2Service::DeregisterImage(const Ec2Request& request) {
         {400, "InvalidAMIID.Unavailable", "The image '" + id + "' is not owned by this account"},
         request);
   }
+  // The host's copy is freed (only an image can use it here); the snapshot's record stays,
+  // as EC2 keeps the snapshot, until DeleteSnapshot.
   if (found->second.image.state == "available") (void)host_.DeleteSnapshot(id);
   images_.erase(found);
   (void)store_.Delete("image", id);

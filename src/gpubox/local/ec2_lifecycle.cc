@@ -229,6 +229,12 @@ void Ec2Service::Tick() {
       if (image == images_.end()) continue;
       image->second.image.state = work.ok ? "available" : "failed";
       Save(image->second);
+      for (auto& [snapshot_id, snapshot] : snapshots_) {
+        if (snapshot.image_id != work.id) continue;
+        snapshot.snapshot.state = work.ok ? "completed" : "error";
+        snapshot.snapshot.progress = work.ok ? "100%" : "0%";
+        Save(snapshot);
+      }
       continue;
     }
     auto found = instances_.find(work.id);

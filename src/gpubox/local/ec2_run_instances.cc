@@ -145,6 +145,7 @@ Ec2Result<void> Ec2Service::ValidateLaunch(const Ec2Request& request, LaunchPlan
   }
   if (request.Has("UserData")) run.user_data = GPUBOX_TRY(DecodeUserData(request.Get("UserData")));
   GPUBOX_TRY_VOID(CheckTags(TagsFor(run.tag_specifications, "instance")));
+  GPUBOX_TRY_VOID(CheckTags(TagsFor(run.tag_specifications, "volume")));
   plan.spot = run.instance_market_options && run.instance_market_options->market_type == "spot";
   plan.quota_code =
       QuotaFor(plan.offer->type->family, plan.spot ? Market::kSpot : Market::kOnDemand).code;
@@ -289,6 +290,7 @@ aws::Reservation Ec2Service::BuildInstances(const Ec2Request& request, const Lau
                              : "optional";
     instance.metadata_options = {"applied", tokens, 2, "enabled"};
     instance.root_volume_size_gib = plan.volume_gib;
+    record.volume_tags = TagsFor(run.tag_specifications, "volume");
     SetState(record, kPending, "pending", "pending");
     instance.state_reason = {};
     instances_[instance.instance_id] = record;

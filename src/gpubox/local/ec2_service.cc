@@ -85,6 +85,10 @@ Ec2Service::Ec2Service(Env& env, Store& store, InstanceHost& host, std::string a
       {"DescribeInstanceAttribute", &Ec2Service::DescribeInstanceAttribute},
       {"ModifyInstanceAttribute", &Ec2Service::ModifyInstanceAttribute},
       {"CancelSpotInstanceRequests", &Ec2Service::CancelSpotInstanceRequests},
+      {"DescribeVolumes", &Ec2Service::DescribeVolumes},
+      {"DeleteVolume", &Ec2Service::DeleteVolume},
+      {"DescribeSnapshots", &Ec2Service::DescribeSnapshots},
+      {"DeleteSnapshot", &Ec2Service::DeleteSnapshot},
   };
 }
 
@@ -96,6 +100,7 @@ Result<void> Ec2Service::Load() {
   GPUBOX_TRY_VOID(LoadKind(store_, "security_group", groups_));
   GPUBOX_TRY_VOID(LoadKind(store_, "client_token", client_tokens_));
   GPUBOX_TRY_VOID(LoadKind(store_, "spot_request", spot_requests_));
+  GPUBOX_TRY_VOID(LoadKind(store_, "snapshot", snapshots_));
   std::map<std::string, QuotaRecord> quotas;
   for (auto& [id, document] : GPUBOX_TRY(store_.LoadAll("quota"))) {
     auto json = nlohmann::json::parse(document, nullptr, false);
@@ -107,6 +112,11 @@ Result<void> Ec2Service::Load() {
     if (record.host_state == HostState::kRunning) needs_adopt_.insert(id);
   }
   AddBuiltins();
+  std::set<std::string> imaged;
+  for (const auto& [id, snapshot] : snapshots_) imaged.insert(snapshot.image_id);
+  for (const auto& [id, image] : images_) {
+    if (!image.builtin && !imaged.count(id)) AddImageSnapshot(image, "");
+  }
   return {};
 }
 
@@ -211,6 +221,9 @@ std::string Ec2Service::NewId(std::string_view prefix) {
 void Ec2Service::Save(const InstanceRecord& record) {
   (void)store_.Put("instance", record.instance.instance_id, StoredJson(record));
 }
+void Ec2Service::Save(const SnapshotRecord& record) {
+  (void)store_.Put("snapshot", record.snapshot.snapshot_id, StoredJson(record));
+}
 void Ec2Service::Save(const ImageRecord& record) {
   (void)store_.Put("image", record.image.image_id, StoredJson(record));
 }
@@ -255,6 +268,10 @@ FaultConfig Ec2Service::faults() {
 
 void Ec2Service::SetState(InstanceRecord& record, int code, std::string reason_code,
                           std::string reason_message) {
+  // As on EC2, an instance's launch time is its last start's.
+  if (code == kPending && record.instance.state.code == kStopped) {
+    record.instance.launch_time = IsoTime(Now());
+  }
   record.instance.state = MakeState(code);
   record.state_since_us = Now();
   record.instance.state_reason = {std::move(reason_code), std::move(reason_message)};

@@ -116,6 +116,7 @@ class Ec2Service {
   void Save(const KeyPairRecord& record);
   void Save(const GroupRecord& record);
   void Save(const SpotRequestRecord& record);
+  void Save(const SnapshotRecord& record);
   void AddBuiltins();
   LaunchSpec SpecFor(const InstanceRecord& record);
   std::vector<aws::IpPermission> IngressFor(const InstanceRecord& record);
@@ -156,6 +157,14 @@ class Ec2Service {
   Ec2Reply DescribeInstanceAttribute(const Ec2Request& request);
   Ec2Reply ModifyInstanceAttribute(const Ec2Request& request);
   Ec2Reply CancelSpotInstanceRequests(const Ec2Request& request);
+  // ec2_volumes.cc: volumes (the instances' root disks) and snapshots (made by CreateImage).
+  Ec2Reply DescribeVolumes(const Ec2Request& request);
+  Ec2Reply DeleteVolume(const Ec2Request& request);
+  Ec2Reply DescribeSnapshots(const Ec2Request& request);
+  Ec2Reply DeleteSnapshot(const Ec2Request& request);
+  /// The snapshot record of a created image (made by CreateImage; for an image stored before
+  /// snapshots were records, made now from its block device mapping).
+  void AddImageSnapshot(const ImageRecord& image, const std::string& volume_id);
   /// The Start/Stop/TerminateInstances answer: applies `transition` to each
   /// instance, saves those whose state changed, and lists previous and current states.
   Ec2Reply StateChangeReply(const std::string& action, const Ec2Request& request,
@@ -239,6 +248,7 @@ class Ec2Service {
   std::map<std::string, GroupRecord> groups_;               ///< by group id
   std::map<std::string, ClientTokenRecord> client_tokens_;  ///< by "region/token"
   std::map<std::string, SpotRequestRecord> spot_requests_;  ///< by request id
+  std::map<std::string, SnapshotRecord> snapshots_;         ///< by snapshot id
   std::set<std::string> in_flight_;       ///< instance or image ids with host work under way
   std::set<std::string> needs_adopt_;     ///< running before a daemon restart
   std::set<std::string> accounts_ready_;  ///< accounts whose default groups exist

@@ -105,6 +105,13 @@ const std::vector<ParameterRule> kRules = {
      "InvalidInstanceID.Malformed"},
     {"ImageId", ParamKind::kImageId, "ami- and 8 or 17 hex digits", "InvalidAMIID.Malformed"},
     {"ImageId.N", ParamKind::kImageId, "ami- and 8 or 17 hex digits", "InvalidAMIID.Malformed"},
+    {"VolumeId", ParamKind::kVolumeId, "vol- and 8 or 17 hex digits", "InvalidVolumeID.Malformed"},
+    {"VolumeId.N", ParamKind::kVolumeId, "vol- and 8 or 17 hex digits",
+     "InvalidVolumeID.Malformed"},
+    {"SnapshotId", ParamKind::kSnapshotId, "snap- and 8 or 17 hex digits",
+     "InvalidSnapshotID.Malformed"},
+    {"SnapshotId.N", ParamKind::kSnapshotId, "snap- and 8 or 17 hex digits",
+     "InvalidSnapshotID.Malformed"},
     {"Name", ParamKind::kImageName,
      "3..128 of letters, digits, ( ) [ ] space . / - ' @ _ (image names)",
      "InvalidAMIName.Malformed"},
@@ -403,6 +410,10 @@ Ec2Result<void> CheckValue(ParamKind kind, std::string_view name, std::string_vi
       return CheckResourceId(value, "sg-", "InvalidGroupId.Malformed");
     case ParamKind::kKeyPairId:
       return CheckResourceId(value, "key-", "InvalidKeyPair.Malformed");
+    case ParamKind::kVolumeId:
+      return CheckResourceId(value, "vol-", "InvalidVolumeID.Malformed");
+    case ParamKind::kSnapshotId:
+      return CheckResourceId(value, "snap-", "InvalidSnapshotID.Malformed");
     case ParamKind::kName255:
       if (value.empty() || value.size() > 255 || !PrintableAscii(value)) {
         return fail("Expecting 1 to 255 printable ASCII characters.");

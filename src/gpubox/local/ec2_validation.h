@@ -36,6 +36,8 @@ enum class ParamKind {
   kImageId,           ///< ami- and 8 or 17 hex digits
   kGroupId,           ///< sg- and 8 or 17 hex digits
   kKeyPairId,         ///< key- and 17 hex digits
+  kVolumeId,          ///< vol- and 8 or 17 hex digits
+  kSnapshotId,        ///< snap- and 8 or 17 hex digits
   kName255,           ///< key pair names, group names: 1..255 printable ASCII
   kDescription,       ///< 0..255 characters
   kImageName,         ///< 3..128 of letters, digits ( ) [ ] space . / - ' @ _

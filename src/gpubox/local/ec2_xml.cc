@@ -65,8 +65,8 @@ XmlWriter StartResponse(std::string_view action, std::string_view request_id) {
   return xml;
 }
 
-Ec2Reply ReturnTrue(std::string_view action, const Ec2Request& request,
-                    std::string_view extra_name, std::string_view extra_value) {
+Ec2Reply ReturnTrue(std::string_view action, const Ec2Request& request, std::string_view extra_name,
+                    std::string_view extra_value) {
   XmlWriter xml = StartResponse(action, request.request_id);
   xml.Bool("return", true);
   if (!extra_name.empty()) xml.Text(extra_name, extra_value);
@@ -321,6 +321,46 @@ void WriteInstanceStatus(XmlWriter& xml, const aws::InstanceStatus& status) {
     xml.Close();
     xml.Close();
   }
+}
+
+void WriteVolume(XmlWriter& xml, const aws::Volume& volume) {
+  xml.Text("volumeId", volume.volume_id);
+  xml.Int("size", volume.size);
+  xml.Text("snapshotId", volume.snapshot_id);
+  xml.Text("availabilityZone", volume.availability_zone);
+  xml.Text("status", volume.state);
+  xml.Text("createTime", volume.create_time);
+  xml.Open("attachmentSet");
+  for (const aws::VolumeAttachment& attachment : volume.attachments) {
+    xml.Open("item");
+    xml.Text("volumeId", attachment.volume_id);
+    xml.Text("instanceId", attachment.instance_id);
+    xml.Text("device", attachment.device);
+    xml.Text("status", attachment.state);
+    xml.Text("attachTime", attachment.attach_time);
+    xml.Bool("deleteOnTermination", attachment.delete_on_termination);
+    xml.Close();
+  }
+  xml.Close();
+  xml.Text("volumeType", volume.volume_type);
+  if (volume.iops) xml.Int("iops", *volume.iops);
+  xml.Bool("encrypted", volume.encrypted);
+  WriteTags(xml, volume.tags);
+  xml.Bool("multiAttachEnabled", false);
+}
+
+void WriteSnapshot(XmlWriter& xml, const aws::Snapshot& snapshot) {
+  xml.Text("snapshotId", snapshot.snapshot_id);
+  xml.Text("volumeId", snapshot.volume_id);
+  xml.Text("status", snapshot.state);
+  xml.Text("startTime", snapshot.start_time);
+  xml.Text("progress", snapshot.progress);
+  xml.Text("ownerId", snapshot.owner_id);
+  xml.Int("volumeSize", snapshot.volume_size);
+  xml.Text("description", snapshot.description);
+  xml.Bool("encrypted", snapshot.encrypted);
+  xml.Text("storageTier", snapshot.storage_tier);
+  WriteTags(xml, snapshot.tags);
 }
 
 }  // namespace gpubox::local

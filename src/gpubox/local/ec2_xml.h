@@ -29,5 +29,7 @@ void WriteInstanceTypeInfo(XmlWriter& xml, const aws::InstanceTypeInfo& info);
 void WriteSpotPrice(XmlWriter& xml, const aws::SpotPrice& price);
 void WriteStateChange(XmlWriter& xml, const aws::InstanceStateChange& change);
 void WriteInstanceStatus(XmlWriter& xml, const aws::InstanceStatus& status);
+void WriteVolume(XmlWriter& xml, const aws::Volume& volume);
+void WriteSnapshot(XmlWriter& xml, const aws::Snapshot& snapshot);
 
 }  // namespace gpubox::local

@@ -66,6 +66,8 @@ GPUBOX_JSON(SpotLaunchSpecification, image_id, instance_type, key_name, availabi
 GPUBOX_JSON(SpotInstanceRequest, spot_instance_request_id, spot_price, type, state, status,
             instance_id, create_time, launch_specification, launched_availability_zone,
             product_description, instance_interruption_behavior, tags)
+GPUBOX_JSON(Snapshot, snapshot_id, volume_id, state, start_time, progress, owner_id, description,
+            volume_size, encrypted, storage_tier, tags)
 
 #undef GPUBOX_JSON
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -30,7 +31,11 @@ class RealClock : public Clock {
 class RealRandom : public Random {
  public:
   RealRandom() : engine_(std::random_device{}()) {}
-  double Uniform() override { return std::uniform_real_distribution<double>(0, 1)(engine_); }
+  /// Thread-safe (a command's threads share it: retry jitter in parallel regions).
+  double Uniform() override {
+    std::lock_guard lock(mutex_);
+    return std::uniform_real_distribution<double>(0, 1)(engine_);
+  }
   std::string SecretBytes(size_t count) override {
     std::string bytes(count, '\0');
     size_t filled = 0;
@@ -42,7 +47,8 @@ class RealRandom : public Random {
   }
 
  private:
-  std::mt19937_64 engine_;
+  std::mutex mutex_;
+  std::mt19937_64 engine_;  ///< GUARDED_BY(mutex_)
 };
 
 }  // namespace

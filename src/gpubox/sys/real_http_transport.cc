@@ -88,22 +88,39 @@ struct CurlGlobal {
 // commands that never reach the network do not pay for it at start-up.
 RealHttpTransport::RealHttpTransport(bool curl_for_http) : curl_for_http_(curl_for_http) {}
 
-RealHttpTransport::~RealHttpTransport() {
-  if (curl_ != nullptr) Curl().easy_cleanup(static_cast<CURL*>(curl_));
+RealHttpTransport::~RealHttpTransport() = default;
+
+RealHttpTransport::Connection::~Connection() {
+  if (curl != nullptr) Curl().easy_cleanup(static_cast<CURL*>(curl));
 }
 
 Result<HttpResponse> RealHttpTransport::Send(const HttpRequest& request) {
+  std::unique_ptr<Connection> connection;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!connection) connection = std::make_unique<Connection>();
+  auto response = SendOn(*connection, request);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!curl_for_http_ && request.url.starts_with("http://")) return plain_.Send(request);
+  idle_.push_back(std::move(connection));
+  return response;
+}
+
+Result<HttpResponse> RealHttpTransport::SendOn(Connection& connection, const HttpRequest& request) {
+  if (!curl_for_http_ && request.url.starts_with("http://")) return connection.plain.Send(request);
   if (!Curl().loaded) {
     return Fail(ErrorCode::kEnvironment, "libcurl.so.4 could not be loaded",
                 "install libcurl4 (apt-get install libcurl4)");
   }
-  if (curl_ == nullptr) {
+  if (connection.curl == nullptr) {
     static CurlGlobal global;
-    curl_ = Curl().easy_init();
+    connection.curl = Curl().easy_init();
   }
-  CURL* curl = static_cast<CURL*>(curl_);
+  CURL* curl = static_cast<CURL*>(connection.curl);
   if (curl == nullptr) return Fail(ErrorCode::kInternal, "libcurl could not be initialised");
   Curl().easy_reset(curl);  // keeps the connection cache, drops the previous options
 

@@ -44,6 +44,12 @@ SqliteStatement& SqliteStatement::Bind(double value) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::Bind(std::optional<double> value) {
+  if (value) return Bind(*value);
+  sqlite3_bind_null(statement_, ++bound_);
+  return *this;
+}
+
 Result<void> SqliteStatement::Run() {
   int step = sqlite3_step(statement_);
   if (step != SQLITE_DONE && step != SQLITE_ROW) {
@@ -74,6 +80,11 @@ std::string SqliteStatement::Text(int column) const {
 int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
 
 double SqliteStatement::Real(int column) const { return sqlite3_column_double(statement_, column); }
+
+std::optional<double> SqliteStatement::OptionalReal(int column) const {
+  if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+  return Real(column);
+}
 
 namespace {
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,6 +50,8 @@ class SqliteStatement {
   SqliteStatement& Bind(int64_t value);
   SqliteStatement& Bind(int value) { return Bind(int64_t{value}); }
   SqliteStatement& Bind(double value);
+  /// NULL when unset.
+  SqliteStatement& Bind(std::optional<double> value);
 
   /// Runs a statement that returns no rows (INSERT, UPDATE, DELETE) to completion.
   Result<void> Run();
@@ -60,6 +63,8 @@ class SqliteStatement {
   std::string Text(int column) const;
   int64_t Int(int column) const;
   double Real(int column) const;
+  /// nullopt for NULL.
+  std::optional<double> OptionalReal(int column) const;
 
  private:
   friend class SqliteDatabase;

@@ -210,6 +210,21 @@ std::vector<Case> AllCases() {
   add("CancelSpotInstanceRequests",
       EncodeRequest(CancelSpotInstanceRequestsRequest{{"sir-08b93456", "sir-12345678"}}),
       R"({"SpotInstanceRequestIds":["sir-08b93456","sir-12345678"]})");
+  add("DescribeVolumes",
+      EncodeRequest(DescribeVolumesRequest{filters, {"vol-0a1b2c3d4e5f60718"}, 50, "t"}),
+      with_filters(R"({"Filters":FILTERS,"VolumeIds":["vol-0a1b2c3d4e5f60718"],
+                       "MaxResults":50,"NextToken":"t"})")
+          .c_str());
+  add("DeleteVolume", EncodeRequest(DeleteVolumeRequest{"vol-0a1b2c3d4e5f60718"}),
+      R"({"VolumeId":"vol-0a1b2c3d4e5f60718"})");
+  add("DescribeSnapshots",
+      EncodeRequest(
+          DescribeSnapshotsRequest{filters, 100, "t", {"self"}, {"snap-0123456789abcdef0"}}),
+      with_filters(R"({"Filters":FILTERS,"MaxResults":100,"NextToken":"t","OwnerIds":["self"],
+                       "SnapshotIds":["snap-0123456789abcdef0"]})")
+          .c_str());
+  add("DeleteSnapshot", EncodeRequest(DeleteSnapshotRequest{"snap-0123456789abcdef0"}),
+      R"({"SnapshotId":"snap-0123456789abcdef0"})");
   return cases;
 }
 
@@ -228,7 +243,7 @@ TEST(Ec2RequestEncoderTest, EveryOperationMatchesBotocoreSerializer) {
     EXPECT_EQ(EncodeForm(cases[index].params), output[index]["body"].get<std::string>());
     operations.insert(cases[index].operation);
   }
-  EXPECT_EQ(operations.size(), 26u);
+  EXPECT_EQ(operations.size(), 30u);
 }
 
 TEST(Ec2RequestEncoderTest, EmptyListsSendNothingAndUnsetOptionalsAreOmitted) {

@@ -49,7 +49,12 @@ const std::vector<std::string> kOperations = {"DescribeRegions",
                                               "DescribeSpotInstanceRequests",
                                               "CancelSpotInstanceRequests",
                                               "DescribeInstanceAttribute",
-                                              "ModifyInstanceAttribute"};
+                                              "ModifyInstanceAttribute",
+
+                                              "DescribeVolumes",
+                                              "DeleteVolume",
+                                              "DescribeSnapshots",
+                                              "DeleteSnapshot"};
 
 class Ec2ResponseDecoderTest : public ::testing::Test {
  protected:
@@ -344,6 +349,53 @@ TEST_F(Ec2ResponseDecoderTest, SpotInstanceRequestsAndTheirCancellation) {
   EXPECT_EQ(cancelled->cancelled_spot_instance_requests[0].spot_instance_request_id,
             c[0]["SpotInstanceRequestId"]);
   EXPECT_EQ(cancelled->cancelled_spot_instance_requests[0].state, c[0]["State"]);
+}
+
+TEST_F(Ec2ResponseDecoderTest, VolumesAndSnapshots) {
+  auto volumes = DecodeDescribeVolumes(Fixture("DescribeVolumes"));
+  ASSERT_TRUE(volumes.has_value());
+  const json& v = Parsed("DescribeVolumes");
+  EXPECT_EQ(volumes->next_token, v["NextToken"]);
+  ASSERT_EQ(volumes->volumes.size(), v["Volumes"].size());
+  for (size_t i = 0; i < volumes->volumes.size(); ++i) {
+    const Volume& volume = volumes->volumes[i];
+    const json& expected = v["Volumes"][i];
+    EXPECT_EQ(volume.volume_id, expected["VolumeId"]);
+    EXPECT_EQ(volume.size, expected["Size"]);
+    EXPECT_EQ(volume.state, expected["State"]);
+    EXPECT_EQ(volume.availability_zone, expected["AvailabilityZone"]);
+    EXPECT_EQ(volume.volume_type, expected["VolumeType"]);
+    EXPECT_EQ(volume.encrypted, expected["Encrypted"]);
+    EXPECT_EQ(volume.attachments.size(), expected["Attachments"].size());
+    EXPECT_EQ(volume.tags.size(), expected.value("Tags", json::array()).size());
+  }
+  const VolumeAttachment& attached = volumes->volumes[0].attachments[0];
+  const json& a = v["Volumes"][0]["Attachments"][0];
+  EXPECT_EQ(attached.instance_id, a["InstanceId"]);
+  EXPECT_EQ(attached.state, a["State"]);
+  EXPECT_EQ(attached.device, a["Device"]);
+  EXPECT_EQ(attached.delete_on_termination, a["DeleteOnTermination"]);
+  EXPECT_EQ(volumes->volumes[0].snapshot_id, v["Volumes"][0]["SnapshotId"]);
+  EXPECT_EQ(volumes->volumes[0].tags[0].value, v["Volumes"][0]["Tags"][0]["Value"]);
+  EXPECT_EQ(volumes->volumes[0].iops, v["Volumes"][0]["Iops"]);
+
+  auto snapshots = DecodeDescribeSnapshots(Fixture("DescribeSnapshots"));
+  ASSERT_TRUE(snapshots.has_value());
+  const json& s = Parsed("DescribeSnapshots")["Snapshots"];
+  ASSERT_EQ(snapshots->snapshots.size(), s.size());
+  const Snapshot& snapshot = snapshots->snapshots[0];
+  EXPECT_EQ(snapshot.snapshot_id, s[0]["SnapshotId"]);
+  EXPECT_EQ(snapshot.volume_id, s[0]["VolumeId"]);
+  EXPECT_EQ(snapshot.state, s[0]["State"]);
+  EXPECT_EQ(snapshot.progress, s[0]["Progress"]);
+  EXPECT_EQ(snapshot.owner_id, s[0]["OwnerId"]);
+  EXPECT_EQ(snapshot.volume_size, s[0]["VolumeSize"]);
+  EXPECT_EQ(snapshot.description, s[0]["Description"]);
+  EXPECT_EQ(snapshot.storage_tier, s[0]["StorageTier"]);
+  EXPECT_EQ(snapshot.tags[0].key, s[0]["Tags"][0]["Key"]);
+  EXPECT_TRUE(snapshots->next_token.empty());
+  EXPECT_TRUE(DecodeReturn(Fixture("DeleteSnapshot"))->value);
+  EXPECT_TRUE(DecodeReturn(Fixture("DeleteVolume"))->value);
 }
 
 }  // namespace

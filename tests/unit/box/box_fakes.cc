@@ -36,6 +36,30 @@ bool Matches(const aws::Instance& instance, const std::vector<aws::Filter>& filt
   return true;
 }
 
+/// The tag filters ("tag-key", "tag:KEY") and the other filters `value_of` knows hold.
+template <typename ValueOf>
+bool TagsAndValuesMatch(const std::vector<aws::Tag>& tags, const std::vector<aws::Filter>& filters,
+                        ValueOf value_of) {
+  for (const aws::Filter& filter : filters) {
+    auto has = [&](const std::string& value) {
+      return std::find(filter.values.begin(), filter.values.end(), value) != filter.values.end();
+    };
+    if (filter.name == "tag-key") {
+      if (std::none_of(tags.begin(), tags.end(), [&](const aws::Tag& tag) { return has(tag.key); }))
+        return false;
+    } else if (filter.name.starts_with("tag:")) {
+      if (std::none_of(tags.begin(), tags.end(), [&](const aws::Tag& tag) {
+            return tag.key == filter.name.substr(4) && has(tag.value);
+          })) {
+        return false;
+      }
+    } else if (std::optional<std::string> value = value_of(filter.name); value && !has(*value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void SetState(aws::Instance& instance, int code) {
   static const std::map<int, std::string> kNames = {{0, "pending"},        {16, "running"},
                                                     {32, "shutting-down"}, {48, "terminated"},
@@ -149,7 +173,25 @@ Result<void> FakeCloud::ImportKeyPair(const std::string& region, const std::stri
     return std::unexpected(CloudError("InvalidKeyPair.Duplicate", "exists"));
   }
   key_pairs_[region + "/" + key_name] = public_key;
+  key_pair_tags_[region + "/" + key_name] = tags;
   return {};
+}
+
+Result<std::vector<aws::KeyPair>> FakeCloud::DescribeKeyPairs(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  std::vector<aws::KeyPair> found;
+  for (const auto& [key, public_key] : key_pairs_) {
+    if (!key.starts_with(region + "/")) continue;
+    aws::KeyPair pair;
+    pair.key_name = key.substr(region.size() + 1);
+    pair.tags = key_pair_tags_[key];
+    if (TagsAndValuesMatch(pair.tags, filters, [&](const std::string& name) {
+          return name == "key-name" ? std::optional(pair.key_name) : std::nullopt;
+        })) {
+      found.push_back(pair);
+    }
+  }
+  return found;
 }
 
 Result<bool> FakeCloud::KeyPairExists(const std::string& region, const std::string& key_name) {
@@ -159,6 +201,7 @@ Result<bool> FakeCloud::KeyPairExists(const std::string& region, const std::stri
 Result<void> FakeCloud::DeleteKeyPair(const std::string& region, const std::string& key_name) {
   calls_.push_back("DeleteKeyPair " + region + " " + key_name);
   key_pairs_.erase(region + "/" + key_name);
+  key_pair_tags_.erase(region + "/" + key_name);
   return {};
 }
 
@@ -183,6 +226,20 @@ Result<std::string> FakeCloud::FindSecurityGroup(const std::string& region,
     if (group.group_name == name && group_region_[id] == region) return id;
   }
   return std::string();
+}
+
+Result<std::vector<aws::SecurityGroup>> FakeCloud::DescribeSecurityGroups(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  std::vector<aws::SecurityGroup> found;
+  for (const auto& [id, group] : groups_) {
+    if (group_region_[id] != region) continue;
+    if (TagsAndValuesMatch(group.tags, filters, [&](const std::string& name) {
+          return name == "group-name" ? std::optional(group.group_name) : std::nullopt;
+        })) {
+      found.push_back(group);
+    }
+  }
+  return found;
 }
 
 Result<void> FakeCloud::AuthorizeIngress(const std::string& region, const std::string& group_id,
@@ -247,9 +304,23 @@ Result<aws::Instance> FakeCloud::RunInstance(const std::string& region,
   for (const auto& group_id : request.security_group_ids) {
     instance.security_groups.push_back({group_id, ""});
   }
+  aws::Volume volume;
+  volume.volume_id = "vol-" + instance.instance_id.substr(2);  // ids as before: i-N, vol-N
+  volume.availability_zone = zone;
+  volume.state = "in-use";
+  volume.volume_type = "gp3";
+  volume.size = request.block_device_mappings.empty() || !request.block_device_mappings[0].ebs
+                    ? 8
+                    : request.block_device_mappings[0].ebs->volume_size.value_or(8);
+  volume.attachments.push_back(
+      {volume.volume_id, instance.instance_id, "/dev/sda1", "attached", "", true});
   for (const auto& spec : request.tag_specifications) {
     if (spec.resource_type == "instance") instance.tags = spec.tags;
+    if (spec.resource_type == "volume") volume.tags = spec.tags;
   }
+  instance.block_device_mappings.push_back({"/dev/sda1", volume.volume_id, "attached", "", true});
+  volumes_[volume.volume_id] = volume;
+  volume_region_[volume.volume_id] = region;
   SetState(instance, 0);
   instances_[instance.instance_id] = instance;
   instance_region_[instance.instance_id] = region;
@@ -260,7 +331,7 @@ Result<std::vector<aws::SpotInstanceRequest>> FakeCloud::DescribeSpotRequests(
     const std::string& region, const std::vector<aws::Filter>& filters) {
   std::vector<aws::SpotInstanceRequest> found;
   for (auto& [id, spot] : spot_requests_) {
-    bool ok = true;
+    bool ok = instance_region_[spot.instance_id] == region;
     for (const aws::Filter& filter : filters) {
       if (filter.name == "instance-id") ok = ok && spot.instance_id == filter.values[0];
       if (filter.name == "spot-instance-request-id") ok = ok && id == filter.values[0];
@@ -334,6 +405,24 @@ Result<std::string> FakeCloud::CreateImage(const std::string& region,
   image.state = new_image_state_;
   image.owner_id = "self";
   image.tags = tags;
+  aws::Snapshot snapshot;
+  snapshot.snapshot_id = "snap-" + image.image_id.substr(4);  // ami-N, snap-N
+  snapshot.state = "completed";
+  snapshot.owner_id = "self";
+  snapshot.volume_size = 8;
+  snapshot.description = "Created by CreateImage(" + instance_id + ") for " + image.image_id;
+  snapshot.tags = tags;
+  if (auto instance = instances_.find(instance_id);
+      instance != instances_.end() && !instance->second.block_device_mappings.empty()) {
+    snapshot.volume_id = instance->second.block_device_mappings[0].volume_id;
+    snapshot.volume_size = volumes_[snapshot.volume_id].size;
+  }
+  snapshots_[snapshot.snapshot_id] = snapshot;
+  snapshot_region_[snapshot.snapshot_id] = region;
+  aws::EbsBlockDevice ebs;
+  ebs.snapshot_id = snapshot.snapshot_id;
+  ebs.volume_size = snapshot.volume_size;
+  image.block_device_mappings.push_back({"/dev/sda1", std::nullopt, ebs, std::nullopt});
   images_[image.image_id] = image;
   image_region_[image.image_id] = region;
   calls_.push_back("CreateImage " + instance_id + " " + image_name);
@@ -342,7 +431,69 @@ Result<std::string> FakeCloud::CreateImage(const std::string& region,
 
 Result<void> FakeCloud::DeregisterImage(const std::string& region, const std::string& image_id) {
   calls_.push_back("DeregisterImage " + image_id);
+  std::vector<std::string> snapshot_ids;
+  if (auto image = images_.find(image_id); image != images_.end()) {
+    for (const aws::BlockDeviceMapping& mapping : image->second.block_device_mappings) {
+      if (mapping.ebs && mapping.ebs->snapshot_id)
+        snapshot_ids.push_back(*mapping.ebs->snapshot_id);
+    }
+  }
   images_.erase(image_id);
+  for (const std::string& snapshot_id : snapshot_ids) (void)DeleteSnapshot(region, snapshot_id);
+  return {};
+}
+
+Result<std::vector<aws::Volume>> FakeCloud::DescribeVolumes(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  std::vector<aws::Volume> found;
+  for (const auto& [id, volume] : volumes_) {
+    if (volume_region_[id] != region) continue;
+    if (!volume.attachments.empty()) {
+      auto instance = instances_.find(volume.attachments[0].instance_id);
+      if (instance != instances_.end() &&
+          (instance->second.state.code == 48 || instance->second.state.code == 32)) {
+        continue;
+      }
+    }
+    if (TagsAndValuesMatch(volume.tags, filters, [&](const std::string& name) {
+          return name == "volume-id" ? std::optional(id) : std::nullopt;
+        })) {
+      found.push_back(volume);
+    }
+  }
+  return found;
+}
+
+Result<void> FakeCloud::DeleteVolume(const std::string& region, const std::string& volume_id) {
+  calls_.push_back("DeleteVolume " + volume_id);
+  volumes_.erase(volume_id);
+  return {};
+}
+
+Result<std::vector<aws::Snapshot>> FakeCloud::DescribeSnapshots(
+    const std::string& region, const std::vector<aws::Filter>& filters) {
+  std::vector<aws::Snapshot> found;
+  for (const auto& [id, snapshot] : snapshots_) {
+    if (snapshot_region_[id] != region) continue;
+    if (TagsAndValuesMatch(snapshot.tags, filters, [&](const std::string& name) {
+          return name == "snapshot-id" ? std::optional(id) : std::nullopt;
+        })) {
+      found.push_back(snapshot);
+    }
+  }
+  return found;
+}
+
+Result<void> FakeCloud::DeleteSnapshot(const std::string& region, const std::string& snapshot_id) {
+  calls_.push_back("DeleteSnapshot " + snapshot_id);
+  for (const auto& [id, image] : images_) {
+    for (const aws::BlockDeviceMapping& mapping : image.block_device_mappings) {
+      if (mapping.ebs && mapping.ebs->snapshot_id == snapshot_id) {
+        return std::unexpected(CloudError("InvalidSnapshot.InUse", "in use by " + id));
+      }
+    }
+  }
+  snapshots_.erase(snapshot_id);
   return {};
 }
 

@@ -51,6 +51,8 @@ class FakeCloud : public Cloud {
   Result<void> ImportKeyPair(const std::string& region, const std::string& key_name,
                              const std::string& public_key,
                              const std::vector<aws::Tag>& tags) override;
+  Result<std::vector<aws::KeyPair>> DescribeKeyPairs(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
   Result<bool> KeyPairExists(const std::string& region, const std::string& key_name) override;
   Result<void> DeleteKeyPair(const std::string& region, const std::string& key_name) override;
   Result<std::string> CreateSecurityGroup(const std::string& region, const std::string& name,
@@ -58,6 +60,8 @@ class FakeCloud : public Cloud {
                                           const std::vector<aws::Tag>& tags) override;
   Result<std::string> FindSecurityGroup(const std::string& region,
                                         const std::string& name) override;
+  Result<std::vector<aws::SecurityGroup>> DescribeSecurityGroups(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
   Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
                                 const aws::IpPermission& permission) override;
   Result<void> DeleteSecurityGroup(const std::string& region, const std::string& id) override;
@@ -76,6 +80,12 @@ class FakeCloud : public Cloud {
                                   const std::string& image_name,
                                   const std::vector<aws::Tag>& tags) override;
   Result<void> DeregisterImage(const std::string& region, const std::string& image_id) override;
+  Result<std::vector<aws::Volume>> DescribeVolumes(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
+  Result<void> DeleteVolume(const std::string& region, const std::string& volume_id) override;
+  Result<std::vector<aws::Snapshot>> DescribeSnapshots(
+      const std::string& region, const std::vector<aws::Filter>& filters) override;
+  Result<void> DeleteSnapshot(const std::string& region, const std::string& snapshot_id) override;
 
   /// Instances not terminated, in any region.
   int LiveInstances() const;
@@ -87,12 +97,19 @@ class FakeCloud : public Cloud {
   aws::RunInstancesRequest last_run_;               ///< the last RunInstances' request
   std::map<std::string, aws::Instance> instances_;  ///< by id
   std::map<std::string, std::string> instance_region_;
-  std::map<std::string, std::string> key_pairs_;      ///< "region/name" -> public key
-  std::map<std::string, aws::SecurityGroup> groups_;  ///< by id
+  std::map<std::string, std::string> key_pairs_;                ///< "region/name" -> public key
+  std::map<std::string, std::vector<aws::Tag>> key_pair_tags_;  ///< "region/name" -> tags
+  std::map<std::string, aws::SecurityGroup> groups_;            ///< by id
   std::map<std::string, std::string> group_region_;
   std::map<std::string, aws::Image> images_;   ///< by id
   std::string new_image_state_ = "available";  ///< what CreateImage's images stay in
   std::map<std::string, std::string> image_region_;
+  /// Root volumes by id (one per instance launched; DescribeVolumes skips those whose
+  /// instance is terminated or terminating), and snapshots by id (one per image).
+  std::map<std::string, aws::Volume> volumes_;
+  std::map<std::string, std::string> volume_region_;
+  std::map<std::string, aws::Snapshot> snapshots_;
+  std::map<std::string, std::string> snapshot_region_;
   /// Spot requests by id ("sir-N"), one per spot instance; state "active" or "cancelled".
   std::map<std::string, aws::SpotInstanceRequest> spot_requests_;
 

@@ -425,5 +425,63 @@ TEST_F(Ec2ServiceTest, RevokedUsersInstancesStopAndCountsArePerPrincipal) {
   EXPECT_EQ(First(Call("DescribeInstances", {}), "name"), "running");
 }
 
+TEST_F(Ec2ServiceTest, VolumesFollowInstancesAndSnapshotsOutliveTheirImage) {
+  Ec2Reply run = Call("RunInstances", {{"ImageId", DlamiId()},
+                                       {"InstanceType", "g4dn.xlarge"},
+                                       {"MinCount", "1"},
+                                       {"MaxCount", "1"},
+                                       {"TagSpecification.1.ResourceType", "volume"},
+                                       {"TagSpecification.1.Tag.1.Key", "gpubox:box"},
+                                       {"TagSpecification.1.Tag.1.Value", "d2l"}});
+  std::string id = First(run, "instanceId");
+  std::string volume = First(run, "volumeId");
+  service_->Tick();
+  service_->Tick();
+  Ec2Reply volumes =
+      Call("DescribeVolumes", {{"Filter.1.Name", "tag-key"}, {"Filter.1.Value.1", "gpubox:box"}});
+  ASSERT_EQ(volumes.status, 200) << volumes.body;
+  EXPECT_EQ(First(volumes, "volumeId"), volume);
+  EXPECT_EQ(First(volumes, "instanceId"), id);
+  EXPECT_EQ(First(volumes, "size"), "75");
+  EXPECT_EQ(First(volumes, "status"), "in-use");
+  EXPECT_EQ(First(Call("DeleteVolume", {{"VolumeId", volume}}), "Code"), "VolumeInUse");
+  EXPECT_EQ(First(Call("DescribeVolumes", {{"VolumeId.1", "vol-0123456789abcdef0"}}), "Code"),
+            "InvalidVolume.NotFound");
+  EXPECT_EQ(First(Call("DescribeVolumes", {{"VolumeId.1", "vol-x"}}), "Code"),
+            "InvalidVolumeID.Malformed");
+
+  Ec2Reply image = Call("CreateImage", {{"InstanceId", id},
+                                        {"Name", "baked"},
+                                        {"TagSpecification.1.ResourceType", "snapshot"},
+                                        {"TagSpecification.1.Tag.1.Key", "gpubox:box"},
+                                        {"TagSpecification.1.Tag.1.Value", "d2l"}});
+  std::string image_id = First(image, "imageId");
+  Ec2Reply snapshots =
+      Call("DescribeSnapshots",
+           {{"Owner.1", "self"}, {"Filter.1.Name", "tag:gpubox:box"}, {"Filter.1.Value.1", "d2l"}});
+  ASSERT_EQ(snapshots.status, 200) << snapshots.body;
+  std::string snapshot = First(snapshots, "snapshotId");
+  EXPECT_EQ(First(snapshots, "status"), "pending");
+  EXPECT_EQ(First(snapshots, "volumeId"), volume);
+  EXPECT_EQ(First(snapshots, "volumeSize"), "75");
+  service_->Tick();
+  EXPECT_EQ(First(Call("DescribeSnapshots", {{"SnapshotId.1", snapshot}}), "status"), "completed");
+  EXPECT_EQ(First(Call("DeleteSnapshot", {{"SnapshotId", snapshot}}), "Code"),
+            "InvalidSnapshot.InUse");
+  EXPECT_EQ(Call("DescribeSnapshots", {{"Owner.1", "amazon"}}).body.find(snapshot),
+            std::string::npos);
+  ASSERT_EQ(Call("DeregisterImage", {{"ImageId", image_id}}).status, 200);
+  EXPECT_EQ(First(Call("DescribeSnapshots", {}), "snapshotId"), snapshot)
+      << "EC2 keeps an image's snapshot after the image";
+  EXPECT_EQ(Call("DeleteSnapshot", {{"SnapshotId", snapshot}}).status, 200);
+  EXPECT_EQ(First(Call("DescribeSnapshots", {}), "snapshotId"), "");
+  EXPECT_EQ(First(Call("DeleteSnapshot", {{"SnapshotId", snapshot}}), "Code"),
+            "InvalidSnapshot.NotFound");
+
+  ASSERT_EQ(Call("TerminateInstances", {{"InstanceId.1", id}}).status, 200);
+  for (int tick = 0; tick < 3; ++tick) service_->Tick();
+  EXPECT_EQ(First(Call("DescribeVolumes", {}), "volumeId"), "") << "gone with its instance";
+}
+
 }  // namespace
 }  // namespace gpubox::local
