@@ -31,6 +31,10 @@ inline bool InterruptedBySpot(const aws::Instance& instance) {
 /// ("Service initiated (2026-12-02 13:05:00 GMT)"), as Unix seconds; 0 when it does not say.
 int64_t TransitionTime(const aws::Instance& instance);
 
+/// When the instance was last launched or started (its LaunchTime, "2026-12-02T13:05:00.000Z"),
+/// as Unix seconds; 0 when it does not say.
+int64_t LaunchTime(const aws::Instance& instance);
+
 /// The region of an availability zone name ("us-east-1a" -> "us-east-1"); "" for "".
 inline std::string RegionOfZone(const std::string& zone) {
   return zone.empty() ? "" : zone.substr(0, zone.size() - 1);

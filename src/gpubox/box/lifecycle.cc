@@ -82,6 +82,7 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
     if (auto found = tagged.find(box.instance_id); found != tagged.end()) {
       const aws::Instance& instance = found->second;
       row.cloud_state = instance.state.name;
+      GPUBOX_TRY_VOID(RecordInstanceState(store_, box, instance, Now()));
       if (InterruptedBySpot(instance)) {
         int64_t since = TransitionTime(instance);
         row.interrupted_since = since > 0 ? since : Now();
@@ -101,6 +102,14 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
     }
     row.uptime_seconds = box.running_since > 0 ? Now() - box.running_since : 0;
     row.cost_usd = (box.billed_seconds + row.uptime_seconds) / 3600.0 * box.price_usd_hr;
+    auto intervals = GPUBOX_TRY(store_.Intervals(box.name));
+    if (!intervals.empty()) {  // boxes made before the ledger keep the estimate above
+      row.cost = CostOf(box.name, intervals, Now());
+      row.cost_usd = row.cost.compute_usd;
+    } else {
+      row.cost = {box.name, (box.billed_seconds + row.uptime_seconds) / 3600.0, row.cost_usd, 0};
+    }
+    row.budget_left = BudgetLeftOf(box, row.cost);
     rows.push_back(row);
   }
   for (const auto& [id, instance] : tagged) {
@@ -140,7 +149,8 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
     return std::unexpected(stopped.error());
   }
   progress_ << "gpubox: stopping " << box.instance_id << '\n';
-  GPUBOX_TRY(WaitFor(box, kStopped, 600000));
+  GPUBOX_TRY_VOID(
+      RecordInstanceState(store_, box, GPUBOX_TRY(WaitFor(box, kStopped, 600000)), Now()));
   if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
   box.running_since = 0;
   if (box.state != BoxState::kSetupFailed) box.state = BoxState::kStopped;
@@ -175,6 +185,7 @@ Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) 
   }
   progress_ << "gpubox: starting " << box.instance_id << '\n';
   aws::Instance instance = GPUBOX_TRY(WaitFor(box, kRunning, 600000));
+  GPUBOX_TRY_VOID(RecordInstanceState(store_, box, instance, Now()));
   box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
                                                       : instance.private_ip_address;
   GPUBOX_TRY_VOID(WaitForSsh(env_, TargetOf(box), ssh_timeout_ms));
@@ -239,6 +250,7 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
       // from the cloud's answers altogether: that is terminated too.
       auto gone = WaitFor(box, kTerminated, 600000);
       if (!gone && gone.error().code != ErrorCode::kNotFound) return std::unexpected(gone.error());
+      if (gone) GPUBOX_TRY_VOID(RecordInstanceState(store_, box, *gone, Now()));
     }
   }
   if (!plan.security_group_id.empty()) {
@@ -248,6 +260,10 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   (void)env_.files->Remove(plan.key_path);
   (void)env_.files->Remove(plan.key_path + ".pub");
   (void)env_.files->Remove(paths_.known_hosts(name));
+  if (!plan.instance_id.empty()) {  // gone from the cloud's answers: it ended by now
+    GPUBOX_TRY_VOID(store_.CloseInterval(plan.instance_id, IntervalKind::kInstance, Now()));
+    GPUBOX_TRY_VOID(store_.CloseInterval(plan.instance_id, IntervalKind::kDisk, Now()));
+  }
   if (box.running_since > 0) box.billed_seconds += Now() - box.running_since;
   Event(name, "down",
         "deleted " + Join(plan.lines, ", ") + "; cost $" +
@@ -281,6 +297,8 @@ Result<std::string> Lifecycle::MakeImage(const std::string& name, const std::str
   for (int wait_idx = 0; wait_idx < kImageWaitPolls; ++wait_idx) {
     auto images = GPUBOX_TRY(cloud_.DescribeImages(box.region, {{"image-id", {image_id}}}, {}));
     if (!images.empty() && images.front().state == "available") {
+      GPUBOX_TRY_VOID(
+          store_.AddImage({image_id, box.cloud, box.region, name, images.front().name, Now()}));
       Event(name, "image", image_id + " " + image_name);
       return image_id;
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gpubox/box/paths.h"
+#include "gpubox/box/run_ledger.h"
 #include "gpubox/box/ssh.h"
 #include "gpubox/cloud/cloud.h"
 #include "gpubox/state/box_store.h"
@@ -21,6 +22,8 @@ struct BoxListing {
   bool orphan = false;      ///< tagged by gpubox in the cloud, unknown to the store
   int64_t uptime_seconds = 0;
   double cost_usd = 0;  ///< running time so far × $/h
+  BoxCost cost;         ///< from the recorded run intervals (compute and disk)
+  BudgetLeft budget_left;
   /// A spot box the cloud stopped on an interruption: since when (Unix seconds); 0 otherwise.
   int64_t interrupted_since = 0;
 };

@@ -5,6 +5,7 @@
 
 #include "gpubox/box/instance_facts.h"
 #include "gpubox/box/provisioner.h"
+#include "gpubox/box/run_ledger.h"
 #include "gpubox/box/setup_progress.h"
 #include "gpubox/box/setup_script.h"
 #include "gpubox/sys/file_system.h"
@@ -101,6 +102,9 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
     box.key_path = paths_.key_path(box.name);
     box.framework = options.framework;
     box.disk_gib = options.disk_gib;
+    // The budget the agent enforces on the box, kept here for ls and cost (0: none).
+    if (options.agent.max_cost_usd > 0) box.max_cost_usd = options.agent.max_cost_usd;
+    if (options.agent.max_hours > 0) box.max_hours = options.agent.max_hours;
     box.state = BoxState::kLaunching;
     GPUBOX_TRY_VOID(store_.Save(box));
     Event(box.name, "up", "requested");
@@ -276,7 +280,10 @@ Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& op
     const aws::Instance& instance = instances.front();
     box.public_ip = !instance.public_ip_address.empty() ? instance.public_ip_address
                                                         : instance.private_ip_address;
-    if (instance.state.code == aws::instance_state::kRunning && !box.public_ip.empty()) break;
+    if (instance.state.code == aws::instance_state::kRunning && !box.public_ip.empty()) {
+      GPUBOX_TRY_VOID(RecordInstanceState(store_, box, instance, NowSeconds(env_)));
+      break;
+    }
     if (instance.state.code != aws::instance_state::kPending) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " is " + instance.state.name +
                                          " instead of running: " + instance.state_reason.message);

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "gpubox/box/provisioner.h"
+#include "gpubox/box/run_ledger.h"
 #include "gpubox/box/setup_log.h"
 #include "gpubox/catalog/disk_price.h"
 #include "gpubox/util/strings.h"
@@ -57,7 +58,11 @@ Result<void> Provisioner::KeepStopped(BoxRecord& box, const std::string& phase) 
   while (true) {
     auto instances = GPUBOX_TRY(
         cloud_.DescribeInstances(box.region, {aws::Filter{"instance-id", {box.instance_id}}}));
-    if (!instances.empty() && instances.front().state.code == aws::instance_state::kStopped) break;
+    if (!instances.empty() && instances.front().state.code == aws::instance_state::kStopped) {
+      GPUBOX_TRY_VOID(
+          RecordInstanceState(store_, box, instances.front(), env_.clock->NowMicros() / 1'000'000));
+      break;
+    }
     if (env_.clock->NowMicros() > deadline) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " did not stop in 600 s");
     }

@@ -13,6 +13,7 @@
 #include "gpubox/cli/cloud_session.h"
 #include "gpubox/cli/commands.h"
 #include "gpubox/cli/confirm.h"
+#include "gpubox/cli/inventory_commands.h"
 #include "gpubox/cli/table.h"
 #include "gpubox/util/strings.h"
 
@@ -41,6 +42,14 @@ std::string RowStateText(const BoxListing& row, int64_t now) {
   std::strftime(stamp, sizeof stamp, "%H:%M", std::gmtime(&since));
   int64_t minutes = std::max<int64_t>(0, now - row.interrupted_since) / 60;
   return std::string("interrupted (since ") + stamp + " UTC, " + std::to_string(minutes) + "m)";
+}
+
+/// The BUDGET LEFT column: "$3.20, 1.5 h", "-" without a budget.
+std::string BudgetText(const BudgetLeft& left) {
+  std::string text;
+  if (left.usd) text = "$" + FormatFixed(*left.usd, 2);
+  if (left.hours) text += (text.empty() ? "" : ", ") + FormatFixed(*left.hours, 1) + " h";
+  return text.empty() ? "-" : text;
 }
 
 /// A command about one box (or none) on one cloud.
@@ -77,6 +86,7 @@ class BoxCommand : public Command {
   std::string box_;
   bool json_ = false;
   bool yes_ = false;
+  bool all_regions_ = false;
 
  private:
   const char* name_;
@@ -89,8 +99,14 @@ class LsCommand : public BoxCommand {
  public:
   LsCommand()
       : BoxCommand("ls", "list boxes: state, $/h, uptime, cost so far (and orphans)", false) {}
-  void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
+  void AddFlags(CLI::App& app) override {
+    app.add_flag("--json", json_, "print JSON");
+    app.add_flag("--all-regions", all_regions_,
+                 "every resource gpubox tagged, in every region, with its monthly cost; those "
+                 "no box of yours knows marked as orphans ('gpubox gc' deletes them)");
+  }
   Result<int> Act(CommandContext& context, CloudSession& session, Lifecycle& lifecycle) override {
+    if (all_regions_) return ListAllRegions(context, session, json_);
     auto rows = GPUBOX_TRY(lifecycle.List());
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
@@ -104,17 +120,30 @@ class LsCommand : public BoxCommand {
       context.out << out.dump(2) << '\n';
       return 0;
     }
-    Table table(
-        {"NAME", "STATE", "CLOUD", "REGION", "TYPE", "GPUS", "MARKET", "$/H", "UPTIME", "COST"});
+    std::vector<std::string> header = {"NAME", "STATE",  "CLOUD", "REGION", "TYPE",
+                                       "GPUS", "MARKET", "$/H",   "UPTIME", "COST"};
+    // The budget's column only when a box has one (`up --max-cost` / `--max-hours`).
+    bool budgets = std::any_of(rows.begin(), rows.end(), [](const BoxListing& row) {
+      return row.budget_left.usd || row.budget_left.hours;
+    });
+    if (budgets) header.push_back("BUDGET LEFT");
+    Table table(header);
     for (const BoxListing& row : rows) {
       const BoxRecord& box = row.box;
-      table.AddRow({box.name + (row.orphan ? " (orphan: not in gpubox's records)" : ""),
-                    row.orphan ? row.cloud_state
-                               : RowStateText(row, context.env.clock->NowMicros() / 1'000'000),
-                    box.cloud, box.zone, box.instance_type, box.gpu.empty() ? "-" : box.gpu,
-                    MarketName(box.market), row.orphan ? "-" : FormatDouble(box.price_usd_hr),
-                    Duration(row.uptime_seconds),
-                    row.orphan ? "-" : "$" + FormatFixed(row.cost_usd, 2)});
+      std::vector<std::string> cells = {
+          box.name + (row.orphan ? " (orphan: not in gpubox's records)" : ""),
+          row.orphan ? row.cloud_state
+                     : RowStateText(row, context.env.clock->NowMicros() / 1'000'000),
+          box.cloud,
+          box.zone,
+          box.instance_type,
+          box.gpu.empty() ? "-" : box.gpu,
+          MarketName(box.market),
+          row.orphan ? "-" : FormatDouble(box.price_usd_hr),
+          Duration(row.uptime_seconds),
+          row.orphan ? "-" : "$" + FormatFixed(row.cost_usd, 2)};
+      if (budgets) cells.push_back(BudgetText(row.budget_left));
+      table.AddRow(cells);
     }
     if (rows.empty()) {
       context.err << "gpubox: no boxes; 'gpubox up NAME' makes one\n";

@@ -28,6 +28,15 @@ nlohmann::json ListingJson(const BoxListing& listing) {
   row["orphan"] = listing.orphan;
   row["uptime_seconds"] = listing.uptime_seconds;
   row["cost_usd"] = listing.cost_usd;
+  row["disk_cost_usd"] = listing.cost.disk_usd;
+  row["max_cost_usd"] = listing.box.max_cost_usd ? nlohmann::json(*listing.box.max_cost_usd)
+                                                 : nlohmann::json(nullptr);
+  row["max_hours"] =
+      listing.box.max_hours ? nlohmann::json(*listing.box.max_hours) : nlohmann::json(nullptr);
+  row["budget_left_usd"] =
+      listing.budget_left.usd ? nlohmann::json(*listing.budget_left.usd) : nlohmann::json(nullptr);
+  row["budget_left_hours"] = listing.budget_left.hours ? nlohmann::json(*listing.budget_left.hours)
+                                                       : nlohmann::json(nullptr);
   return row;
 }
 

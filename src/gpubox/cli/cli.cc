@@ -16,6 +16,8 @@ std::vector<std::unique_ptr<Command>> MakeCommands() {
   for (auto& command : MakeAccessCommands()) commands.push_back(std::move(command));
   for (auto& command : MakeBoxCommands()) commands.push_back(std::move(command));
   commands.push_back(MakeIdleCommand());
+  commands.push_back(MakeCostCommand());
+  commands.push_back(MakeGcCommand());
   commands.push_back(MakeRecoverCommand());
   for (auto& command : MakeJobCommands()) commands.push_back(std::move(command));
   commands.push_back(MakeLogsCommand());

@@ -23,6 +23,10 @@ std::unique_ptr<Command> MakeIdleCommand();
 std::unique_ptr<Command> MakeRecoverCommand();
 /// ls, stop, start, down, image, images, events.
 std::vector<std::unique_ptr<Command>> MakeBoxCommands();
+/// gc [--yes]: the orphans of every region deleted (inventory_commands.cc).
+std::unique_ptr<Command> MakeGcCommand();
+/// cost [--json].
+std::unique_ptr<Command> MakeCostCommand();
 /// ssh, exec, jupyter.
 std::vector<std::unique_ptr<Command>> MakeAccessCommands();
 

@@ -32,6 +32,8 @@ constexpr SqlColumn kBoxTable[] = {
     {"failed_phase", "TEXT"},
     {"recovering_from", "TEXT"},
     {"recovery_image", "TEXT"},
+    {"max_cost_usd", "REAL"},  // NULL: no budget
+    {"max_hours", "REAL"},     // NULL: no budget
 };
 constexpr SqlColumn kAttemptTable[] = {
     {"id", "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -89,6 +91,8 @@ BoxRecord ReadBox(const SqliteStatement& row) {
   box.failed_phase = row.Text(col++);
   box.recovering_from = row.Text(col++);
   box.recovery_image = row.Text(col++);
+  box.max_cost_usd = row.OptionalReal(col++);
+  box.max_hours = row.OptionalReal(col++);
   return box;
 }
 
@@ -108,6 +112,7 @@ Result<std::unique_ptr<BoxStore>> BoxStore::Open(const std::string& path) {
   GPUBOX_TRY_VOID(db->EnsureTable("boxes", kBoxTable));
   GPUBOX_TRY_VOID(db->EnsureTable("attempts", kAttemptTable));
   GPUBOX_TRY_VOID(db->EnsureTable("events", kEventTable));
+  GPUBOX_TRY_VOID(EnsureLedgerTables(*db));
   return std::unique_ptr<BoxStore>(new BoxStore(std::move(db)));
 }
 
@@ -133,6 +138,7 @@ Result<void> BoxStore::Save(const BoxRecord& box) {
   }
   stmt.Bind(box.created_at).Bind(box.running_since).Bind(box.billed_seconds).Bind(box.disk_gib);
   stmt.Bind(box.failed_phase).Bind(box.recovering_from).Bind(box.recovery_image);
+  stmt.Bind(box.max_cost_usd).Bind(box.max_hours);
   return stmt.Run();
 }
 

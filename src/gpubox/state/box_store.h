@@ -65,6 +65,42 @@ struct BoxRecord {
   /// and the image of that instance's disk the replacement launches from.
   std::string recovering_from;
   std::string recovery_image;
+  /// The box's budget (`up --max-cost`, `--max-hours`): spent when its running time × price
+  /// (or its running hours) reach it; unset, none.
+  std::optional<double> max_cost_usd;
+  std::optional<double> max_hours;
+};
+
+/// What a run interval bills: the instance while it runs, or its disk while it exists.
+enum class IntervalKind : uint8_t { kInstance, kDisk };
+
+/// One billed stretch of a box: its instance running (launch or start to stop or
+/// termination), or its disk existing (launch to termination), at a price per hour.
+/// Times come from the cloud where it tells them (launch and transition times), else from
+/// when gpubox saw the change.
+struct RunInterval {
+  std::string box;
+  std::string instance_id;
+  IntervalKind kind = IntervalKind::kInstance;  ///< stored as "instance" / "disk"
+  int64_t start = 0;                            ///< Unix seconds
+  int64_t end = 0;                              ///< Unix seconds; 0 while it lasts
+  double price_usd_hr = 0;                      ///< the instance's $/h, or the disk's
+  /// What it cost up to `now` (its end when it has one).
+  double CostUsd(int64_t now) const {
+    int64_t until = end != 0 ? end : now;
+    return until > start ? (until - start) / 3600.0 * price_usd_hr : 0;
+  }
+};
+
+/// An image gpubox baked (`gpubox image`): the user's to keep, so never an orphan to
+/// `gc` while this store knows it.
+struct BakedImage {
+  std::string image_id;
+  std::string cloud;
+  std::string region;
+  std::string box;
+  std::string name;
+  int64_t created_at = 0;  ///< Unix seconds
 };
 
 struct AttemptRecord {
@@ -108,7 +144,23 @@ class BoxStore {
   /// Events of one box (all boxes when `box` is empty), oldest first.
   Result<std::vector<EventRecord>> Events(const std::string& box);
 
+  // Run intervals (box_store_ledger.cc): they outlive their box, so `cost` keeps what a
+  // deleted box spent.
+  /// Opens an interval of that instance and kind, unless one is open already.
+  Result<void> OpenInterval(const RunInterval& interval);
+  /// Ends the open interval of that instance and kind (if any) at `end` (not before its
+  /// start).
+  Result<void> CloseInterval(const std::string& instance_id, IntervalKind kind, int64_t end);
+  /// The intervals of one box (all boxes when `box` is empty), oldest first.
+  Result<std::vector<RunInterval>> Intervals(const std::string& box);
+
+  Result<void> AddImage(const BakedImage& image);
+  Result<std::vector<BakedImage>> BakedImages();
+  Result<void> DeleteImage(const std::string& image_id);
+
  private:
+  /// Makes (or completes) the run interval and image tables (box_store_ledger.cc).
+  static Result<void> EnsureLedgerTables(SqliteDatabase& db);
   explicit BoxStore(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
 
   std::unique_ptr<SqliteDatabase> db_;
