@@ -2,7 +2,7 @@
 
 Usage: local_clients_check.py ENDPOINT ACCESS_KEY SECRET_KEY PUBLIC_KEY_FILE.
 Debian's /usr/bin/python3 (python3-boto3, python3-libcloud).
- - boto3: regions, zones, key pairs, groups, the resource API
+ - boto3: regions, zones, key pairs, placement groups, groups, the resource API
    (create_instances, wait_until_running), waiters, paginators, stop, start,
    image, terminate, DryRun, ClientToken idempotency under concurrent callers,
    bad input refused with EC2's codes and not poisoning later launches;
@@ -59,6 +59,16 @@ ec2.import_key_pair(KeyName="boto", PublicKeyMaterial=public_key.encode())
 created = ec2.create_key_pair(KeyName="made", KeyType="ed25519")
 check("boto3: key pairs", {k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]}
       == {"boto", "made"} and "OPENSSH PRIVATE KEY" in created["KeyMaterial"])
+made = ec2.create_placement_group(GroupName="ring", Strategy="cluster", TagSpecifications=[
+    {"ResourceType": "placement-group", "Tags": [{"Key": "team", "Value": "a"}]}])
+ring = ec2.describe_placement_groups(GroupNames=["ring"])["PlacementGroups"][0]
+check("boto3: placement group", ring["Strategy"] == "cluster" and ring["State"] == "available"
+      and ring["GroupId"].startswith("pg-") and ring["Tags"] == [{"Key": "team", "Value": "a"}]
+      and made["PlacementGroup"]["GroupId"] == ring["GroupId"], (made, ring))
+check("unknown placement group refused", code_of(lambda: ec2.describe_placement_groups(
+    GroupNames=["none"])) == "InvalidPlacementGroup.Unknown")
+ec2.delete_placement_group(GroupName="ring")
+check("boto3: placement group deleted", ec2.describe_placement_groups()["PlacementGroups"] == [])
 group = ec2.create_security_group(GroupName="web", Description="web servers")["GroupId"]
 ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
     {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])

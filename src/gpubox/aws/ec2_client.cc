@@ -187,6 +187,20 @@ Result<ReturnResponse> Ec2Client::DeleteSnapshot(const DeleteSnapshotRequest& re
   return DecodeReturn(GPUBOX_TRY(Call(EncodeRequest(request))));
 }
 
+Result<CreatePlacementGroupResponse> Ec2Client::CreatePlacementGroup(
+    const CreatePlacementGroupRequest& request) {
+  return DecodeCreatePlacementGroup(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
+Result<DescribePlacementGroupsResponse> Ec2Client::DescribePlacementGroups(
+    const DescribePlacementGroupsRequest& request) {
+  return DecodeDescribePlacementGroups(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
+Result<ReturnResponse> Ec2Client::DeletePlacementGroup(const DeletePlacementGroupRequest& request) {
+  return DecodeReturn(GPUBOX_TRY(Call(EncodeRequest(request))));
+}
+
 Result<CreateImageResponse> Ec2Client::CreateImage(const CreateImageRequest& request) {
   return DecodeCreateImage(GPUBOX_TRY(Call(EncodeRequest(request))));
 }

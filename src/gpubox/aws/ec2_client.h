@@ -69,6 +69,12 @@ class Ec2Client {
   Result<DescribeSnapshotsResponse> DescribeSnapshots(DescribeSnapshotsRequest request);
   /// A snapshot a registered image uses cannot be deleted (InvalidSnapshot.InUse).
   Result<ReturnResponse> DeleteSnapshot(const DeleteSnapshotRequest& request);
+  Result<CreatePlacementGroupResponse> CreatePlacementGroup(
+      const CreatePlacementGroupRequest& request);
+  Result<DescribePlacementGroupsResponse> DescribePlacementGroups(
+      const DescribePlacementGroupsRequest& request);
+  /// EC2 refuses while an instance (not terminated) is in the group.
+  Result<ReturnResponse> DeletePlacementGroup(const DeletePlacementGroupRequest& request);
 
   Result<CreateImageResponse> CreateImage(const CreateImageRequest& request);
   Result<ReturnResponse> DeregisterImage(const DeregisterImageRequest& request);

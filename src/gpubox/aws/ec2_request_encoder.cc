@@ -146,6 +146,29 @@ QueryParams EncodeRequest(const CancelSpotInstanceRequestsRequest& request) {
   return writer.Take();
 }
 
+QueryParams EncodeRequest(const CreatePlacementGroupRequest& request) {
+  QueryWriter writer("CreatePlacementGroup");
+  writer.Add("GroupName", request.group_name);
+  writer.Add("Strategy", request.strategy);
+  writer.AddInt("PartitionCount", request.partition_count);
+  AddTagSpecifications(writer, request.tag_specifications);
+  return writer.Take();
+}
+
+QueryParams EncodeRequest(const DescribePlacementGroupsRequest& request) {
+  QueryWriter writer("DescribePlacementGroups");
+  AddFilters(writer, request.filters);
+  writer.AddList("GroupName", request.group_names);
+  writer.AddList("GroupId", request.group_ids);
+  return writer.Take();
+}
+
+QueryParams EncodeRequest(const DeletePlacementGroupRequest& request) {
+  QueryWriter writer("DeletePlacementGroup");
+  writer.Add("GroupName", request.group_name);
+  return writer.Take();
+}
+
 QueryParams EncodeRequest(const CreateKeyPairRequest& request) {
   QueryWriter writer("CreateKeyPair");
   writer.Add("KeyName", request.key_name);

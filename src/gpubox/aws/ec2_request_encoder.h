@@ -40,5 +40,8 @@ QueryParams EncodeRequest(const DescribeVolumesRequest& request);
 QueryParams EncodeRequest(const DeleteVolumeRequest& request);
 QueryParams EncodeRequest(const DescribeSnapshotsRequest& request);
 QueryParams EncodeRequest(const DeleteSnapshotRequest& request);
+QueryParams EncodeRequest(const CreatePlacementGroupRequest& request);
+QueryParams EncodeRequest(const DescribePlacementGroupsRequest& request);
+QueryParams EncodeRequest(const DeletePlacementGroupRequest& request);
 
 }  // namespace gpubox::aws

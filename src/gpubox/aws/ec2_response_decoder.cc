@@ -151,6 +151,17 @@ KeyPair ReadKeyPair(const xml_node& node) {
   return key;
 }
 
+PlacementGroup ReadPlacementGroup(const xml_node& node) {
+  PlacementGroup group;
+  group.group_name = ChildText(node, "groupName");
+  group.group_id = ChildText(node, "groupId");
+  group.strategy = ChildText(node, "strategy");
+  group.state = ChildText(node, "state");
+  group.partition_count = OptionalInt(node, "partitionCount");
+  group.tags = Items(node, "tagSet", ReadTag);
+  return group;
+}
+
 IpRange ReadIpRange(const xml_node& node) {
   return {ChildText(node, "cidrIp"), OptionalText(node, "description")};
 }
@@ -393,6 +404,20 @@ Result<DescribeKeyPairsResponse> DecodeDescribeKeyPairs(std::string_view xml) {
   return Decode<DescribeKeyPairsResponse>(
       xml, "DescribeKeyPairs",
       [](const xml_node& root, auto& out) { out.key_pairs = Items(root, "keySet", ReadKeyPair); });
+}
+
+Result<CreatePlacementGroupResponse> DecodeCreatePlacementGroup(std::string_view xml) {
+  return Decode<CreatePlacementGroupResponse>(
+      xml, "CreatePlacementGroup", [](const xml_node& root, auto& out) {
+        out.placement_group = ReadPlacementGroup(root.child("placementGroup"));
+      });
+}
+
+Result<DescribePlacementGroupsResponse> DecodeDescribePlacementGroups(std::string_view xml) {
+  return Decode<DescribePlacementGroupsResponse>(
+      xml, "DescribePlacementGroups", [](const xml_node& root, auto& out) {
+        out.placement_groups = Items(root, "placementGroupSet", ReadPlacementGroup);
+      });
 }
 
 Result<CreateSecurityGroupResponse> DecodeCreateSecurityGroup(std::string_view xml) {

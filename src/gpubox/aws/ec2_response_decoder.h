@@ -25,6 +25,8 @@ Result<DescribeSnapshotsResponse> DecodeDescribeSnapshots(std::string_view xml);
 /// CreateKeyPair (with keyMaterial) and ImportKeyPair.
 Result<KeyPairResponse> DecodeKeyPair(std::string_view xml);
 Result<DescribeKeyPairsResponse> DecodeDescribeKeyPairs(std::string_view xml);
+Result<CreatePlacementGroupResponse> DecodeCreatePlacementGroup(std::string_view xml);
+Result<DescribePlacementGroupsResponse> DecodeDescribePlacementGroups(std::string_view xml);
 Result<CreateSecurityGroupResponse> DecodeCreateSecurityGroup(std::string_view xml);
 Result<DescribeSecurityGroupsResponse> DecodeDescribeSecurityGroups(std::string_view xml);
 Result<RunInstancesResponse> DecodeRunInstances(std::string_view xml);

@@ -138,6 +138,17 @@ struct SpotLaunchSpecification {
   std::string availability_zone;  ///< <placement><availabilityZone>
 };
 
+/// A placement group (DescribePlacementGroups): where a cluster's instances go together
+/// (strategy "cluster": one zone, close on the network), or apart ("spread", "partition").
+struct PlacementGroup {
+  std::string group_name;
+  std::string group_id;  ///< pg- and 17 hex digits
+  std::string strategy;  ///< cluster, spread, partition
+  std::string state;     ///< pending, available, deleting, deleted
+  std::optional<int> partition_count;
+  std::vector<Tag> tags;
+};
+
 /// One spot instance request (DescribeSpotInstanceRequests). RunInstances with
 /// InstanceMarketOptions makes one per instance.
 struct SpotInstanceRequest {
@@ -431,6 +442,23 @@ struct CancelSpotInstanceRequestsRequest {
   std::vector<std::string> spot_instance_request_ids;
 };
 
+struct CreatePlacementGroupRequest {
+  std::string group_name;
+  std::string strategy;  ///< cluster, spread, partition
+  std::optional<int> partition_count;
+  std::vector<TagSpecification> tag_specifications;
+};
+
+struct DescribePlacementGroupsRequest {
+  std::vector<Filter> filters;
+  std::vector<std::string> group_names;
+  std::vector<std::string> group_ids;
+};
+
+struct DeletePlacementGroupRequest {
+  std::string group_name;
+};
+
 struct CreateKeyPairRequest {
   std::string key_name;
   std::optional<std::string> key_type;  ///< "rsa", "ed25519"
@@ -658,6 +686,16 @@ struct DescribeSnapshotsResponse {
   std::string request_id;
   std::vector<Snapshot> snapshots;
   std::string next_token;
+};
+
+struct CreatePlacementGroupResponse {
+  std::string request_id;
+  PlacementGroup placement_group;
+};
+
+struct DescribePlacementGroupsResponse {
+  std::string request_id;
+  std::vector<PlacementGroup> placement_groups;
 };
 
 struct DescribeKeyPairsResponse {

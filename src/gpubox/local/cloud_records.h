@@ -73,6 +73,12 @@ struct KeyPairRecord {
   std::string owner_id;  ///< the account; "" (records before accounts): the service's own
 };
 
+struct PlacementGroupRecord {
+  aws::PlacementGroup group;
+  std::string region;
+  std::string owner_id;  ///< the account
+};
+
 struct GroupRecord {
   aws::SecurityGroup group;
   std::string region;

@@ -133,9 +133,10 @@ aws::RunInstancesRequest DecodeRunInstances(const Ec2Request& request) {
   run.key_name = Optional(request, "KeyName");
   run.max_count = OptionalInt(request, "MaxCount").value_or(1);
   run.min_count = OptionalInt(request, "MinCount").value_or(1);
-  if (request.Has("Placement.AvailabilityZone")) {
+  if (request.Has("Placement.AvailabilityZone") || request.Has("Placement.GroupName")) {
     aws::Placement placement;
-    placement.availability_zone = request.Get("Placement.AvailabilityZone");
+    placement.availability_zone = Optional(request, "Placement.AvailabilityZone");
+    placement.group_name = Optional(request, "Placement.GroupName");
     run.placement = placement;
   }
   run.security_group_ids = request.List("SecurityGroupId");

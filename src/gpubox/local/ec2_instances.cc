@@ -25,6 +25,9 @@ Values InstanceValues(const InstanceRecord& record, const std::string& name) {
   if (name == "availability-zone") {
     return std::vector{instance.placement.availability_zone.value_or("")};
   }
+  if (name == "placement-group-name") {
+    return std::vector{instance.placement.group_name.value_or("")};
+  }
   if (name == "instance-lifecycle") return std::vector{instance.instance_lifecycle};
   if (name == "private-ip-address") return std::vector{instance.private_ip_address};
   if (name == "client-token") return std::vector{instance.client_token};

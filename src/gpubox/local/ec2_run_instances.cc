@@ -51,8 +51,8 @@ Ec2Reply Ec2Service::RunInstances(const Ec2Request& request) {
   if (auto replay = ReplayClientToken(request, plan.run)) return *replay;
   using Step = Ec2Result<void> (Ec2Service::*)(const Ec2Request&, LaunchPlan&);
   for (Step step : {&Ec2Service::ValidateLaunch, &Ec2Service::ResolveLaunchGroups,
-                    &Ec2Service::CheckLaunchQuota, &Ec2Service::ChooseLaunchZone,
-                    &Ec2Service::CheckSpotPrice}) {
+                    &Ec2Service::CheckLaunchQuota, &Ec2Service::ResolvePlacementGroup,
+                    &Ec2Service::ChooseLaunchZone, &Ec2Service::CheckSpotPrice}) {
     if (auto ok = (this->*step)(request, plan); !ok) return ErrorReply(ok.error(), request);
   }
   if (EqualsIgnoreCase(request.Get("DryRun"), "true"))
@@ -173,7 +173,8 @@ Ec2Result<void> Ec2Service::ChooseLaunchZone(const Ec2Request& request, LaunchPl
   // The zone asked for, else the first with capacity.
   const std::string& type = plan.offer->type->name;
   std::vector<std::string> zones = ZonesOf(request.region);
-  if (plan.run.placement && plan.run.placement->availability_zone) {
+  if (plan.run.placement && plan.run.placement->availability_zone &&
+      !plan.run.placement->availability_zone->empty()) {
     const std::string& zone = *plan.run.placement->availability_zone;
     if (RegionOfZone(zone) != request.region) {
       return std::unexpected(InvalidParameter("Invalid availability zone: [" + zone + "]"));
@@ -192,6 +193,39 @@ Ec2Result<void> Ec2Service::ChooseLaunchZone(const Ec2Request& request, LaunchPl
                "We currently do not have sufficient " + type +
                    " capacity in the Availability Zone you requested (" + zones[0] +
                    "). Our system will be working on provisioning additional capacity."});
+}
+
+Ec2Result<void> Ec2Service::ResolvePlacementGroup(const Ec2Request& request, LaunchPlan& plan) {
+  if (!plan.run.placement || !plan.run.placement->group_name ||
+      plan.run.placement->group_name->empty()) {
+    return {};
+  }
+  const std::string& name = *plan.run.placement->group_name;
+  PlacementGroupRecord* group = FindPlacementGroup(request, name);
+  if (group == nullptr) {
+    return std::unexpected(Ec2Error{400, "InvalidPlacementGroup.Unknown",
+                                    "The Placement Group '" + name + "' is unknown."});
+  }
+  if (group->group.strategy != "cluster") return {};
+  // A cluster group lives in one zone: that of its instances, once it has some.
+  for (const auto& [id, record] : instances_) {
+    const aws::Instance& instance = record.instance;
+    if (record.region != request.region || instance.state.code == kTerminated ||
+        instance.placement.group_name.value_or("") != name ||
+        !OwnedByCaller(request, record.owner_id)) {
+      continue;
+    }
+    const std::string& zone = instance.placement.availability_zone.value_or("");
+    const std::string& asked = plan.run.placement->availability_zone.value_or("");
+    if (!asked.empty() && asked != zone) {
+      return std::unexpected(InvalidParameter("The placement group '" + name +
+                                              "' has instances in " + zone + ", not " + asked +
+                                              " (a cluster placement group spans one zone)."));
+    }
+    plan.run.placement->availability_zone = zone;
+    break;
+  }
+  return {};
 }
 
 Ec2Result<void> Ec2Service::CheckSpotPrice(const Ec2Request& request, LaunchPlan& plan) {
@@ -270,6 +304,9 @@ aws::Reservation Ec2Service::BuildInstances(const Ec2Request& request, const Lau
     instance.instance_type = type.name;
     instance.launch_time = launch_time;
     instance.placement.availability_zone = plan.zone;
+    if (plan.run.placement && plan.run.placement->group_name) {
+      instance.placement.group_name = plan.run.placement->group_name;
+    }
     instance.placement.tenancy = "default";
     instance.subnet_id = "subnet-" + plan.zone;
     instance.vpc_id = DefaultVpc(region);

@@ -89,6 +89,9 @@ Ec2Service::Ec2Service(Env& env, Store& store, InstanceHost& host, std::string a
       {"DeleteVolume", &Ec2Service::DeleteVolume},
       {"DescribeSnapshots", &Ec2Service::DescribeSnapshots},
       {"DeleteSnapshot", &Ec2Service::DeleteSnapshot},
+      {"CreatePlacementGroup", &Ec2Service::CreatePlacementGroup},
+      {"DescribePlacementGroups", &Ec2Service::DescribePlacementGroups},
+      {"DeletePlacementGroup", &Ec2Service::DeletePlacementGroup},
   };
 }
 
@@ -101,6 +104,7 @@ Result<void> Ec2Service::Load() {
   GPUBOX_TRY_VOID(LoadKind(store_, "client_token", client_tokens_));
   GPUBOX_TRY_VOID(LoadKind(store_, "spot_request", spot_requests_));
   GPUBOX_TRY_VOID(LoadKind(store_, "snapshot", snapshots_));
+  GPUBOX_TRY_VOID(LoadKind(store_, "placement_group", placement_groups_));
   std::map<std::string, QuotaRecord> quotas;
   for (auto& [id, document] : GPUBOX_TRY(store_.LoadAll("quota"))) {
     auto json = nlohmann::json::parse(document, nullptr, false);
@@ -232,6 +236,9 @@ void Ec2Service::Save(const KeyPairRecord& record) {
 }
 void Ec2Service::Save(const GroupRecord& record) {
   (void)store_.Put("security_group", record.group.group_id, StoredJson(record));
+}
+void Ec2Service::Save(const PlacementGroupRecord& record) {
+  (void)store_.Put("placement_group", record.group.group_id, StoredJson(record));
 }
 
 Ec2Reply Ec2Service::Handle(const Ec2Request& request) {

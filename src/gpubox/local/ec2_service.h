@@ -115,6 +115,7 @@ class Ec2Service {
   void Save(const ImageRecord& record);
   void Save(const KeyPairRecord& record);
   void Save(const GroupRecord& record);
+  void Save(const PlacementGroupRecord& record);
   void Save(const SpotRequestRecord& record);
   void Save(const SnapshotRecord& record);
   void AddBuiltins();
@@ -126,7 +127,8 @@ class Ec2Service {
   // Handlers, one file per EC2 resource: ec2_regions_and_types.cc, ec2_images.cc,
   // ec2_key_pairs.cc, ec2_security_groups.cc, ec2_tags.cc, ec2_run_instances.cc,
   // ec2_instances.cc (Describe*), ec2_instance_state.cc (Start/Stop/Terminate),
-  // ec2_instance_attributes.cc (Describe/ModifyInstanceAttribute).
+  // ec2_instance_attributes.cc (Describe/ModifyInstanceAttribute), ec2_spot_requests.cc,
+  // ec2_placement_groups.cc.
   Ec2Reply DescribeRegions(const Ec2Request& request);
   Ec2Reply DescribeAvailabilityZones(const Ec2Request& request);
   Ec2Reply DescribeInstanceTypes(const Ec2Request& request);
@@ -165,6 +167,9 @@ class Ec2Service {
   /// The snapshot record of a created image (made by CreateImage; for an image stored before
   /// snapshots were records, made now from its block device mapping).
   void AddImageSnapshot(const ImageRecord& image, const std::string& volume_id);
+  Ec2Reply CreatePlacementGroup(const Ec2Request& request);
+  Ec2Reply DescribePlacementGroups(const Ec2Request& request);
+  Ec2Reply DeletePlacementGroup(const Ec2Request& request);
   /// The Start/Stop/TerminateInstances answer: applies `transition` to each
   /// instance, saves those whose state changed, and lists previous and current states.
   Ec2Reply StateChangeReply(const std::string& action, const Ec2Request& request,
@@ -183,6 +188,9 @@ class Ec2Service {
   Ec2Result<void> CheckLaunchQuota(const Ec2Request& request, LaunchPlan& plan);
   Ec2Result<void> ChooseLaunchZone(const Ec2Request& request, LaunchPlan& plan);
   Ec2Result<void> CheckSpotPrice(const Ec2Request& request, LaunchPlan& plan);
+  /// Placement.GroupName: the caller's group of the region (InvalidPlacementGroup.Unknown);
+  /// a cluster group keeps its instances in one zone (that of its live instances).
+  Ec2Result<void> ResolvePlacementGroup(const Ec2Request& request, LaunchPlan& plan);
   /// Stores the instances (MinCount, then as many more up to MaxCount as fit).
   aws::Reservation BuildInstances(const Ec2Request& request, const LaunchPlan& plan);
   void RememberClientToken(const Ec2Request& request, const aws::RunInstancesRequest& run,
@@ -201,6 +209,8 @@ class Ec2Service {
                                       bool by_id);
   /// The group, or nullptr (for existence checks; LookupGroup for errors).
   GroupRecord* FindGroup(const Ec2Request& request, const std::string& id_or_name, bool by_id);
+  /// The caller's placement group of the request's region by name, or nullptr.
+  PlacementGroupRecord* FindPlacementGroup(const Ec2Request& request, const std::string& name);
   /// The client token's key: "region/token" for the service's own account (as stored before
   /// accounts), "account/region/token" for others.
   std::string ClientTokenKey(const Ec2Request& request, const std::string& token) const;
@@ -244,11 +254,12 @@ class Ec2Service {
   std::mutex mutex_;
   std::map<std::string, InstanceRecord> instances_;  ///< by id
   std::map<std::string, ImageRecord> images_;
-  std::map<std::string, KeyPairRecord> key_pairs_;          ///< by key pair id
-  std::map<std::string, GroupRecord> groups_;               ///< by group id
-  std::map<std::string, ClientTokenRecord> client_tokens_;  ///< by "region/token"
-  std::map<std::string, SpotRequestRecord> spot_requests_;  ///< by request id
-  std::map<std::string, SnapshotRecord> snapshots_;         ///< by snapshot id
+  std::map<std::string, KeyPairRecord> key_pairs_;                ///< by key pair id
+  std::map<std::string, GroupRecord> groups_;                     ///< by group id
+  std::map<std::string, ClientTokenRecord> client_tokens_;        ///< by "region/token"
+  std::map<std::string, SpotRequestRecord> spot_requests_;        ///< by request id
+  std::map<std::string, PlacementGroupRecord> placement_groups_;  ///< by group id
+  std::map<std::string, SnapshotRecord> snapshots_;               ///< by snapshot id
   std::set<std::string> in_flight_;       ///< instance or image ids with host work under way
   std::set<std::string> needs_adopt_;     ///< running before a daemon restart
   std::set<std::string> accounts_ready_;  ///< accounts whose default groups exist

@@ -184,6 +184,16 @@ const std::vector<ParameterRule> kRules = {
     {"IncludeAllInstances", ParamKind::kBool, "true or false", kInvalid},
     {"MaxResults", ParamKind::kMaxResults,
      "an integer in the operation's range (DescribeInstances 5..1000, ...)", kInvalid},
+    {"Strategy", ParamKind::kStrategy, "cluster, spread or partition", kInvalid},
+    {"PartitionCount", ParamKind::kPartitionCount, "integer 1..7 (strategy partition)", kInvalid},
+    {"Placement.GroupName", ParamKind::kName255,
+     "a placement group of the region (InvalidPlacementGroup.Unknown)", kInvalid},
+};
+
+const std::vector<ActionParameterRule> kActionRules = {
+    {"DescribePlacementGroups",
+     {"GroupId.N", ParamKind::kPlacementGroupId, "pg- and 17 hex digits",
+      "InvalidPlacementGroupId.Malformed"}},
 };
 
 /// "IpPermissions.3.IpRanges.1.CidrIp" -> "IpPermissions.N.IpRanges.N.CidrIp",
@@ -210,9 +220,14 @@ std::optional<std::string> Pattern(std::string_view name) {
 
 const std::vector<ParameterRule>& ParameterRules() { return kRules; }
 
-const ParameterRule* RuleFor(std::string_view parameter) {
+const std::vector<ActionParameterRule>& ActionParameterRules() { return kActionRules; }
+
+const ParameterRule* RuleFor(std::string_view parameter, std::string_view action) {
   auto pattern = Pattern(parameter);
   if (!pattern) return nullptr;
+  for (const ActionParameterRule& row : kActionRules) {
+    if (row.action == action && row.rule.pattern == *pattern) return &row.rule;
+  }
   for (const ParameterRule& rule : kRules) {
     if (rule.pattern == *pattern) return &rule;
   }
@@ -512,6 +527,22 @@ Ec2Result<void> CheckValue(ParamKind kind, std::string_view name, std::string_vi
       return OneOf(name, value, {"rsa", "ed25519"});
     case ParamKind::kKeyFormat:
       return OneOf(name, value, {"pem", "ppk"});
+    case ParamKind::kStrategy:
+      return OneOf(name, value, {"cluster", "spread", "partition"});
+    case ParamKind::kPartitionCount: {
+      auto number = ParseInt(value);
+      if (!number || *number < 1 || *number > 7) return fail("Expecting an integer from 1 to 7.");
+      return {};
+    }
+    case ParamKind::kPlacementGroupId: {
+      std::string_view digits = value.substr(std::min<size_t>(value.size(), 3));
+      if (!value.starts_with("pg-") || digits.size() != 17 || !IsHex(digits)) {
+        return std::unexpected(
+            Error("InvalidPlacementGroupId.Malformed",
+                  "Invalid id: \"" + Shown(value) + "\" (expecting \"pg-...\")"));
+      }
+      return {};
+    }
     case ParamKind::kMaxResults: {
       auto number = ParseInt(value);
       if (!number || *number < 1 || *number > 100000) return fail("Expecting a positive integer.");
@@ -538,7 +569,7 @@ Ec2Result<void> ValidateParameters(const Ec2Request& request) {
     }
     if (*pattern == "Filter.N.Name") ++filters;
     if (pattern->ends_with(".N")) ++list_sizes[name.substr(0, name.rfind('.'))];
-    if (const ParameterRule* rule = RuleFor(name)) {
+    if (const ParameterRule* rule = RuleFor(name, request.action)) {
       GPUBOX_TRY_VOID(CheckValue(rule->kind, name, value));
     }
   }

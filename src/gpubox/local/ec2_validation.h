@@ -58,6 +58,9 @@ enum class ParamKind {
   kKeyType,           ///< rsa, ed25519
   kKeyFormat,         ///< pem, ppk
   kMaxResults,        ///< positive integer (each operation's range: PageOf)
+  kStrategy,          ///< cluster, spread, partition
+  kPartitionCount,    ///< 1..7
+  kPlacementGroupId,  ///< pg- and 17 hex digits
 };
 
 /// One row of the table.
@@ -71,8 +74,17 @@ struct ParameterRule {
 /// The validation table (also printed in the closing notes).
 const std::vector<ParameterRule>& ParameterRules();
 
-/// The row for a parameter name, or nullptr (a parameter the table does not know).
-const ParameterRule* RuleFor(std::string_view parameter);
+/// Rows that hold for one action only, before the table's (a name two actions read
+/// differently: DescribePlacementGroups' GroupId.N is a placement group's id).
+struct ActionParameterRule {
+  std::string_view action;
+  ParameterRule rule;
+};
+const std::vector<ActionParameterRule>& ActionParameterRules();
+
+/// The row for a parameter name (of `action`: its own rows first), or nullptr (a parameter
+/// the table does not know).
+const ParameterRule* RuleFor(std::string_view parameter, std::string_view action = "");
 
 /// Checks every parameter of `request` against the table, the list indexes
 /// (1..kMaxListIndex), and the bounds on filters (kMaxFilters names,

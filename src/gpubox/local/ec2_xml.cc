@@ -225,6 +225,15 @@ void WriteKeyPair(XmlWriter& xml, const aws::KeyPair& key_pair) {
   xml.TextIfSet("createTime", key_pair.create_time);
 }
 
+void WritePlacementGroup(XmlWriter& xml, const aws::PlacementGroup& group) {
+  xml.Text("groupName", group.group_name);
+  xml.Text("state", group.state);
+  xml.Text("strategy", group.strategy);
+  if (group.partition_count) xml.Text("partitionCount", std::to_string(*group.partition_count));
+  xml.Text("groupId", group.group_id);
+  WriteTags(xml, group.tags);
+}
+
 void WriteSecurityGroup(XmlWriter& xml, const aws::SecurityGroup& group) {
   xml.Text("ownerId", group.owner_id);
   xml.Text("groupId", group.group_id);

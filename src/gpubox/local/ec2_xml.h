@@ -24,6 +24,7 @@ void WriteInstance(XmlWriter& xml, const aws::Instance& instance);
 void WriteReservationBody(XmlWriter& xml, const aws::Reservation& reservation);
 void WriteImage(XmlWriter& xml, const aws::Image& image);
 void WriteKeyPair(XmlWriter& xml, const aws::KeyPair& key_pair);
+void WritePlacementGroup(XmlWriter& xml, const aws::PlacementGroup& group);
 void WriteSecurityGroup(XmlWriter& xml, const aws::SecurityGroup& group);
 void WriteInstanceTypeInfo(XmlWriter& xml, const aws::InstanceTypeInfo& info);
 void WriteSpotPrice(XmlWriter& xml, const aws::SpotPrice& price);

@@ -38,6 +38,7 @@ GPUBOX_JSON(BlockDeviceMapping, device_name, virtual_name, ebs, no_device)
 GPUBOX_JSON(Image, image_id, name, description, state, owner_id, image_owner_alias, architecture,
             creation_date, root_device_name, root_device_type, virtualization_type,
             platform_details, is_public, block_device_mappings, tags)
+GPUBOX_JSON(PlacementGroup, group_name, group_id, strategy, state, partition_count, tags)
 GPUBOX_JSON(KeyPair, key_pair_id, key_name, key_fingerprint, key_type, public_key, create_time,
             tags)
 GPUBOX_JSON(IpRange, cidr_ip, description)

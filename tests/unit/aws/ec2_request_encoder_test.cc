@@ -225,6 +225,18 @@ std::vector<Case> AllCases() {
           .c_str());
   add("DeleteSnapshot", EncodeRequest(DeleteSnapshotRequest{"snap-0123456789abcdef0"}),
       R"({"SnapshotId":"snap-0123456789abcdef0"})");
+  add("CreatePlacementGroup",
+      EncodeRequest(CreatePlacementGroupRequest{
+          "d2l", "cluster", std::nullopt, {{"placement-group", {{"gpubox:box", "d2l"}}}}}),
+      R"({"GroupName":"d2l","Strategy":"cluster","TagSpecifications":[{"ResourceType":
+          "placement-group","Tags":[{"Key":"gpubox:box","Value":"d2l"}]}]})");
+  add("CreatePlacementGroup", EncodeRequest(CreatePlacementGroupRequest{"p", "partition", 3, {}}),
+      R"({"GroupName":"p","Strategy":"partition","PartitionCount":3})");
+  add("DescribePlacementGroups",
+      EncodeRequest(DescribePlacementGroupsRequest{filters, {"d2l", "x"}, {"pg-1"}}),
+      with_filters(R"({"Filters":FILTERS,"GroupNames":["d2l","x"],"GroupIds":["pg-1"]})").c_str());
+  add("DeletePlacementGroup", EncodeRequest(DeletePlacementGroupRequest{"d2l"}),
+      R"({"GroupName":"d2l"})");
   return cases;
 }
 
@@ -243,7 +255,7 @@ TEST(Ec2RequestEncoderTest, EveryOperationMatchesBotocoreSerializer) {
     EXPECT_EQ(EncodeForm(cases[index].params), output[index]["body"].get<std::string>());
     operations.insert(cases[index].operation);
   }
-  EXPECT_EQ(operations.size(), 30u);
+  EXPECT_EQ(operations.size(), 33u);
 }
 
 TEST(Ec2RequestEncoderTest, EmptyListsSendNothingAndUnsetOptionalsAreOmitted) {

@@ -54,7 +54,9 @@ const std::vector<std::string> kOperations = {"DescribeRegions",
                                               "DescribeVolumes",
                                               "DeleteVolume",
                                               "DescribeSnapshots",
-                                              "DeleteSnapshot"};
+                                              "DeleteSnapshot",
+                                              "CreatePlacementGroup",
+                                              "DescribePlacementGroups"};
 
 class Ec2ResponseDecoderTest : public ::testing::Test {
  protected:
@@ -396,6 +398,29 @@ TEST_F(Ec2ResponseDecoderTest, VolumesAndSnapshots) {
   EXPECT_TRUE(snapshots->next_token.empty());
   EXPECT_TRUE(DecodeReturn(Fixture("DeleteSnapshot"))->value);
   EXPECT_TRUE(DecodeReturn(Fixture("DeleteVolume"))->value);
+}
+
+TEST_F(Ec2ResponseDecoderTest, PlacementGroupsMatchBotocore) {
+  auto described = DecodeDescribePlacementGroups(Fixture("DescribePlacementGroups"));
+  ASSERT_TRUE(described.has_value()) << described.error().message;
+  const json& d = Parsed("DescribePlacementGroups")["PlacementGroups"];
+  ASSERT_EQ(described->placement_groups.size(), d.size());
+  for (size_t index = 0; index < d.size(); ++index) {
+    const PlacementGroup& group = described->placement_groups[index];
+    EXPECT_EQ(group.group_name, d[index]["GroupName"]);
+    EXPECT_EQ(group.group_id, d[index]["GroupId"]);
+    EXPECT_EQ(group.strategy, d[index]["Strategy"]);
+    EXPECT_EQ(group.state, d[index]["State"]);
+    EXPECT_EQ(group.partition_count.has_value(), d[index].contains("PartitionCount"));
+    EXPECT_EQ(group.tags.size(), d[index]["Tags"].size());
+  }
+  EXPECT_EQ(described->placement_groups[1].partition_count, 3);
+  EXPECT_EQ(described->placement_groups[0].tags[0].value, d[0]["Tags"][0]["Value"]);
+  auto created = DecodeCreatePlacementGroup(Fixture("CreatePlacementGroup"));
+  ASSERT_TRUE(created.has_value());
+  const json& c = Parsed("CreatePlacementGroup")["PlacementGroup"];
+  EXPECT_EQ(created->placement_group.group_id, c["GroupId"]);
+  EXPECT_EQ(created->placement_group.strategy, c["Strategy"]);
 }
 
 }  // namespace

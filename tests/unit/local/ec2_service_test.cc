@@ -304,6 +304,75 @@ TEST_F(Ec2ServiceTest, WithdrawnCapacityNoticesStopsKeepsTheDiskAndRestartsWhenB
   EXPECT_EQ(First(request(), "code"), "fulfilled");
 }
 
+TEST_F(Ec2ServiceTest, PlacementGroupsHoldAClusterInOneZoneAndAreDeletedOnlyWhenEmpty) {
+  Ec2Reply created =
+      Call("CreatePlacementGroup", {{"GroupName", "c"},
+                                    {"Strategy", "cluster"},
+                                    {"TagSpecification.1.ResourceType", "placement-group"},
+                                    {"TagSpecification.1.Tag.1.Key", "gpubox:box"},
+                                    {"TagSpecification.1.Tag.1.Value", "c"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  std::string group_id = First(created, "groupId");
+  EXPECT_TRUE(group_id.starts_with("pg-")) << group_id;
+  EXPECT_EQ(First(created, "state"), "available");
+  EXPECT_EQ(First(Call("CreatePlacementGroup", {{"GroupName", "c"}}), "Code"),
+            "InvalidPlacementGroup.Duplicate");
+  EXPECT_EQ(
+      First(Call("CreatePlacementGroup", {{"GroupName", "x"}, {"Strategy", "tight"}}), "Code"),
+      "InvalidParameterValue");
+  Ec2Reply described = Call("DescribePlacementGroups",
+                            {{"Filter.1.Name", "tag:gpubox:box"}, {"Filter.1.Value.1", "c"}});
+  EXPECT_EQ(First(described, "groupId"), group_id);
+  EXPECT_EQ(First(described, "strategy"), "cluster");
+  EXPECT_EQ(First(Call("DescribePlacementGroups", {{"GroupName.1", "nope"}}), "Code"),
+            "InvalidPlacementGroup.Unknown");
+  EXPECT_EQ(First(Call("DescribePlacementGroups", {{"GroupId.1", "sg-0123456789abcdef0"}}), "Code"),
+            "InvalidPlacementGroupId.Malformed");
+  EXPECT_EQ(First(Call("DescribePlacementGroups", {{"GroupId.1", group_id}}), "groupName"), "c");
+  EXPECT_EQ(Call("DescribePlacementGroups", {}, "us-west-2").body.find("<groupName>"),
+            std::string::npos)
+      << "a region's own";
+
+  std::map<std::string, std::string> run = {{"ImageId", DlamiId()},
+                                            {"InstanceType", "g4dn.xlarge"},
+                                            {"MinCount", "2"},
+                                            {"MaxCount", "2"},
+                                            {"Placement.GroupName", "c"}};
+  Ec2Reply first = Call("RunInstances", run);
+  ASSERT_EQ(first.status, 200) << first.body;
+  std::string zone = First(first, "availabilityZone");
+  EXPECT_NE(first.body.find("<groupName>c</groupName>"), std::string::npos);
+  // Later launches into the cluster group land in its zone; another zone is refused.
+  run["MinCount"] = run["MaxCount"] = "1";
+  EXPECT_EQ(First(Call("RunInstances", run), "availabilityZone"), zone);
+  run["Placement.AvailabilityZone"] = zone == "us-east-1b" ? "us-east-1c" : "us-east-1b";
+  EXPECT_EQ(First(Call("RunInstances", run), "Code"), "InvalidParameterValue");
+  run.erase("Placement.AvailabilityZone");
+  run["Placement.GroupName"] = "nope";
+  EXPECT_EQ(First(Call("RunInstances", run), "Code"), "InvalidPlacementGroup.Unknown");
+  Ec2Reply members = Call("DescribeInstances",
+                          {{"Filter.1.Name", "placement-group-name"}, {"Filter.1.Value.1", "c"}});
+  std::vector<std::string> ids;
+  for (size_t at = members.body.find("<instanceId>"); at != std::string::npos;
+       at = members.body.find("<instanceId>", at + 1)) {
+    ids.push_back(members.body.substr(at + 12, members.body.find('<', at + 12) - at - 12));
+  }
+  ASSERT_EQ(ids.size(), 3u);
+
+  EXPECT_EQ(First(Call("DeletePlacementGroup", {{"GroupName", "c"}}), "Code"),
+            "InvalidPlacementGroup.InUse");
+  std::map<std::string, std::string> terminate;
+  for (size_t index = 0; index < ids.size(); ++index) {
+    terminate["InstanceId." + std::to_string(index + 1)] = ids[index];
+  }
+  ASSERT_EQ(Call("TerminateInstances", terminate).status, 200);
+  for (int tick = 0; tick < 4; ++tick) service_->Tick();
+  Ec2Reply deleted = Call("DeletePlacementGroup", {{"GroupName", "c"}});
+  EXPECT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(First(Call("DeletePlacementGroup", {{"GroupName", "c"}}), "Code"),
+            "InvalidPlacementGroup.Unknown");
+}
+
 TEST_F(Ec2ServiceTest, QuotasAnswerJsonAndApproveIncreases) {
   QuotasService quotas(*service_, *store_);
   JsonReply get = quotas.Handle("ServiceQuotasV20190624.GetServiceQuota",
