@@ -114,11 +114,14 @@ class Job:
     def __init__(self, path):
         self.path, self.id = path, os.path.basename(path)
         get = lambda name: read_small(os.path.join(path, name))
+        self.pid = get("pid")
+        # Alive first, the exit status second (as jobs.sh): the job's shell writes its status
+        # before it ends, so a job seen gone has it on disk by then.
+        self.was_alive = self.alive()
         self.policy = get("restart") or "on-interruption"
         self.exit = get("exit")
         self.cancelled = get("cancelled") is not None
         self.interrupted = get("interrupted") is not None
-        self.pid = get("pid")
         self.max_restarts = count(get("max_restarts"), 3)
         self.failures = count(get("failures"), 0)
 
@@ -132,10 +135,10 @@ class Job:
         if self.cancelled:
             return "cancelled"
         if self.interrupted and self.exit != "0":
-            return "running" if self.alive() else "interrupted"
+            return "running" if self.was_alive and self.exit is None else "interrupted"
         if self.exit is not None:
             return "done" if self.exit == "0" else "failed"
-        return "running" if self.alive() else "lost"
+        return "running" if self.was_alive else "lost"
 
 
 class Agent:

@@ -62,7 +62,15 @@ job_launch() {  # ID: runs the job's command detached, in its workdir, and recor
   setsid nohup bash -c 'trap true TERM; cd "$1" && (eval "$2"); echo $? > "$3/exit.new"
     mv "$3/exit.new" "$3/exit"' \
     job "$(cat "${job}/workdir")" "$(cat "${job}/command")" "${job}" >> "${job}/log" 2>&1 < /dev/null &
-  echo $! > "${job}/pid"
+  local pid=$! waited=0
+  # The pid is recorded once the job's shell runs: until setsid and nohup exec it, the
+  # process still shows this script's command line, and a reader would find the job lost.
+  while [ -e "/proc/${pid}" ] && ! grep -qaF "${job}" "/proc/${pid}/cmdline" 2> /dev/null &&
+    [ "${waited}" -lt 100 ]; do
+    sleep 0.01
+    waited=$((waited + 1))
+  done
+  echo "${pid}" > "${job}/pid"
 }
 
 job_start() {
