@@ -7,6 +7,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -90,16 +91,26 @@ now = time.time()
 check("terminals: the pty's last input (atime)", activity.terminals(agent, now)[0] == 1000)
 check("jobs: none running", activity.jobs(agent, now)[0] == 0)
 check("jupyter: none without a token", activity.jupyter(agent, now)[0] == 0)
-activity.cpu_use(agent, now)
-spin_until = time.time() + 0.5
+# A process of the box (not the agent itself, whose own use never counts) that is there at
+# both samples and spins between them.
+go_r, go_w = os.pipe()
 child = os.fork()
 if child == 0:
+    os.close(go_w)
+    os.read(go_r, 1)
+    spin_until = time.time() + 0.5
     while time.time() < spin_until:
         pass
+    time.sleep(30)
     os._exit(0)
-os.waitpid(child, 0)  # reaped: its CPU is in this process's cutime
+os.close(go_r)
+activity.cpu_use(agent, now)
+os.write(go_w, b"x")
+time.sleep(0.7)
 busy = FakeAgent({"idle_cpu": 0.001})
 check("cpu: a process that used the CPU counts", activity.cpu_use(busy, time.time())[0] > 0)
+os.kill(child, signal.SIGKILL)
+os.waitpid(child, 0)
 check("ssh traffic: ss runs (no sshd connections here is fine)",
       activity.ssh_traffic(agent, time.time())[1] == "ssh-traffic")
 
