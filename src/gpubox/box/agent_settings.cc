@@ -26,7 +26,6 @@ std::string AgentConfLines(const AgentSettings& settings, double price_usd_hr) {
   return lines;
 }
 
-
 Result<IdleStatus> SetIdleStop(Env& env, const SshTarget& target,
                                std::optional<int64_t> idle_stop_s) {
   // agent_phase.sh's agent_conf_set: one key rewritten, the others kept.
