@@ -16,10 +16,6 @@ namespace {
 
 using Values = std::optional<std::vector<std::string>>;
 
-bool Contains(const std::vector<std::string>& list, const std::string& value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
 }  // namespace
 
 Ec2Reply Ec2Service::CreateKeyPair(const Ec2Request& request) {

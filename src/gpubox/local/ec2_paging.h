@@ -2,6 +2,7 @@
 /// Describe* helpers: EC2 filters (with * and ? wildcards) and
 /// MaxResults/NextToken pagination over a sorted result list.
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,6 +25,10 @@ using FilterValues = std::function<std::optional<std::vector<std::string>>(const
 /// ("tag:Name", "tag-key", "tag-value") are answered from `tags`.
 bool MatchesFilters(const std::vector<Ec2Filter>& filters, const std::vector<aws::Tag>& tags,
                     const FilterValues& values);
+/// Whether `list` (a Describe call's ids or names) holds `value`.
+inline bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
 /// An error naming the first filter `values` does not know, if any.
 Ec2Result<void> CheckFilterNames(const std::vector<Ec2Filter>& filters, const FilterValues& values);
 
