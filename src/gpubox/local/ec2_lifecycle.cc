@@ -278,6 +278,10 @@ void Ec2Service::Tick() {
       default:
         break;
     }
+    bool moved = work.ok && (work.kind == WorkKind::kLaunch || work.kind == WorkKind::kStart ||
+                             work.kind == WorkKind::kAdopt || work.kind == WorkKind::kStop ||
+                             work.kind == WorkKind::kTerminate);
+    if (moved) PeersChanged(record);
     Save(record);
   }
 }

@@ -293,6 +293,15 @@ void Ec2Service::SetState(InstanceRecord& record, int code, std::string reason_c
   if (code == kTerminated || code == kStopped) record.instance.public_ip_address.clear();
 }
 
+namespace {
+
+bool InGroup(const InstanceRecord& record, const std::string& group_id) {
+  return std::any_of(record.instance.security_groups.begin(), record.instance.security_groups.end(),
+                     [&](const aws::GroupIdentifier& group) { return group.group_id == group_id; });
+}
+
+}  // namespace
+
 std::vector<aws::IpPermission> Ec2Service::IngressFor(const InstanceRecord& record) {
   std::vector<aws::IpPermission> ingress;
   for (const aws::GroupIdentifier& group : record.instance.security_groups) {
@@ -301,10 +310,44 @@ std::vector<aws::IpPermission> Ec2Service::IngressFor(const InstanceRecord& reco
     for (const aws::IpPermission& permission : found->second.group.ip_permissions) {
       // A rule stored before validation existed and that no firewall can
       // express is left out rather than failing the instance.
-      if (auto normal = NormalizePermission(permission)) ingress.push_back(*normal);
+      auto normal = NormalizePermission(permission);
+      if (!normal) continue;
+      // A rule naming a group admits the addresses of that group's instances (of the same
+      // account) that have one now, as EC2 does: a self-referencing rule opens a cluster to
+      // itself alone. PeersChanged() has the rule rewritten when members come and go.
+      for (const aws::UserIdGroupPair& pair : normal->user_id_group_pairs) {
+        for (const auto& [id, peer] : instances_) {
+          if (!pair.group_id || !InGroup(peer, *pair.group_id) ||
+              AccountOf(peer.owner_id) != AccountOf(record.owner_id) ||
+              peer.instance.private_ip_address.empty() ||
+              (peer.instance.state.code != kPending && peer.instance.state.code != kRunning)) {
+            continue;
+          }
+          normal->ip_ranges.push_back({peer.instance.private_ip_address + "/32", std::nullopt});
+        }
+      }
+      normal->user_id_group_pairs.clear();
+      ingress.push_back(std::move(*normal));
     }
   }
   return ingress;
+}
+
+void Ec2Service::PeersChanged(const InstanceRecord& member) {
+  for (auto& [id, instance] : instances_) {
+    if (instance.instance.state.code != kRunning && instance.instance.state.code != kPending) {
+      continue;
+    }
+    for (const aws::GroupIdentifier& group : instance.instance.security_groups) {
+      auto found = groups_.find(group.group_id);
+      if (found == groups_.end()) continue;
+      for (const aws::IpPermission& permission : found->second.group.ip_permissions) {
+        for (const aws::UserIdGroupPair& pair : permission.user_id_group_pairs) {
+          if (pair.group_id && InGroup(member, *pair.group_id)) instance.firewall_dirty = true;
+        }
+      }
+    }
+  }
 }
 
 LaunchSpec Ec2Service::SpecFor(const InstanceRecord& record) {

@@ -121,6 +121,9 @@ class Ec2Service {
   void AddBuiltins();
   LaunchSpec SpecFor(const InstanceRecord& record);
   std::vector<aws::IpPermission> IngressFor(const InstanceRecord& record);
+  /// `member` gained or lost its address (launched, started, stopped, terminated): every
+  /// live instance whose rules name one of its groups has its firewall rewritten.
+  void PeersChanged(const InstanceRecord& member);
   void SetState(InstanceRecord& record, int code, std::string reason_code = "",
                 std::string reason_message = "");
 

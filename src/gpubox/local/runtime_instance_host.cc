@@ -13,8 +13,7 @@ std::vector<IngressRule> RuntimeInstanceHost::Rules(
     for (const aws::IpRange& range : permission.ip_ranges) rule.cidrs.push_back(range.cidr_ip);
     for (const aws::Ipv6Range& range : permission.ipv6_ranges)
       rule.cidrs.push_back(range.cidr_ipv6);
-    // A rule naming a group admits the instances' network (every local instance).
-    if (!permission.user_id_group_pairs.empty()) rule.cidrs.push_back(runtime_->config().subnet);
+    // Rules naming a group come with that group's members' addresses (Ec2Service::IngressFor).
     if (!rule.cidrs.empty()) rules.push_back(std::move(rule));
   }
   return rules;

@@ -31,11 +31,12 @@ class RecordingHost : public InstanceHost {
     calls_.push_back("launch " + spec.instance_id + " " + std::to_string(spec.volume_gib));
     authorized_keys_[spec.instance_id] = spec.authorized_key;
     user_data_[spec.instance_id] = spec.user_data;
-    return "10.0.0.5";
+    firewalls_[spec.instance_id] = spec.ingress;
+    return AddressOf(spec.instance_id);
   }
   Result<std::string> Start(const LaunchSpec& spec) override {
     calls_.push_back("start " + spec.instance_id);
-    return "10.0.0.5";
+    return AddressOf(spec.instance_id);
   }
   Result<std::string> Adopt(const LaunchSpec& spec) override {
     calls_.push_back("adopt " + spec.instance_id);
@@ -47,7 +48,8 @@ class RecordingHost : public InstanceHost {
   Result<void> Stop(const std::string& id) override { return Record("stop " + id); }
   Result<void> Terminate(const std::string& id) override { return Record("terminate " + id); }
   Result<void> UpdateFirewall(const std::string& id,
-                              const std::vector<aws::IpPermission>&) override {
+                              const std::vector<aws::IpPermission>& ingress) override {
+    firewalls_[id] = ingress;
     return Record("firewall " + id);
   }
   Result<void> Snapshot(const std::string& id, const std::string& image) override {
@@ -60,14 +62,25 @@ class RecordingHost : public InstanceHost {
                                       const std::string&) override {
     return Record("notice " + id + " " + action);
   }
+  /// 10.0.0.5 for every instance, unless distinct_addresses_: then 10.0.0.10, .11, ... in
+  /// launch order, each instance keeping its own.
+  std::string AddressOf(const std::string& id) {
+    if (!distinct_addresses_) return "10.0.0.5";
+    auto [it, added] = addresses_.try_emplace(id, "");
+    if (added) it->second = "10.0.0." + std::to_string(10 + addresses_.size() - 1);
+    return it->second;
+  }
   Result<void> Record(std::string call) {
     calls_.push_back(std::move(call));
     return {};
   }
   std::vector<std::string> calls_;
-  std::map<std::string, std::string> authorized_keys_;  ///< by instance id
-  std::map<std::string, std::string> user_data_;        ///< by instance id
-  std::set<std::string> powered_off_;  ///< instances whose OS has shut down (PoweredOff)
+  std::map<std::string, std::string> authorized_keys_;               ///< by instance id
+  std::map<std::string, std::string> user_data_;                     ///< by instance id
+  std::map<std::string, std::vector<aws::IpPermission>> firewalls_;  ///< the last, by id
+  bool distinct_addresses_ = false;
+  std::map<std::string, std::string> addresses_;  ///< by instance id
+  std::set<std::string> powered_off_;             ///< instances whose OS has shut down (PoweredOff)
 };
 
 class Ec2ServiceTest : public ::testing::Test {

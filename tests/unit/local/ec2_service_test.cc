@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "gpubox/aws/crypto.h"
 #include "gpubox/local/quotas_service.h"
 #include "unit/local/ec2_service_fixture.h"
@@ -25,6 +27,56 @@ TEST_F(Ec2ServiceTest, RunInstancesGoesPendingThenRunningOnTheHost) {
   Ec2Reply described = Call("DescribeInstances", {{"InstanceId.1", id}});
   EXPECT_EQ(First(described, "name"), "running");
   EXPECT_EQ(First(described, "privateIpAddress"), "10.0.0.5");
+}
+
+/// The CIDRs a host firewall admits on every port (a rule of protocol -1).
+std::set<std::string> OpenToAll(const std::vector<aws::IpPermission>& ingress) {
+  std::set<std::string> cidrs;
+  for (const aws::IpPermission& permission : ingress) {
+    if (permission.ip_protocol != "-1") continue;
+    EXPECT_TRUE(permission.user_id_group_pairs.empty()) << "the host gets addresses, not groups";
+    for (const aws::IpRange& range : permission.ip_ranges) cidrs.insert(range.cidr_ip);
+  }
+  return cidrs;
+}
+
+TEST_F(Ec2ServiceTest, ASelfReferencingRuleAdmitsTheGroupsInstancesAloneAsTheyComeAndGo) {
+  host_.distinct_addresses_ = true;
+  std::string cluster = First(
+      Call("CreateSecurityGroup", {{"GroupName", "c"}, {"GroupDescription", "d"}}), "groupId");
+  std::string other = First(
+      Call("CreateSecurityGroup", {{"GroupName", "o"}, {"GroupDescription", "d"}}), "groupId");
+  ASSERT_EQ(Call("AuthorizeSecurityGroupIngress", {{"GroupId", cluster},
+                                                   {"IpPermissions.1.IpProtocol", "-1"},
+                                                   {"IpPermissions.1.Groups.1.GroupId", cluster}})
+                .status,
+            200);
+  std::string ami = DlamiId();
+  Ec2Reply nodes = Call("RunInstances", {{"ImageId", ami},
+                                         {"InstanceType", "g4dn.xlarge"},
+                                         {"MinCount", "2"},
+                                         {"MaxCount", "2"},
+                                         {"SecurityGroupId.1", cluster}});
+  ASSERT_EQ(nodes.status, 200) << nodes.body;
+  std::string outsider =
+      First(Call("RunInstances",
+                 {{"ImageId", ami}, {"InstanceType", "g4dn.xlarge"}, {"SecurityGroupId.1", other}}),
+            "instanceId");
+  for (int tick = 0; tick < 4; ++tick) service_->Tick();
+  std::vector<std::string> ids;
+  for (size_t at = 0; (at = nodes.body.find("<instanceId>", at)) != std::string::npos; ++at) {
+    ids.push_back(nodes.body.substr(at + 12, nodes.body.find('<', at + 12) - at - 12));
+  }
+  ASSERT_EQ(ids.size(), 2u);
+  std::set<std::string> both = {host_.AddressOf(ids[0]) + "/32", host_.AddressOf(ids[1]) + "/32"};
+  EXPECT_EQ(OpenToAll(host_.firewalls_[ids[0]]), both);
+  EXPECT_EQ(OpenToAll(host_.firewalls_[ids[1]]), both);
+  EXPECT_EQ(both.count(host_.AddressOf(outsider) + "/32"), 0u);
+  EXPECT_TRUE(OpenToAll(host_.firewalls_[outsider]).empty());  // its group admits nobody
+  ASSERT_EQ(Call("TerminateInstances", {{"InstanceId.1", ids[1]}}).status, 200);
+  for (int tick = 0; tick < 3; ++tick) service_->Tick();
+  EXPECT_EQ(OpenToAll(host_.firewalls_[ids[0]]),
+            std::set<std::string>{host_.AddressOf(ids[0]) + "/32"});
 }
 
 TEST_F(Ec2ServiceTest, ClientTokenAnswersTheSameReservation) {
