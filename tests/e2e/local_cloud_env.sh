@@ -21,14 +21,25 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 work=$(mktemp -d /tmp/gpubox-e2e.XXXXXX)
-prefix="t$((RANDOM % 900 + 100))"
+# A slot of our own (its namespace prefix and subnet), claimed by an atomic mkdir with our
+# pid in it, so that tests run in parallel (ctest -j) never share a bridge, a namespace name
+# or a subnet, nor tear down each other's; a slot whose test died is taken back.
+claims=/run/gpubox-e2e-slots
+mkdir -p "$claims"
+while :; do
+  slot=$((RANDOM % 200 + 20))
+  if mkdir "$claims/$slot" 2>/dev/null; then echo $$ >"$claims/$slot/pid"; break; fi
+  owner=$(cat "$claims/$slot/pid" 2>/dev/null)
+  if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then rm -rf "${claims:?}/$slot"; fi
+done
+prefix="t$((slot + 100))"
 export HOME="$work/home" XDG_STATE_HOME="$work/home/.local/state" GPUBOX_CLOUD=local
 export GPUBOX_LOCAL_STATE_DIR="$work/local" GPUBOX_LOCAL_PREFIX=$prefix
 # Where granted users find the cloud: private too, so parallel tests do not meet in /run/gpubox.
 # No user behind sudo is granted by 'local up' unless a test asks.
 export GPUBOX_LOCAL_PUBLIC_DIR="$work/public"
 unset SUDO_USER
-export GPUBOX_LOCAL_SUBNET="10.215.$((RANDOM % 200 + 20)).0/24"
+export GPUBOX_LOCAL_SUBNET="10.215.$slot.0/24"
 mkdir -p "$HOME"
 # shellcheck disable=SC2034  # used by the scripts that source this one
 bridge_ip=$(sed 's/\.0\/24$/.1/' <<<"$GPUBOX_LOCAL_SUBNET")
@@ -45,7 +56,7 @@ local_cloud_teardown() {
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$prefix-"); do ip netns del "$ns"; done
   nft list tables 2>/dev/null | grep "$prefix" | while read -r _ family table; do nft delete table "$family" "$table"; done
   ip link del "$prefix-br0" 2>/dev/null
-  rm -rf "$work"
+  rm -rf "$work" "${claims:?}/$slot"
 }
 trap local_cloud_teardown EXIT
 
