@@ -3,8 +3,9 @@
 # an OS shutdown inside an instance stops or terminates it as its
 # InstanceInitiatedShutdownBehavior says (user data runs poweroff / shutdown -h now, as root);
 # an unused box stops by itself within its --idle-stop plus a slack, after a warning that
-# reaches an open terminal; a box with a running `gpubox run` job stays up; --idle-stop off
-# never stops; --max-cost stops the box when price x running time reaches it, with no gpubox
+# reaches an open terminal; a box with a running `gpubox run` job stays up; a box whose
+# notebook cell runs longer than the duration stays up, and stops once only an idle forwarded
+# tab is left; --idle-stop off never stops; --max-cost stops the box when price x running time reaches it, with no gpubox
 # command running; --idle-action down terminates. Figure: how late the idle stop comes.
 set -uo pipefail
 gpubox=$1
@@ -45,7 +46,21 @@ behaviour() { aws_ec2 "${2:-us-east-1}" describe-instance-attribute --instance-i
 check "DescribeInstanceAttribute: the behaviour as launched" \
   test "$(behaviour "$stopper")/$(behaviour "$terminator")" = stop/terminate
 
-# 2. Boxes, each with the agent from its user data (no setup: fast).
+# 2. A notebook box (set up: Jupyter), first, so that its long cell overlaps the others. Its
+# cell stays busy for longer than the duration plus the agent's 60 s window of SSH traffic
+# (the setup's and the tunnel's own bytes): only the Jupyter probe can keep it up that long.
+busy_s=100
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+check "up nb (set up: Jupyter; --idle-stop ${idle_s}s)" \
+  "$gpubox" up nb --idle-stop "${idle_s}s" --idle-warn "${warn_s}s"
+jupyter=$("$gpubox" jupyter nb --json --port "$(free_port)")
+mkdir -p "$work/tab"
+/usr/bin/python3 "$here/notebook_tab_check.py" "http://127.0.0.1:$(jq -r .port <<<"$jupyter")" \
+  "$(jq -r .token <<<"$jupyter")" "$busy_s" $((busy_s + idle_s + slack_s + 60)) "$work/tab" \
+  >"$work/tab.log" 2>&1 &
+tab_pid=$!
+
+# 3. Boxes, each with the agent from its user data (no setup: fast).
 up() { "$gpubox" up "$@" --no-setup >/dev/null 2>"$work/up-$1.err" || { cat "$work/up-$1.err"; return 1; }; }
 check "up idle (--idle-stop ${idle_s}s)" up idle --idle-stop "${idle_s}s" --idle-warn "${warn_s}s"
 # An open terminal nobody types in: ssh with a pty under script(1), its output captured. Its
@@ -103,6 +118,17 @@ cost_stopped_ms=$(now_ms)
 check "not before the budget's time" test $((cost_stopped_ms - cost_up_ms)) -ge 20000
 check "the box with a running job is still running" state_is "${iid[busy]}" "${region[busy]}" running
 check "--idle-stop off: still running" state_is "${iid[never]}" "${region[never]}" running
+# The notebook box: up while its cell ran, stopped once only the idle tab was left.
+check "the notebook cell ran its ${busy_s}s to the end (the box stayed up)" \
+  wait_for $((busy_s + 30)) test -s "$work/tab/cell-done"
+check "and the box was still running then" state_is "$(field nb instance_id)" "$(field nb region)" running
+[ -s "$work/tab/cell-done" ] || { echo "the tab saw:"; cat "$work/tab.log"; }
+nb_stopped_ms=0
+nb_stopped() { state_is "$(field nb instance_id)" "$(field nb region)" stopped && nb_stopped_ms=$(now_ms); }
+check "with only an idle forwarded tab left, it stopped within ${idle_s}s + ${slack_s}s" \
+  wait_for $((idle_s + slack_s)) nb_stopped
+check "the tab saw the server go" wait_for 20 test -s "$work/tab/gone"
+wait "$tab_pid"
 check "gpubox idle shows the setting" grep -q "never stops itself" <<<"$("$gpubox" idle never)"
 check "gpubox idle changes it on the running box" \
   grep -q "after 3600 s" <<<"$("$gpubox" idle never 60m)"
@@ -112,7 +138,10 @@ deadline_ms=$(($(date -d "$warned_at" +%s) * 1000))
 echo "figure: the idle stop came $((stopped_ms - deadline_ms)) ms after the deadline the warning" \
   "announced (the cloud polled every 0.5 s; idle.json's first stop_at was $((deadline_ms - stop_at_ms))" \
   "ms earlier); --max-cost: stopped at most $(((cost_stopped_ms - cost_up_ms) / 1000)) s after up" \
-  "returned (budget 40 s of running time from the agent's start; seen after the other checks)"
-for box in idle busy never cost; do "$gpubox" down "$box" --yes >/dev/null 2>&1; done
-check "nothing left" test "$(tag_count idle)$(tag_count busy)$(tag_count never)$(tag_count cost)" = 0000
+  "returned (budget 40 s of running time from the agent's start; seen after the other checks);" \
+  "the notebook box stopped $((nb_stopped_ms - $(cat "$work/tab/cell-done" 2>/dev/null || echo 0)))" \
+  "ms after its ${busy_s}s cell ended (--idle-stop ${idle_s}s)"
+for box in idle busy never cost nb; do "$gpubox" down "$box" --yes >/dev/null 2>&1; done
+check "nothing left" \
+  test "$(tag_count idle)$(tag_count busy)$(tag_count never)$(tag_count cost)$(tag_count nb)" = 00000
 finish

@@ -89,6 +89,8 @@ check "u1: Jupyter answers through u1's tunnel with the token" \
 check "the notebook API lists the sample notebook through the tunnel" jq -e \
   '[.content[].name] | index("gpubox-sample.ipynb") != null' <<<"$(curl -s -m 5 -H "Authorization: token $token" \
   "http://127.0.0.1:$jport/api/contents")"
+check "u1: the sample notebook runs on u1's box through u1's tunnel" as_user "$u1" /usr/bin/python3 \
+  "$here/../../tools/run_notebook_via_jupyter.py" "http://127.0.0.1:$jport" "$token" gpubox-sample.ipynb
 check "the tunnel is u1's own (its control socket in u1's home, theirs)" \
   test "$(stat -c %U "/home/$u1/.local/state/gpubox/tunnels/d2l.sock")" = "$u1"
 check "u1: gpubox ssh d2l -- true" as_user "$u1" "$gpubox" ssh d2l -- true

@@ -383,24 +383,29 @@ class Activity:
         self.cpu_used, self.net_moved = Window(window_s), Window(window_s)
 
     def jupyter(self, agent, now):
-        """Kernels busy or with execution activity, terminals typed in (Jupyter's API, with
-        the box's token); nothing when Jupyter is not running."""
+        """Kernels busy (or starting) or with execution activity, terminals typed in
+        (Jupyter's API, with the box's token); nothing when Jupyter is not running."""
         token = read_small(agent.home + "/.gpubox/jupyter.token")
         if not token:
             return 0, "jupyter"
         last = 0.0
         for path in ("/api/kernels", "/api/terminals"):
-            conn = http.client.HTTPConnection("127.0.0.1", 8888, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", 8888, timeout=10)
             try:
                 conn.request("GET", path, headers={"Authorization": "token " + token})
                 reply = conn.getresponse()
                 items = json.loads(reply.read() or b"[]") if reply.status == 200 else []
+            except socket.timeout:
+                # Running but too busy to answer: never stop a notebook we cannot read.
+                return now, "jupyter"
             except (OSError, ValueError):
                 items = []
             finally:
                 conn.close()
             for item in items if isinstance(items, list) else []:
-                busy = item.get("execution_state") == "busy"
+                # A kernel still starting (or restarting) has a cell waiting for it.
+                busy = item.get("execution_state") in (
+                    "busy", "starting", "restarting", "autorestarting")
                 last = max(last, now if busy else iso_ts(item.get("last_activity")))
         return last, "jupyter"
 
