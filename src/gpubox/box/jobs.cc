@@ -112,7 +112,8 @@ Result<void> StartJob(Env& env, const SshTarget& target, const JobSpec& job) {
                   {{"GPUBOX_JOB_ACTION", "start"},
                    {"GPUBOX_JOB_ID", job.id},
                    {"GPUBOX_JOB_WORKDIR", job.workdir},
-                   {"GPUBOX_JOB_COMMAND", RemoteCommandLine(job.argv)},
+                   {"GPUBOX_JOB_COMMAND", job.expand_variables ? ExpandingCommandLine(job.argv)
+                                                               : RemoteCommandLine(job.argv)},
                    {"GPUBOX_JOB_RESTART", std::string(RestartPolicyName(job.restart))},
                    {"GPUBOX_JOB_MAX_RESTARTS", std::to_string(job.max_restarts)}},
                   /*install=*/true),

@@ -29,6 +29,8 @@ struct JobSpec {
   std::vector<std::string> argv;  ///< run exactly (each argument quoted for the remote shell)
   RestartPolicy restart = RestartPolicy::kOnInterruption;
   int max_restarts = 3;  ///< on-failure: restarts after non-zero exits, at most this many
+  /// `$VAR` in the arguments expanded on the box (ExpandingCommandLine), not kept literal.
+  bool expand_variables = false;
 };
 
 /// One row of `gpubox jobs`.

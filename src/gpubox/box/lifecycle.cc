@@ -4,6 +4,7 @@
 #include <map>
 #include <ostream>
 
+#include "gpubox/box/cluster.h"
 #include "gpubox/box/instance_facts.h"
 #include "gpubox/box/jupyter.h"
 #include "gpubox/box/spot_requests.h"
@@ -136,6 +137,15 @@ Result<std::vector<BoxListing>> Lifecycle::List() {
 
 Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  GPUBOX_TRY_VOID(RefuseClusterNode(box, "stop"));
+  for (const BoxRecord& node : GPUBOX_TRY(ClusterNodes(store_, box))) {
+    if (node.node > 0) GPUBOX_TRY(StopOne(node.name));
+  }
+  return StopOne(name);
+}
+
+Result<BoxRecord> Lifecycle::StopOne(const std::string& name) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (box.state == BoxState::kStopped) return box;
   if (box.state == BoxState::kSetupFailed && box.running_since == 0) return box;  // kept stopped
   CloseSshMaster(env_, TargetOf(box));
@@ -160,6 +170,17 @@ Result<BoxRecord> Lifecycle::Stop(const std::string& name) {
 }
 
 Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  GPUBOX_TRY_VOID(RefuseClusterNode(box, "start"));
+  // Node 0 first: the ssh config rewritten last holds every node.
+  BoxRecord started = GPUBOX_TRY(StartOne(name, ssh_timeout_ms));
+  for (const BoxRecord& node : GPUBOX_TRY(ClusterNodes(store_, box))) {
+    if (node.node > 0) GPUBOX_TRY(StartOne(node.name, ssh_timeout_ms));
+  }
+  return started;
+}
+
+Result<BoxRecord> Lifecycle::StartOne(const std::string& name, int ssh_timeout_ms) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   // A running box is started already, unless the cloud stopped it (a spot interruption).
   if (box.state == BoxState::kRunning &&
@@ -199,11 +220,27 @@ Result<BoxRecord> Lifecycle::Start(const std::string& name, int ssh_timeout_ms) 
 
 Result<DownPlan> Lifecycle::PlanDown(const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  GPUBOX_TRY_VOID(RefuseClusterNode(box, "down"));
+  DownPlan plan = PlanDownOne(box);
+  if (box.nodes > 1) {
+    for (const BoxRecord& node : GPUBOX_TRY(ClusterNodes(store_, box))) {
+      if (node.node == 0) continue;
+      for (const std::string& line : PlanDownOne(node).lines) {
+        plan.lines.push_back(node.name + ": " + line);
+      }
+    }
+    plan.lines.push_back("placement group " + ClusterPlacementGroup(name));
+  }
+  return plan;
+}
+
+DownPlan Lifecycle::PlanDownOne(const BoxRecord& box) {
+  bool node = box.IsNodeOfCluster();
   DownPlan plan{box.instance_id,
                 box.region,
-                box.security_group_id,
-                box.key_name,
-                box.key_path,
+                node ? "" : box.security_group_id,
+                node ? "" : box.key_name,
+                node ? "" : box.key_path,
                 box.market == Market::kSpot,
                 {}};
   if (plan.spot) {
@@ -218,11 +255,28 @@ Result<DownPlan> Lifecycle::PlanDown(const std::string& name) {
   if (!plan.security_group_id.empty()) {
     plan.lines.push_back("security group " + box.security_group_id + " (" + box.key_name + ")");
   }
-  plan.lines.push_back("key pair " + box.key_name + " and its private key " + box.key_path);
+  if (!plan.key_name.empty()) {
+    plan.lines.push_back("key pair " + box.key_name + " and its private key " + box.key_path);
+  }
   return plan;
 }
 
 Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
+  BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  GPUBOX_TRY_VOID(RefuseClusterNode(box, "down"));
+  // The other nodes first: node 0's down deletes the group they are in.
+  for (const BoxRecord& node : GPUBOX_TRY(ClusterNodes(store_, box))) {
+    if (node.node > 0) GPUBOX_TRY_VOID(DownOne(PlanDownOne(node), node.name));
+  }
+  GPUBOX_TRY_VOID(DownOne(plan, name));
+  if (box.nodes > 1) {
+    GPUBOX_TRY_VOID(cloud_.DeletePlacementGroup(box.region, ClusterPlacementGroup(name)));
+    Event(name, "down", "deleted placement group " + ClusterPlacementGroup(name));
+  }
+  return {};
+}
+
+Result<void> Lifecycle::DownOne(const DownPlan& plan, const std::string& name) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
   if (GPUBOX_TRY(CloseTunnel(env_, paths_, name))) progress_ << "gpubox: closed the tunnel\n";
   CloseSshMaster(env_, TargetOf(box));
@@ -256,9 +310,11 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   if (!plan.security_group_id.empty()) {
     GPUBOX_TRY_VOID(cloud_.DeleteSecurityGroup(plan.region, plan.security_group_id));
   }
-  GPUBOX_TRY_VOID(cloud_.DeleteKeyPair(plan.region, plan.key_name));
-  (void)env_.files->Remove(plan.key_path);
-  (void)env_.files->Remove(plan.key_path + ".pub");
+  if (!plan.key_name.empty()) {
+    GPUBOX_TRY_VOID(cloud_.DeleteKeyPair(plan.region, plan.key_name));
+    (void)env_.files->Remove(plan.key_path);
+    (void)env_.files->Remove(plan.key_path + ".pub");
+  }
   (void)env_.files->Remove(paths_.known_hosts(name));
   if (!plan.instance_id.empty()) {  // gone from the cloud's answers: it ended by now
     GPUBOX_TRY_VOID(store_.CloseInterval(plan.instance_id, IntervalKind::kInstance, Now()));

@@ -45,10 +45,11 @@ class Lifecycle {
 
   /// Every box of this cloud in the store, plus tagged instances it does not know.
   Result<std::vector<BoxListing>> List();
-  /// Stops the instance (the disk is kept, and billed).
+  /// Stops the instance (the disk is kept, and billed); a cluster's, every node's.
   Result<BoxRecord> Stop(const std::string& name);
-  /// Starts a stopped box and waits for SSH.
+  /// Starts a stopped box (a cluster: every node) and waits for SSH.
   Result<BoxRecord> Start(const std::string& name, int ssh_timeout_ms = 120000);
+  /// What Down deletes; a cluster's nodes and placement group too.
   Result<DownPlan> PlanDown(const std::string& name);
   /// Terminates the instance and deletes what gpubox made only for it.
   Result<void> Down(const DownPlan& plan, const std::string& name);
@@ -64,6 +65,11 @@ class Lifecycle {
   Result<BoxRecord> RunningBox(const std::string& name);
 
  private:
+  Result<BoxRecord> StopOne(const std::string& name);
+  Result<BoxRecord> StartOne(const std::string& name, int ssh_timeout_ms);
+  /// A node 1.. of a cluster: its instance only (the group and key are node 0's to delete).
+  DownPlan PlanDownOne(const BoxRecord& box);
+  Result<void> DownOne(const DownPlan& plan, const std::string& name);
   Result<aws::Instance> Describe(const BoxRecord& box);
   /// Waits for the instance to reach `state_code`; returns it.
   Result<aws::Instance> WaitFor(const BoxRecord& box, int state_code, int timeout_ms);

@@ -109,7 +109,8 @@ Result<UpPlan> Provisioner::Plan(const UpOptions& options) {
     if (!options.instance_type.empty() && type.name != options.instance_type) continue;
     LaunchCandidate candidate{offer,         type.name,           catalog_.region(*offer),
                               offer->market, offer->price_usd_hr, {}};
-    candidate.quota = GPUBOX_TRY(quotas.Check(candidate.region, type, offer->market));
+    candidate.quota =
+        GPUBOX_TRY(quotas.Check(candidate.region, type, offer->market, options.nodes));
     plan.candidates.push_back(std::move(candidate));
     if (static_cast<int>(plan.candidates.size()) >= options.max_offers) break;
   }
@@ -137,15 +138,19 @@ std::string Provisioner::SetupScriptFor(const UpOptions& options) const {
   return SetupScript(setup);
 }
 
-Result<std::optional<aws::Instance>> Provisioner::FindExisting(const std::string& name) {
+Result<std::vector<aws::Instance>> Provisioner::FindExisting(const std::string& name) {
   for (const std::string& region : GPUBOX_TRY(cloud_.Regions())) {
     auto instances = GPUBOX_TRY(cloud_.DescribeInstances(
         region,
         {aws::Filter{std::string("tag:") + kBoxTag, {name}},
          aws::Filter{"instance-state-name", {"pending", "running", "stopping", "stopped"}}}));
-    if (!instances.empty()) return instances.front();
+    if (instances.empty()) continue;
+    std::stable_sort(instances.begin(), instances.end(), [](const auto& a, const auto& b) {
+      return a.ami_launch_index < b.ami_launch_index;
+    });
+    return instances;
   }
-  return std::nullopt;
+  return std::vector<aws::Instance>{};
 }
 
 int RootDiskGib(const aws::Image& image, int asked_gib) {
@@ -197,8 +202,11 @@ Result<void> Provisioner::EnsureAccess(BoxRecord& box, const std::string& region
   }
   std::string group_id = GPUBOX_TRY(cloud_.FindSecurityGroup(region, box.key_name));
   if (group_id.empty()) {
+    bool cluster = box.nodes > 1;
     group_id = GPUBOX_TRY(cloud_.CreateSecurityGroup(
-        region, box.key_name, "gpubox box " + box.name + ": SSH from its owner only",
+        region, box.key_name,
+        cluster ? "gpubox cluster " + box.name + ": SSH from its owner, all traffic among its nodes"
+                : "gpubox box " + box.name + ": SSH from its owner only",
         BoxTags(box.name)));
     aws::IpPermission ssh;
     ssh.ip_protocol = "tcp";
@@ -206,10 +214,22 @@ Result<void> Provisioner::EnsureAccess(BoxRecord& box, const std::string& region
     ssh.to_port = 22;
     ssh.ip_ranges.push_back({options.caller_cidr, "gpubox caller"});
     GPUBOX_TRY_VOID(cloud_.AuthorizeIngress(region, group_id, ssh));
+    if (cluster) {  // rendezvous, gloo and NCCL use ports of their own choosing
+      aws::IpPermission peers;
+      peers.ip_protocol = "-1";
+      peers.user_id_group_pairs.push_back(aws::UserIdGroupPair{});
+      peers.user_id_group_pairs.back().group_id = group_id;
+      GPUBOX_TRY_VOID(cloud_.AuthorizeIngress(region, group_id, peers));
+    }
     Event(box.name, "security-group",
-          "made " + group_id + " in " + region + ": tcp/22 from " + options.caller_cidr);
+          "made " + group_id + " in " + region + ": tcp/22 from " + options.caller_cidr +
+              (cluster ? ", all traffic from its own members" : ""));
   }
   box.security_group_id = group_id;
+  if (box.nodes > 1) {
+    GPUBOX_TRY_VOID(
+        cloud_.CreatePlacementGroup(region, ClusterPlacementGroup(box.name), BoxTags(box.name)));
+  }
   return {};
 }
 
@@ -243,7 +263,9 @@ void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& 
       (void)cloud_.DeleteSecurityGroup(region, *group);
     }
     (void)cloud_.DeleteKeyPair(region, box.key_name);
+    if (box.nodes > 1) (void)cloud_.DeletePlacementGroup(region, ClusterPlacementGroup(box.name));
   }
+  for (int node = 1; node < box.nodes; ++node) (void)store_.Delete(NodeName(box.name, node));
   for (const std::string& file :
        {box.key_path, box.key_path + ".pub", paths_.known_hosts(box.name)}) {
     if (!box.key_path.empty()) (void)env_.files->Remove(file);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gpubox/box/agent_settings.h"
+#include "gpubox/box/cluster.h"
 #include "gpubox/box/paths.h"
 #include "gpubox/box/quota_check.h"
 #include "gpubox/box/ssh.h"
@@ -41,6 +42,9 @@ struct UpOptions {
   int running_timeout_ms = 300000;
   int64_t started_us = 0;  ///< when the command began (the timeline's origin); 0: at Up()
   AgentSettings agent;     ///< idle auto-stop and budget, enforced on the box
+  /// A cluster of this many nodes (`up --nodes N`: one RunInstances of N in a cluster
+  /// placement group, all traffic among the nodes, each wired for torchrun); 1: a lone box.
+  int nodes = 1;
 };
 
 /// One offer to try, with its quota verdict.
@@ -99,8 +103,18 @@ class Provisioner {
   /// `clean_up_on_failure` (up), nothing otherwise (recover).
   Result<BoxRecord> Launch(BoxRecord box, const UpOptions& options, const UpPlan& plan,
                            bool clean_up_on_failure = true);
-  /// An instance of this box the cloud already has (pending..stopped), if any.
-  Result<std::optional<aws::Instance>> FindExisting(const std::string& name);
+  /// The instances of this box (of each node of a cluster) the cloud already has
+  /// (pending..stopped), in launch-index order; none when there are none.
+  Result<std::vector<aws::Instance>> FindExisting(const std::string& name);
+  /// Records nodes 1..N-1 of a cluster (boxes NAME-i) for `instances` (node 0 is `box`), then
+  /// waits for every node as WaitUntilReady does; a lone box: WaitUntilReady.
+  Result<BoxRecord> WaitForNodes(BoxRecord box, const std::vector<aws::Instance>& instances,
+                                 const UpOptions& options);
+  /// Every node of a cluster knows the others: /etc/hosts and its environment
+  /// (scripts/cluster.sh), from the nodes' private addresses.
+  Result<void> WireCluster(const std::vector<BoxRecord>& nodes);
+  /// Prepares, wires and sets up every node of a cluster; on a failure deletes it all.
+  Result<void> SetUpCluster(const BoxRecord& box, const UpOptions& options);
   /// The image to launch: --image (an id or one of your images' names), else
   /// the newest Deep Learning AMI for the type's architecture.
   Result<aws::Image> ResolveImage(const std::string& region, const UpOptions& options,

@@ -38,6 +38,10 @@ aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandid
   request.key_name = box.key_name;
   request.placement = aws::Placement{};
   request.placement->availability_zone = zone;
+  if (box.nodes > 1) {  // all or nothing, close together
+    request.min_count = request.max_count = box.nodes;
+    request.placement->group_name = ClusterPlacementGroup(box.name);
+  }
   request.security_group_ids = {box.security_group_id};
   request.client_token = box.client_token;
   request.tag_specifications = {{"instance", {{kBoxTag, box.name}, {"Name", box.name}}},
@@ -72,13 +76,19 @@ aws::RunInstancesRequest MakeRunRequest(const BoxRecord& box, const LaunchCandid
 
 Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   GPUBOX_TRY_VOID(ValidateBoxName(options.name));
+  if (options.nodes < 1 || options.nodes > kMaxNodes) {
+    return Fail(ErrorCode::kUsage, "--nodes must be 1 to " + std::to_string(kMaxNodes),
+                "e.g. --nodes 2 for a two-node cluster");
+  }
   step_started_us_ = options.started_us != 0 ? options.started_us : env_.clock->NowMicros();
   BoxRecord box;
   UpOptions resumed = options;  // a known box keeps the framework it was made with
   bool kept = false;            // a box kept after a failed setup: never deleted here
   if (auto known = store_.Load(options.name)) {
     box = *known;
+    GPUBOX_TRY_VOID(RefuseClusterNode(box, "up"));
     if (!box.framework.empty()) resumed.framework = box.framework;
+    resumed.nodes = box.nodes;              // a cluster stays the size it was made
     if (box.state == BoxState::kRunning) {  // the same command again: the same box
       progress_ << "gpubox: " << box.name << " is already up\n";
       return box;
@@ -95,6 +105,21 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
       progress_ << "gpubox: continuing the unfinished up of " << box.name << '\n';
     }
   } else {
+    if (options.nodes > 1) {  // its nodes' names must be free, and valid
+      GPUBOX_TRY_VOID(ValidateBoxName(NodeName(options.name, options.nodes - 1)));
+      for (int node = 1; node < options.nodes; ++node) {
+        if (store_.Load(NodeName(options.name, node))) {
+          return Fail(ErrorCode::kUsage,
+                      "a box named '" + NodeName(options.name, node) +
+                          "' exists: the nodes of cluster '" + options.name + "' are named " +
+                          options.name + "-1.." + options.name + "-" +
+                          std::to_string(options.nodes - 1),
+                      "pick another name for the cluster");
+        }
+      }
+      box.cluster = options.name;
+      box.nodes = options.nodes;
+    }
     box.name = options.name;
     box.cloud = cloud_.name();
     box.created_at = NowSeconds(env_);
@@ -121,32 +146,53 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
   auto existing = GPUBOX_TRY(FindExisting(box.name));
   StepDone(box.name, "find-existing");
   Result<BoxRecord> ready = [&]() -> Result<BoxRecord> {
-    if (existing) {
-      if (!kept) {
-        progress_ << "gpubox: found " << existing->instance_id << " already launched for "
-                  << box.name << "; continuing with it\n";
-      }
-      box.instance_id = existing->instance_id;
-      box.instance_type = existing->instance_type;
-      box.zone = InstanceZone(*existing);
-      if (!box.zone.empty()) box.region = RegionOfZone(box.zone);
-      box.market = InstanceMarket(*existing);
-      box.gpu = GpuOf(catalog_, box.instance_type);
-      if (box.price_usd_hr == 0) {
-        for (const LaunchCandidate& candidate : plan.candidates) {
-          if (candidate.instance_type == box.instance_type && candidate.region == box.region) {
-            box.price_usd_hr = candidate.price_usd_hr;
-          }
+    if (existing.empty()) return Launch(box, up, plan);
+    const aws::Instance& first = existing.front();
+    if (!kept) {
+      progress_ << "gpubox: found " << first.instance_id << " already launched for " << box.name
+                << "; continuing with it\n";
+    }
+    if (static_cast<int>(existing.size()) != box.nodes) {
+      return Fail(ErrorCode::kCloud,
+                  "cluster " + box.name + " has " + std::to_string(existing.size()) + " of its " +
+                      std::to_string(box.nodes) + " instances",
+                  "'gpubox down " + box.name + "' deletes it; then up again");
+    }
+    box.instance_id = first.instance_id;
+    box.instance_type = first.instance_type;
+    box.zone = InstanceZone(first);
+    if (!box.zone.empty()) box.region = RegionOfZone(box.zone);
+    box.market = InstanceMarket(first);
+    box.gpu = GpuOf(catalog_, box.instance_type);
+    if (box.price_usd_hr == 0) {
+      for (const LaunchCandidate& candidate : plan.candidates) {
+        if (candidate.instance_type == box.instance_type && candidate.region == box.region) {
+          box.price_usd_hr = candidate.price_usd_hr;
         }
       }
-      GPUBOX_TRY_VOID(store_.Save(box));
-      GPUBOX_TRY_VOID(StartIfStopped(box, *existing));
-      return WaitUntilReady(box, up);
     }
-    return Launch(box, up, plan);
+    GPUBOX_TRY_VOID(store_.Save(box));
+    for (const aws::Instance& instance : existing) {
+      BoxRecord node = box;
+      node.instance_id = instance.instance_id;
+      GPUBOX_TRY_VOID(StartIfStopped(node, instance));
+    }
+    return WaitForNodes(box, existing, up);
   }();
   if (!ready) return ready;
   box = *ready;
+  if (box.nodes > 1) {
+    GPUBOX_TRY_VOID(SetUpCluster(box, up));
+    for (BoxRecord node : GPUBOX_TRY(ClusterNodes(store_, box))) {
+      node.state = BoxState::kRunning;
+      GPUBOX_TRY_VOID(store_.Save(node));
+    }
+    box = GPUBOX_TRY(store_.Load(box.name));
+    Event(box.name, "up",
+          "ready: a cluster of " + std::to_string(box.nodes) + " " + box.instance_type + " in " +
+              box.zone);
+    return box;
+  }
   std::vector<std::string> phases_done = GPUBOX_TRY(PrepareBox(box));
   StepDone(box.name, "prepare");
   // An image that holds every phase (and no notebooks to upload) needs no setup session.
@@ -236,16 +282,23 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
       progress_ << "gpubox: launching " << candidate.instance_type << " ("
                 << MarketName(candidate.market) << ") in " << zone << '\n';
       auto launched =
-          cloud_.RunInstance(region, MakeRunRequest(box, candidate, *image, zone, options));
+          cloud_.RunInstances(region, MakeRunRequest(box, candidate, *image, zone, options));
+      if (launched && static_cast<int>(launched->size()) != box.nodes) {
+        launched =
+            Fail(ErrorCode::kCloud, "RunInstances answered " + std::to_string(launched->size()) +
+                                        " instances, not " + std::to_string(box.nodes));
+      }
       if (launched) {
         StepDone(box.name, "run-instances");
-        box.instance_id = launched->instance_id;
+        std::vector<std::string> ids;
+        for (const aws::Instance& instance : *launched) ids.push_back(instance.instance_id);
+        box.instance_id = ids.front();
         (void)store_.AddAttempt({box.name, NowSeconds(env_), candidate.instance_type, region, zone,
                                  MarketName(box.market), box.price_usd_hr, "launched",
-                                 launched->instance_id});
+                                 Join(ids, " ")});
         if (auto saved = store_.Save(box); !saved) return fail(saved.error());
-        Event(box.name, "launch", launched->instance_id + " " + box.instance_type + " " + zone);
-        auto ready = WaitUntilReady(box, options);
+        Event(box.name, "launch", Join(ids, " ") + " " + box.instance_type + " " + zone);
+        auto ready = WaitForNodes(box, *launched, options);
         if (!ready) return fail(ready.error());
         return ready;
       }
@@ -307,11 +360,17 @@ Result<BoxRecord> Provisioner::WaitUntilReady(BoxRecord box, const UpOptions& op
 Result<std::vector<std::string>> Provisioner::PrepareBox(const BoxRecord& box) {
   std::string script =
       PrepareScript(box.client_token, box.cloud != "aws" ? SampleNotebook() : std::string_view());
-  auto run = GPUBOX_TRY(env_.processes->Run(SshCommand(TargetOf(box), {"bash", "-s"}),
-                                            {.stdin_text = script, .timeout_ms = 30000}));
+  // A first session can be slow on a loaded host (the boot's own scripts run meanwhile).
+  constexpr int kPrepareTimeoutMs = 120000;
+  auto run =
+      GPUBOX_TRY(env_.processes->Run(SshCommand(TargetOf(box), {"bash", "-s"}),
+                                     {.stdin_text = script, .timeout_ms = kPrepareTimeoutMs}));
   if (run.exit_code != 0) {
-    return Fail(ErrorCode::kCloud,
-                "could not prepare " + box.name + ": " + std::string(Trim(run.err)));
+    std::string why =
+        run.exit_code == 137 && Trim(run.err).empty()
+            ? "no answer within " + std::to_string(kPrepareTimeoutMs / 1000) + " s"
+            : "exit " + std::to_string(run.exit_code) + ": " + std::string(Trim(run.err));
+    return Fail(ErrorCode::kCloud, "could not prepare " + box.name + " (" + why + ")");
   }
   std::vector<std::string> phases_done;
   for (std::string_view line : Split(run.out, '\n')) {

@@ -35,7 +35,7 @@ Result<std::map<std::string, int>> QuotaChecker::InUse(const std::string& region
 }
 
 Result<QuotaVerdict> QuotaChecker::Check(const std::string& region, const InstanceType& type,
-                                         Market market) {
+                                         Market market, int count) {
   QuotaBucket bucket = QuotaFor(type.family, market);
   QuotaVerdict verdict;
   verdict.region = region;
@@ -50,7 +50,7 @@ Result<QuotaVerdict> QuotaChecker::Check(const std::string& region, const Instan
   }
   auto used = GPUBOX_TRY(InUse(region));
   verdict.vcpus_in_use = used[verdict.quota_code];
-  verdict.vcpus_needed = QuotaVcpus(type);
+  verdict.vcpus_needed = QuotaVcpus(type) * count;
   verdict.ok = verdict.vcpus_in_use + verdict.vcpus_needed <= verdict.quota_value;
   if (!verdict.ok) verdict.request_value = verdict.vcpus_in_use + verdict.vcpus_needed;
   return verdict;

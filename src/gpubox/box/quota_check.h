@@ -31,8 +31,9 @@ struct QuotaVerdict {
 class QuotaChecker {
  public:
   QuotaChecker(Cloud& cloud, const Catalog& catalog) : cloud_(cloud), catalog_(catalog) {}
-  /// The verdict for launching one `type` on `market` in `region`.
-  Result<QuotaVerdict> Check(const std::string& region, const InstanceType& type, Market market);
+  /// The verdict for launching `count` instances of `type` on `market` in `region`.
+  Result<QuotaVerdict> Check(const std::string& region, const InstanceType& type, Market market,
+                             int count = 1);
 
  private:
   /// vCPUs of pending and running instances per quota code in a region.

@@ -1,6 +1,7 @@
 #include "gpubox/box/setup_script.h"
 
 #include "gpubox/box/jupyter.h"
+#include "gpubox/util/strings.h"
 
 namespace gpubox {
 
@@ -10,6 +11,7 @@ extern const char kSetupAwsScript[];
 extern const char kSampleNotebook[];
 extern const char kBootJupyterScript[];
 extern const char kPrepareScript[];
+extern const char kClusterScript[];
 extern const char kAgentScript[];
 extern const char kAgentScriptPacked[];
 extern const char kAgentInstallScript[];
@@ -26,6 +28,20 @@ std::string ShellQuote(std::string_view value) {
     }
   }
   return quoted + "'";
+}
+
+std::string ExpandingCommandLine(const std::vector<std::string>& argv) {
+  std::string line;
+  for (const std::string& arg : argv) {
+    if (!line.empty()) line += ' ';
+    line += '"';
+    for (char c : arg) {
+      if (c == '"' || c == '\\' || c == '`') line += '\\';
+      line += c;
+    }
+    line += '"';
+  }
+  return line;
 }
 
 std::string RemoteCommandLine(const std::vector<std::string>& argv) {
@@ -72,6 +88,15 @@ std::string PrepareScript(const std::string& launch, std::string_view sample) {
               std::string(sample) + "\nGPUBOX_SAMPLE_END\n";
   }
   return script + "true\n";
+}
+
+std::string ClusterScript(const std::string& cluster, int rank,
+                          const std::vector<std::string>& private_ips,
+                          const std::vector<std::string>& private_dns_names, int gpus_per_node) {
+  return "GPUBOX_CLUSTER=" + ShellQuote(cluster) + " GPUBOX_NODE_RANK=" + std::to_string(rank) +
+         " GPUBOX_NODE_IPS=" + ShellQuote(Join(private_ips, ",")) +
+         " GPUBOX_NODE_HOSTS=" + ShellQuote(Join(private_dns_names, ",")) +
+         " GPUBOX_GPUS_PER_NODE=" + std::to_string(gpus_per_node) + "\n" + kClusterScript;
 }
 
 std::vector<std::string> SetupPhases(SetupTarget target) {

@@ -41,6 +41,12 @@ std::string BootScript(const std::string& launch, const std::string& agent_conf 
 /// this launch's own, the sample notebook written when `sample` is not empty, and one line
 /// "gpubox-phase-done NAME" per setup phase the disk already holds.
 std::string PrepareScript(const std::string& launch, std::string_view sample);
+/// The script (bash -s, as the box user) that wires node `rank` of a cluster: /etc/hosts,
+/// ~/.gpubox/cluster.env (scripts/cluster.sh). `private_ips`, `private_dns_names`: every
+/// node's, node 0 first.
+std::string ClusterScript(const std::string& cluster, int rank,
+                          const std::vector<std::string>& private_ips,
+                          const std::vector<std::string>& private_dns_names, int gpus_per_node);
 
 /// The on-box agent (agent.py) as it is installed; the user data carries it packed.
 std::string_view AgentScript();
@@ -54,5 +60,9 @@ std::string ShellQuote(std::string_view value);
 /// One command line for a remote shell that runs exactly `argv`: every argument quoted
 /// (spaces, quotes, $, ;, globs and newlines reach the program as they are).
 std::string RemoteCommandLine(const std::vector<std::string>& argv);
+/// Like RemoteCommandLine, but each argument in double quotes: the remote shell expands
+/// `$VAR`, `${VAR}` (and `$(...)`) in it, nothing else (`run --all-nodes`: each node's own
+/// GPUBOX_NODE_RANK, GPUBOX_MASTER_ADDR, ...).
+std::string ExpandingCommandLine(const std::vector<std::string>& argv);
 
 }  // namespace gpubox

@@ -19,7 +19,10 @@ nlohmann::json BoxJson(const BoxRecord& box) {
           {"framework", box.framework},
           {"setup_phases", box.setup_phases},
           {"failed_phase", box.failed_phase},
-          {"key_path", box.key_path}};
+          {"key_path", box.key_path},
+          {"cluster", box.cluster.empty() ? nlohmann::json(nullptr) : nlohmann::json(box.cluster)},
+          {"node", box.node},
+          {"nodes", box.nodes}};
 }
 
 nlohmann::json ListingJson(const BoxListing& listing) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "gpubox/box/cluster.h"
 #include "gpubox/box/job_watch.h"
 #include "gpubox/box/jobs.h"
 #include "gpubox/box/lifecycle.h"
@@ -34,11 +35,30 @@ class JobCommand : public Command {
                         context.err);
     BoxRecord box = GPUBOX_TRY(lifecycle.RunningBox(box_));
     session_ = session.get();
+    lifecycle_ = &lifecycle;
+    record_ = box;
     return Act(context, lifecycle.TargetOf(box));
   }
 
  protected:
+  /// Every node of the cluster the box heads (node 0 first; each must run), for --all-nodes.
+  Result<std::vector<std::pair<std::string, SshTarget>>> AllNodes() {
+    if (record_.nodes <= 1 || record_.IsNodeOfCluster()) {
+      return Fail(ErrorCode::kUsage, "'" + box_ + "' is not a cluster",
+                  record_.IsNodeOfCluster() ? "use the cluster's name, " + record_.cluster
+                                            : "'gpubox up NAME --nodes N' makes one");
+    }
+    std::vector<std::pair<std::string, SshTarget>> nodes;
+    for (const BoxRecord& node : GPUBOX_TRY(ClusterNodes(session_->store(), record_))) {
+      BoxRecord running = GPUBOX_TRY(lifecycle_->RunningBox(node.name));
+      nodes.emplace_back(node.name, lifecycle_->TargetOf(running));
+    }
+    return nodes;
+  }
+
   CloudSession* session_ = nullptr;  ///< during Act()
+  Lifecycle* lifecycle_ = nullptr;   ///< during Act()
+  BoxRecord record_;                 ///< the box's, during Act()
   virtual void AddFlags(CLI::App& app) {}
   virtual Result<int> Act(CommandContext& context, const SshTarget& target) = 0;
   std::string box_;
@@ -58,6 +78,9 @@ class RunCommand : public JobCommand {
     app.add_option("--workdir", workdir_,
                    "a local directory copied to the box; the job runs in it");
     app.add_option("--name", job_, "the job's name (default job-YYYYMMDD-HHMMSS)");
+    app.add_flag("--all-nodes", all_nodes_,
+                 "on every node of the cluster NAME, as one job (same id); $VAR in the "
+                 "command (quote it here) is expanded on each node: $GPUBOX_NODE_RANK, ...");
     app.add_option("--restart", restart_,
                    "when the box's agent starts it again: on-interruption (default: after a spot "
                    "interruption, once the box is back), never, on-failure (also after a "
@@ -84,11 +107,41 @@ class RunCommand : public JobCommand {
     job.max_restarts = max_restarts_;
     if (job.id.empty()) job.id = NewJobId(context.env.clock->NowMicros() / 1'000'000);
     GPUBOX_TRY_VOID(ValidateJobName(job.id));
-    if (!workdir_.empty()) {
-      if (!context.env.files->Exists(workdir_)) {
-        return Fail(ErrorCode::kUsage, "no directory " + workdir_,
-                    "--workdir takes a local directory");
+    if (all_nodes_ && recover_) {
+      return Fail(ErrorCode::kUsage, "--recover watches one box, not --all-nodes");
+    }
+    std::vector<std::pair<std::string, SshTarget>> nodes = {{box_, target}};
+    if (all_nodes_) {
+      nodes = GPUBOX_TRY(AllNodes());
+      job.expand_variables = true;
+    }
+    if (!workdir_.empty() && !context.env.files->Exists(workdir_)) {
+      return Fail(ErrorCode::kUsage, "no directory " + workdir_,
+                  "--workdir takes a local directory");
+    }
+    for (size_t node_idx = 0; node_idx < nodes.size(); ++node_idx) {
+      auto started = StartOn(context, nodes[node_idx].second, job);
+      if (!started) {  // one job or none: the nodes that started it cancel it
+        for (size_t undo = 0; undo < node_idx; ++undo) {
+          (void)CancelJob(context.env, nodes[undo].second, job.id, 0);
+        }
+        return std::unexpected(started.error());
       }
+    }
+    context.err << "gpubox: started"
+                << (all_nodes_ ? " on " + std::to_string(nodes.size()) + " nodes" : "")
+                << "; 'gpubox logs " << box_ << " " << job.id << " -f' follows it"
+                << (all_nodes_ ? " (node 0; 'gpubox logs " + box_ + "-1 ...' node 1's)" : "")
+                << ", 'gpubox cancel " << box_ << " " << job.id << "' stops it\n";
+    context.out << job.id << '\n';
+    if (!recover_) return 0;
+    return Watch(context, job.id);
+  }
+
+ private:
+  /// The workdir copied to one box, then the job started there.
+  Result<void> StartOn(CommandContext& context, const SshTarget& target, JobSpec job) {
+    if (!workdir_.empty()) {
       std::string base = workdir_;
       while (base.size() > 1 && base.ends_with('/')) base.pop_back();
       base = base.substr(base.rfind('/') + 1);
@@ -96,15 +149,9 @@ class RunCommand : public JobCommand {
       context.err << "gpubox: copying " << workdir_ << " to ~/work/" << base << '\n';
       job.workdir = GPUBOX_TRY(SyncWorkdir(context.env, target, workdir_, "work/" + base));
     }
-    GPUBOX_TRY_VOID(StartJob(context.env, target, job));
-    context.err << "gpubox: started; 'gpubox logs " << box_ << " " << job.id
-                << " -f' follows it, 'gpubox cancel " << box_ << " " << job.id << "' stops it\n";
-    context.out << job.id << '\n';
-    if (!recover_) return 0;
-    return Watch(context, job.id);
+    return StartJob(context.env, target, job);
   }
 
- private:
   /// --recover: the job seen through (box/job_watch.h); the exit status is the job's.
   Result<int> Watch(CommandContext& context, const std::string& job_id) {
     WatchOptions options;
@@ -135,7 +182,7 @@ class RunCommand : public JobCommand {
 
   std::string workdir_, job_, restart_ = "on-interruption", recover_after_ = "600";
   int max_restarts_ = 3;
-  bool recover_ = false;
+  bool recover_ = false, all_nodes_ = false;
 };
 
 class JobsCommand : public JobCommand {
@@ -145,11 +192,24 @@ class JobsCommand : public JobCommand {
                    "list a box's jobs: state, started, exit status, restarts, interruptions") {}
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, const SshTarget& target) override {
-    std::vector<JobInfo> jobs = GPUBOX_TRY(ListJobs(context.env, target));
+    // A cluster's: every node's jobs (a job run --all-nodes has a row per node).
+    bool cluster = record_.nodes > 1 && !record_.IsNodeOfCluster();
+    std::vector<std::pair<std::string, SshTarget>> nodes = {{box_, target}};
+    if (cluster) nodes = GPUBOX_TRY(AllNodes());
+    std::vector<JobInfo> jobs;
+    std::vector<std::string> node_of;  ///< by index into jobs
+    for (const auto& [node, node_target] : nodes) {
+      for (JobInfo& job : GPUBOX_TRY(ListJobs(context.env, node_target))) {
+        jobs.push_back(std::move(job));
+        node_of.push_back(node);
+      }
+    }
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
-      for (const JobInfo& job : jobs) {
+      for (size_t job_idx = 0; job_idx < jobs.size(); ++job_idx) {
+        const JobInfo& job = jobs[job_idx];
         out.push_back({{"id", job.id},
+                       {"node", node_of[job_idx]},
                        {"command", job.command},
                        {"state", job.state},
                        {"started", job.started},
@@ -168,11 +228,21 @@ class JobsCommand : public JobCommand {
                   << " -- CMD' starts one\n";
       return 0;
     }
-    Table table({"JOB", "STATE", "EXIT", "STARTED", "RESTARTS", "INTERRUPTED", "COMMAND"});
-    for (const JobInfo& job : jobs) {
-      table.AddRow({job.id, job.state, job.exit_status ? std::to_string(*job.exit_status) : "-",
-                    job.started, std::to_string(job.restarts),
-                    job.last_interruption.empty() ? "-" : job.last_interruption, job.command});
+    std::vector<std::string> header = {"JOB",      "STATE",       "EXIT",   "STARTED",
+                                       "RESTARTS", "INTERRUPTED", "COMMAND"};
+    if (cluster) header.insert(header.begin() + 1, "NODE");
+    Table table(header);
+    for (size_t job_idx = 0; job_idx < jobs.size(); ++job_idx) {
+      const JobInfo& job = jobs[job_idx];
+      std::vector<std::string> row = {job.id,
+                                      job.state,
+                                      job.exit_status ? std::to_string(*job.exit_status) : "-",
+                                      job.started,
+                                      std::to_string(job.restarts),
+                                      job.last_interruption.empty() ? "-" : job.last_interruption,
+                                      job.command};
+      if (cluster) row.insert(row.begin() + 1, node_of[job_idx]);
+      table.AddRow(row);
     }
     table.Print(context.out);
     return 0;
@@ -195,10 +265,28 @@ class CancelCommand : public JobCommand {
     if (grace_s_ < 0 || grace_s_ > 3600) {
       return Fail(ErrorCode::kUsage, "--grace must be between 0 and 3600 seconds");
     }
-    JobInfo job = GPUBOX_TRY(CancelJob(context.env, target, job_, grace_s_));
-    context.out << job.id << " is " << job.state
-                << (job.exit_status ? " (exit " + std::to_string(*job.exit_status) + ")" : "")
-                << '\n';
+    if (record_.nodes <= 1 || record_.IsNodeOfCluster()) {
+      JobInfo job = GPUBOX_TRY(CancelJob(context.env, target, job_, grace_s_));
+      context.out << job.id << " is " << job.state
+                  << (job.exit_status ? " (exit " + std::to_string(*job.exit_status) + ")" : "")
+                  << '\n';
+      return 0;
+    }
+    // A cluster's job: on every node that has it (a job run --all-nodes: all of them).
+    int found = 0;
+    for (const auto& [node, node_target] : GPUBOX_TRY(AllNodes())) {
+      auto job = CancelJob(context.env, node_target, job_, grace_s_);
+      if (!job && job.error().code == ErrorCode::kNotFound) continue;
+      if (!job) return std::unexpected(job.error());
+      ++found;
+      context.out << job->id << " on " << node << " is " << job->state
+                  << (job->exit_status ? " (exit " + std::to_string(*job->exit_status) + ")" : "")
+                  << '\n';
+    }
+    if (found == 0) {
+      return Fail(ErrorCode::kNotFound, "no job " + job_ + " on any node of " + box_,
+                  "'gpubox jobs " + box_ + "' lists them");
+    }
     return 0;
   }
 

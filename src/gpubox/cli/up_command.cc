@@ -34,6 +34,9 @@ class UpCommand : public Command {
     app.add_option("--image", image_, "image id or the name of one of your images");
     app.add_option("--framework", framework_, "pytorch (default), mxnet, tensorflow or jax");
     app.add_option("--notebooks", notebooks_, "a local directory to upload, or a zip URL (aws)");
+    app.add_option("--nodes", nodes_,
+                   "a cluster of N nodes (default 1): NAME, NAME-1.., in one placement group, "
+                   "all traffic among them, each wired for torchrun");
     app.add_flag("--no-setup", no_setup_, "launch and wait for SSH only; run no setup");
     app.add_flag("--rm-on-failure", rm_on_failure_,
                  "delete the box when a setup phase fails (default: keep it stopped, to resume)");
@@ -72,6 +75,12 @@ class UpCommand : public Command {
       return Fail(ErrorCode::kUsage, "--disk must be between 8 and 16384 GiB");
     }
     options.disk_gib = static_cast<int>(disk);
+    auto nodes = GPUBOX_TRY(ParseCountFlag("--nodes", nodes_));
+    if (nodes < 1 || nodes > kMaxNodes) {
+      return Fail(ErrorCode::kUsage, "--nodes must be between 1 and " + std::to_string(kMaxNodes),
+                  "e.g. --nodes 2 for a two-node cluster");
+    }
+    options.nodes = static_cast<int>(nodes);
     options.image = image_;
     options.framework = ToLower(framework_);
     if (options.framework != "pytorch" && options.framework != "mxnet" &&
@@ -236,7 +245,8 @@ class UpCommand : public Command {
   CloudFlags cloud_flags_;
   std::string idle_stop_ = "60m", idle_warn_ = "5m", idle_action_ = "stop";
   double max_cost_ = 0, max_hours_ = 0;
-  std::string name_, instance_type_, disk_ = "64", image_, framework_ = "pytorch", notebooks_;
+  std::string name_, instance_type_, disk_ = "64", nodes_ = "1", image_, framework_ = "pytorch",
+                                     notebooks_;
   bool dry_run_ = false, yes_ = false, json_ = false, no_setup_ = false, rm_on_failure_ = false;
 };
 

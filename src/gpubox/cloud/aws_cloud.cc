@@ -163,13 +163,31 @@ Result<void> AwsCloud::DeleteSecurityGroup(const std::string& region, const std:
   return {};
 }
 
-Result<aws::Instance> AwsCloud::RunInstance(const std::string& region,
-                                            const aws::RunInstancesRequest& request) {
-  auto answer = GPUBOX_TRY(Ec2(region).RunInstances(request));
-  if (answer.reservation.instances.empty()) {
-    return Fail(ErrorCode::kCloud, "RunInstances answered no instance");
-  }
-  return answer.reservation.instances.front();
+Result<std::vector<aws::Instance>> AwsCloud::RunInstances(const std::string& region,
+                                                          const aws::RunInstancesRequest& request) {
+  std::vector<aws::Instance> instances =
+      GPUBOX_TRY(Ec2(region).RunInstances(request)).reservation.instances;
+  std::stable_sort(instances.begin(), instances.end(), [](const auto& a, const auto& b) {
+    return a.ami_launch_index < b.ami_launch_index;
+  });
+  return instances;
+}
+
+Result<void> AwsCloud::CreatePlacementGroup(const std::string& region, const std::string& name,
+                                            const std::vector<aws::Tag>& tags) {
+  aws::CreatePlacementGroupRequest request;
+  request.group_name = name;
+  request.strategy = "cluster";
+  if (!tags.empty()) request.tag_specifications = {{"placement-group", tags}};
+  auto made = Ec2(region).CreatePlacementGroup(request);
+  if (!DoneOr(made, {"InvalidPlacementGroup.Duplicate"})) return std::unexpected(made.error());
+  return {};
+}
+
+Result<void> AwsCloud::DeletePlacementGroup(const std::string& region, const std::string& name) {
+  auto deleted = Ec2(region).DeletePlacementGroup({name});
+  if (!DoneOr(deleted, {"InvalidPlacementGroup.Unknown"})) return std::unexpected(deleted.error());
+  return {};
 }
 
 Result<void> AwsCloud::StartInstance(const std::string& region, const std::string& id) {

@@ -72,8 +72,11 @@ class AwsCloud : public Cloud {
   Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
                                 const aws::IpPermission& permission) override;
   Result<void> DeleteSecurityGroup(const std::string& region, const std::string& group_id) override;
-  Result<aws::Instance> RunInstance(const std::string& region,
-                                    const aws::RunInstancesRequest& request) override;
+  Result<std::vector<aws::Instance>> RunInstances(const std::string& region,
+                                                  const aws::RunInstancesRequest& request) override;
+  Result<void> CreatePlacementGroup(const std::string& region, const std::string& name,
+                                    const std::vector<aws::Tag>& tags) override;
+  Result<void> DeletePlacementGroup(const std::string& region, const std::string& name) override;
   Result<void> StartInstance(const std::string& region, const std::string& id) override;
   Result<void> StopInstance(const std::string& region, const std::string& id) override;
   Result<void> TerminateInstance(const std::string& region, const std::string& id) override;

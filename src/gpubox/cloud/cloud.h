@@ -72,9 +72,20 @@ class Cloud {
   virtual Result<void> DeleteSecurityGroup(const std::string& region,
                                            const std::string& group_id) = 0;
 
-  /// Launches exactly one instance. Idempotent on request.client_token.
-  virtual Result<aws::Instance> RunInstance(const std::string& region,
-                                            const aws::RunInstancesRequest& request) = 0;
+  /// Launches request.min_count..max_count instances (all or nothing up to min_count, as
+  /// EC2 does) and returns them in launch-index order. Idempotent on request.client_token.
+  virtual Result<std::vector<aws::Instance>> RunInstances(
+      const std::string& region, const aws::RunInstancesRequest& request) = 0;
+  /// RunInstances of one instance (the request's counts as given: 1 by default).
+  Result<aws::Instance> RunInstance(const std::string& region,
+                                    const aws::RunInstancesRequest& request) {
+    auto launched = RunInstances(region, request);
+    if (!launched) return std::unexpected(launched.error());
+    if (launched->empty()) {
+      return std::unexpected(Error{ErrorCode::kCloud, "RunInstances answered no instance"});
+    }
+    return launched->front();
+  }
   virtual Result<void> StartInstance(const std::string& region, const std::string& id) = 0;
   virtual Result<void> StopInstance(const std::string& region, const std::string& id) = 0;
   virtual Result<void> TerminateInstance(const std::string& region, const std::string& id) = 0;
@@ -87,6 +98,14 @@ class Cloud {
   /// request no longer restarts or replaces it. A request already gone counts as cancelled.
   virtual Result<void> CancelSpotRequest(const std::string& region,
                                          const std::string& request_id) = 0;
+
+  /// Makes a placement group of strategy "cluster" (its instances in one zone, close on the
+  /// network); one of that name already there counts as made.
+  virtual Result<void> CreatePlacementGroup(const std::string& region, const std::string& name,
+                                            const std::vector<aws::Tag>& tags) = 0;
+  /// Deletes a placement group once no live instance is in it; one already gone counts as
+  /// deleted. kCloud with cloud_code "InvalidPlacementGroup.InUse" while instances hold it.
+  virtual Result<void> DeletePlacementGroup(const std::string& region, const std::string& name) = 0;
 
   /// Images owned by this account ("self") or, with `name_pattern`, public
   /// images whose name matches it (EC2 wildcards).

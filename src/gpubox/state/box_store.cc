@@ -1,5 +1,7 @@
 #include "gpubox/state/box_store.h"
 
+#include <algorithm>
+
 namespace gpubox {
 namespace {
 
@@ -34,6 +36,9 @@ constexpr SqlColumn kBoxTable[] = {
     {"recovery_image", "TEXT"},
     {"max_cost_usd", "REAL"},  // NULL: no budget
     {"max_hours", "REAL"},     // NULL: no budget
+    {"cluster", "TEXT"},       // NULL (older rows) or "": a lone box
+    {"node", "INTEGER"},
+    {"nodes", "INTEGER"},  // NULL (older rows): 1
 };
 constexpr SqlColumn kAttemptTable[] = {
     {"id", "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -93,6 +98,9 @@ BoxRecord ReadBox(const SqliteStatement& row) {
   box.recovery_image = row.Text(col++);
   box.max_cost_usd = row.OptionalReal(col++);
   box.max_hours = row.OptionalReal(col++);
+  box.cluster = row.Text(col++);
+  box.node = static_cast<int>(row.Int(col++));
+  box.nodes = std::max(1, static_cast<int>(row.Int(col++)));
   return box;
 }
 
@@ -139,6 +147,7 @@ Result<void> BoxStore::Save(const BoxRecord& box) {
   stmt.Bind(box.created_at).Bind(box.running_since).Bind(box.billed_seconds).Bind(box.disk_gib);
   stmt.Bind(box.failed_phase).Bind(box.recovering_from).Bind(box.recovery_image);
   stmt.Bind(box.max_cost_usd).Bind(box.max_hours);
+  stmt.Bind(box.cluster).Bind(box.node).Bind(box.nodes);
   return stmt.Run();
 }
 

@@ -69,6 +69,12 @@ struct BoxRecord {
   /// (or its running hours) reach it; unset, none.
   std::optional<double> max_cost_usd;
   std::optional<double> max_hours;
+  /// A node of a cluster (`up --nodes N`): the cluster's name (node 0's box name, the other
+  /// nodes' boxes are NAME-1 .. NAME-(N-1)), this node's index and N. A lone box: "", 0, 1.
+  std::string cluster;
+  int node = 0;
+  int nodes = 1;
+  bool IsNodeOfCluster() const { return !cluster.empty() && node > 0; }
 };
 
 /// What a run interval bills: the instance while it runs, or its disk while it exists.

@@ -244,8 +244,11 @@ Result<std::vector<aws::SecurityGroup>> FakeCloud::DescribeSecurityGroups(
 
 Result<void> FakeCloud::AuthorizeIngress(const std::string& region, const std::string& group_id,
                                          const aws::IpPermission& permission) {
+  std::string from = permission.ip_ranges.empty()
+                         ? "group " + permission.user_id_group_pairs.at(0).group_id.value_or("")
+                         : permission.ip_ranges[0].cidr_ip;
   calls_.push_back("AuthorizeIngress " + group_id + " " + permission.ip_protocol + "/" +
-                   std::to_string(*permission.from_port) + " " + permission.ip_ranges[0].cidr_ip);
+                   std::to_string(permission.from_port.value_or(-1)) + " " + from);
   groups_[group_id].ip_permissions.push_back(permission);
   return {};
 }
@@ -264,27 +267,76 @@ Result<void> FakeCloud::DeleteSecurityGroup(const std::string& region, const std
   return {};
 }
 
-Result<aws::Instance> FakeCloud::RunInstance(const std::string& region,
-                                             const aws::RunInstancesRequest& request) {
+Result<std::vector<aws::Instance>> FakeCloud::RunInstances(
+    const std::string& region, const aws::RunInstancesRequest& request) {
   std::string zone = request.placement->availability_zone.value_or(region + "a");
   calls_.push_back("RunInstances " + zone + " " + request.instance_type + " " +
-                   request.client_token.value_or(""));
+                   request.client_token.value_or("") +
+                   (request.min_count > 1 ? " x" + std::to_string(request.min_count) : ""));
   last_run_ = request;
+  std::vector<aws::Instance> launched;
   for (auto& [id, instance] : instances_) {
     if (!instance.client_token.empty() && instance.client_token == request.client_token) {
-      return instance;
+      launched.push_back(instance);
     }
   }
-  if (no_capacity_.count(request.instance_type + "/" + zone)) {
+  if (!launched.empty()) {
+    std::sort(launched.begin(), launched.end(),
+              [](const auto& a, const auto& b) { return a.ami_launch_index < b.ami_launch_index; });
+    return launched;
+  }
+  int live = 0;
+  for (const auto& [id, instance] : instances_) {
+    bool here = instance.instance_type == request.instance_type &&
+                instance.placement.availability_zone == zone && instance.state.code != 48;
+    live += here ? 1 : 0;
+  }
+  auto cap = capacity_.find(request.instance_type + "/" + zone);
+  if (no_capacity_.count(request.instance_type + "/" + zone) ||
+      (cap != capacity_.end() && live + request.min_count > cap->second)) {
     return std::unexpected(CloudError("InsufficientInstanceCapacity",
                                       "no " + request.instance_type + " capacity in " + zone));
   }
+  std::string group = request.placement->group_name.value_or("");
+  if (!group.empty() && !placement_groups_.count(region + "/" + group)) {
+    return std::unexpected(CloudError("InvalidPlacementGroup.Unknown", group + " is unknown"));
+  }
+  for (int index = 0; index < request.min_count; ++index) {
+    launched.push_back(LaunchOne(region, request, zone, index));
+  }
+  return launched;
+}
+
+Result<void> FakeCloud::CreatePlacementGroup(const std::string& region, const std::string& name,
+                                             const std::vector<aws::Tag>&) {
+  calls_.push_back("CreatePlacementGroup " + name);
+  placement_groups_.insert(region + "/" + name);
+  return {};
+}
+
+Result<void> FakeCloud::DeletePlacementGroup(const std::string& region, const std::string& name) {
+  calls_.push_back("DeletePlacementGroup " + name);
+  for (const auto& [id, instance] : instances_) {
+    if (instance.state.code != 48 && instance_region_[id] == region &&
+        instance.placement.group_name.value_or("") == name) {
+      return std::unexpected(CloudError("InvalidPlacementGroup.InUse", name + " is in use"));
+    }
+  }
+  placement_groups_.erase(region + "/" + name);
+  return {};
+}
+
+aws::Instance FakeCloud::LaunchOne(const std::string& region,
+                                   const aws::RunInstancesRequest& request, const std::string& zone,
+                                   int index) {
   aws::Instance instance;
   instance.instance_id = "i-" + std::to_string(next_id_++);
   instance.instance_type = request.instance_type;
   instance.image_id = request.image_id;
   instance.client_token = request.client_token.value_or("");
   instance.placement.availability_zone = zone;
+  instance.placement.group_name = request.placement->group_name;
+  instance.ami_launch_index = index;
   instance.private_ip_address = "10.0.0." + std::to_string(next_id_);
   instance.key_name = request.key_name.value_or("");
   instance.instance_lifecycle = request.instance_market_options ? "spot" : "";

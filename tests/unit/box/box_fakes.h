@@ -65,8 +65,11 @@ class FakeCloud : public Cloud {
   Result<void> AuthorizeIngress(const std::string& region, const std::string& group_id,
                                 const aws::IpPermission& permission) override;
   Result<void> DeleteSecurityGroup(const std::string& region, const std::string& id) override;
-  Result<aws::Instance> RunInstance(const std::string& region,
-                                    const aws::RunInstancesRequest& request) override;
+  Result<std::vector<aws::Instance>> RunInstances(const std::string& region,
+                                                  const aws::RunInstancesRequest& request) override;
+  Result<void> CreatePlacementGroup(const std::string& region, const std::string& name,
+                                    const std::vector<aws::Tag>& tags) override;
+  Result<void> DeletePlacementGroup(const std::string& region, const std::string& name) override;
   Result<void> StartInstance(const std::string& region, const std::string& id) override;
   Result<void> StopInstance(const std::string& region, const std::string& id) override;
   Result<void> TerminateInstance(const std::string& region, const std::string& id) override;
@@ -93,6 +96,8 @@ class FakeCloud : public Cloud {
   std::vector<std::string> regions_ = {"eu-west-1", "us-east-1", "us-west-2"};
   std::map<std::string, double> quota_;             ///< "region/code" -> value (default 64)
   std::set<std::string> no_capacity_;               ///< "type/zone"
+  std::map<std::string, int> capacity_;             ///< "type/zone" -> most live instances
+  std::set<std::string> placement_groups_;          ///< "region/name"
   std::vector<std::string> calls_;                  ///< one line per mutating call
   aws::RunInstancesRequest last_run_;               ///< the last RunInstances' request
   std::map<std::string, aws::Instance> instances_;  ///< by id
@@ -114,6 +119,9 @@ class FakeCloud : public Cloud {
   std::map<std::string, aws::SpotInstanceRequest> spot_requests_;
 
  private:
+  /// One new instance of a RunInstances that may launch.
+  aws::Instance LaunchOne(const std::string& region, const aws::RunInstancesRequest& request,
+                          const std::string& zone, int index);
   int next_id_ = 1;
 };
 

@@ -382,5 +382,91 @@ TEST(BoxNameTest, AcceptsSimpleNamesOnly) {
   }
 }
 
+TEST_F(ProvisionerTest, UpNodesLaunchesAClusterInOneCallInItsPlacementGroupAndDownDeletesItAll) {
+  options_.nodes = 2;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(box->cluster, "d2l");
+  EXPECT_EQ(box->nodes, 2);
+  EXPECT_EQ(box->node, 0);
+  EXPECT_EQ(cloud_.LiveInstances(), 2);
+  EXPECT_EQ(Count("RunInstances"), 1);  // all or nothing: one call
+  EXPECT_EQ(cloud_.last_run_.min_count, 2);
+  EXPECT_EQ(cloud_.last_run_.max_count, 2);
+  EXPECT_EQ(cloud_.last_run_.placement->group_name.value_or(""), "gpubox-d2l");
+  EXPECT_EQ(cloud_.placement_groups_.count("us-east-1/gpubox-d2l"), 1u);
+  auto node = store_->Load("d2l-1");
+  ASSERT_TRUE(node);
+  EXPECT_EQ(node->cluster, "d2l");
+  EXPECT_EQ(node->node, 1);
+  EXPECT_EQ(node->state, BoxState::kRunning);
+  EXPECT_NE(node->instance_id, box->instance_id);
+  EXPECT_EQ(node->key_path, box->key_path);
+  // SSH from the caller, everything from the group's own members, nothing else.
+  const aws::SecurityGroup& group = cloud_.groups_.at(box->security_group_id);
+  ASSERT_EQ(group.ip_permissions.size(), 2u);
+  EXPECT_EQ(group.ip_permissions[0].ip_ranges[0].cidr_ip, "192.0.2.7/32");
+  EXPECT_EQ(group.ip_permissions[1].ip_protocol, "-1");
+  ASSERT_EQ(group.ip_permissions[1].user_id_group_pairs.size(), 1u);
+  EXPECT_EQ(group.ip_permissions[1].user_id_group_pairs[0].group_id, box->security_group_id);
+  EXPECT_TRUE(group.ip_permissions[1].ip_ranges.empty());
+
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  auto refused = lifecycle.Stop("d2l-1");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUsage);
+  EXPECT_NE(refused.error().message.find("cluster 'd2l'"), std::string::npos);
+  ASSERT_TRUE(lifecycle.Stop("d2l"));
+  EXPECT_EQ(store_->Load("d2l-1")->state, BoxState::kStopped);
+  ASSERT_TRUE(lifecycle.Start("d2l"));
+  EXPECT_EQ(store_->Load("d2l-1")->state, BoxState::kRunning);
+  auto plan = lifecycle.PlanDown("d2l");
+  ASSERT_TRUE(plan);
+  ASSERT_TRUE(lifecycle.Down(*plan, "d2l"));
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.placement_groups_.empty());
+  EXPECT_TRUE(cloud_.groups_.empty());
+  EXPECT_TRUE(store_->List()->empty());
+}
+
+TEST_F(ProvisionerTest, UpNodesWhereOnlyOneFitsLeavesNothingAndMovesTheWholeClusterOn) {
+  options_.nodes = 2;
+  for (const std::string& region : cloud_.regions_) {
+    std::vector<std::string> zones = *cloud_.Zones(region);
+    for (const std::string& zone : zones) cloud_.capacity_["g4dn.xlarge/" + zone] = 1;
+  }
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(box->instance_type, "g4dn.2xlarge");  // the next offer, both nodes on it
+  EXPECT_EQ(store_->Load("d2l-1")->instance_type, "g4dn.2xlarge");
+  EXPECT_EQ(cloud_.LiveInstances(), 2);
+
+  options_.name = "big";
+  for (const std::string& region : cloud_.regions_) {
+    std::vector<std::string> zones = *cloud_.Zones(region);
+    for (const std::string& zone : zones) {
+      for (const char* type : {"g4dn.xlarge", "g4dn.2xlarge", "p3.2xlarge"}) {
+        cloud_.capacity_[std::string(type) + "/" + zone] = 0;
+      }
+    }
+  }
+  options_.requirements.gpu.model.clear();
+  auto none = MakeProvisioner().Up(options_);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::kNoCapacity);
+  EXPECT_EQ(cloud_.LiveInstances(), 2);  // d2l's alone
+  EXPECT_FALSE(store_->Load("big"));
+  EXPECT_FALSE(store_->Load("big-1"));
+  EXPECT_EQ(cloud_.placement_groups_.count("us-east-1/gpubox-big"), 0u);
+}
+
+TEST_F(ProvisionerTest, UpNodesChecksTheQuotaForEveryNode) {
+  options_.nodes = 3;  // 3 x 4 vCPUs of g4dn.xlarge
+  auto plan = MakeProvisioner().Plan(options_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  const LaunchCandidate& first = plan->candidates.front();
+  EXPECT_EQ(first.quota.vcpus_needed, 3 * 4);
+}
+
 }  // namespace
 }  // namespace gpubox

@@ -55,6 +55,9 @@ job_state() {
 job_launch() {  # ID: runs the job's command detached, in its workdir, and records its pid
   local job="${jobs_dir}/$1"
   export GPUBOX_JOB_ID="$1" GPUBOX_CHECKPOINT_DIR="${HOME}/.gpubox/checkpoints/$1"
+  # A cluster node's variables (cluster.sh), also for a job the agent restarts as root's child.
+  # shellcheck disable=SC1090
+  if [ -r "${HOME}/.gpubox/cluster.env" ]; then . "${HOME}/.gpubox/cluster.env"; fi
   # shellcheck disable=SC2016  # expanded by the job's own shell
   # The command runs in a subshell (an `exit` in it ends only that); its shell outlives a
   # SIGTERM to the group (a handler, not an ignore: the job still gets the signal) to write

@@ -137,6 +137,12 @@ Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
   GPUBOX_TRY_VOID(Run(
       {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@" + hostname, "-f", host_key}));
   GPUBOX_TRY_VOID(WritePowerCommands(upper));
+  // As on Ubuntu's cloud images: the login user may sudo without a password (where the host
+  // has sudo: instances run the host's binaries). Root in the instance is no more than user
+  // data already gives.
+  GPUBOX_TRY_VOID(files_.MakeDirs(upper + "/etc/sudoers.d"));
+  GPUBOX_TRY_VOID(files_.WriteFile(upper + "/etc/sudoers.d/90-gpubox-" + std::string(kLoginUser),
+                                   std::string(kLoginUser) + " ALL=(ALL) NOPASSWD:ALL\n", 0440));
   // User data belongs to this instance only, never to one an image came from.
   std::string user_data = upper + kUserDataPath;
   GPUBOX_TRY_VOID(files_.Remove(user_data));
