@@ -17,12 +17,12 @@ import uuid
 from tornado import ioloop, websocket
 
 
-def rest(base, token, method, path, body=None):
+def rest(base, token, method, path, body=None, timeout=30):
     request = urllib.request.Request(
         f"{base}{path}", method=method,
         data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         text = response.read()
         return json.loads(text) if text else None
 
@@ -81,4 +81,5 @@ def main():
     sys.exit(0 if ok else 1)
 
 
-main()
+if __name__ == "__main__":
+    main()

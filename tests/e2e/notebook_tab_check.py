@@ -11,24 +11,17 @@ Needs tornado (Debian's python3-tornado, which Jupyter brings).
 """
 import asyncio
 import json
+import os
 import sys
 import time
-import urllib.request
 import uuid
 
 from tornado import websocket
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from run_notebook_via_jupyter import rest  # noqa: E402  (the REST call a browser makes)
+
 POLL_S = 5  # an idle JupyterLab tab asks for the kernels about this often
-
-
-def rest(base, token, method, path, body=None):
-    request = urllib.request.Request(
-        f"{base}{path}", method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read()
-        return json.loads(text) if text else None
 
 
 def mark(out_dir, name):
@@ -42,7 +35,7 @@ async def poll_until_gone(base, token, out_dir, deadline):
     while time.time() < deadline:
         try:
             kernels = await asyncio.get_running_loop().run_in_executor(
-                None, rest, base, token, "GET", "/api/kernels")
+                None, lambda: rest(base, token, "GET", "/api/kernels", timeout=10))
             print(time.strftime("%H:%M:%S"), "kernels:",
                   [k.get("execution_state") for k in kernels], flush=True)
             failures = 0
