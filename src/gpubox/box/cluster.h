@@ -18,7 +18,9 @@ inline constexpr int kMaxNodes = 64;
 std::string ClusterPlacementGroup(const std::string& cluster);
 /// The box name of node `node` of `cluster`: the cluster's own for node 0, else NAME-i.
 std::string NodeName(const std::string& cluster, int node);
-/// The boxes of every node of `box`'s cluster, node 0 first (just `box` for a lone box).
+/// The boxes of every node of `box`'s cluster, node 0 first (just `box` for a lone box);
+/// nodes without a record (an up cut off before it made them, a down that deleted them) are
+/// left out.
 Result<std::vector<BoxRecord>> ClusterNodes(BoxStore& store, const BoxRecord& box);
 /// kUsage, naming the cluster, when `box` is node 1.. of one: `what` ("stop") is the
 /// cluster's to do.

@@ -268,10 +268,37 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   for (const BoxRecord& node : GPUBOX_TRY(ClusterNodes(store_, box))) {
     if (node.node > 0) GPUBOX_TRY_VOID(DownOne(PlanDownOne(node), node.name));
   }
+  if (box.nodes > 1) GPUBOX_TRY_VOID(TerminateUnrecorded(box));
   GPUBOX_TRY_VOID(DownOne(plan, name));
   if (box.nodes > 1) {
-    GPUBOX_TRY_VOID(cloud_.DeletePlacementGroup(box.region, ClusterPlacementGroup(name)));
-    Event(name, "down", "deleted placement group " + ClusterPlacementGroup(name));
+    // Free of charge, so a failure is said but does not undo the down (the record is gone).
+    if (auto deleted = cloud_.DeletePlacementGroup(box.region, ClusterPlacementGroup(name));
+        !deleted) {
+      progress_ << "gpubox: warning: placement group " << ClusterPlacementGroup(name)
+                << " was not deleted: " << deleted.error().message
+                << " (it costs nothing; 'aws ec2 delete-placement-group --group-name "
+                << ClusterPlacementGroup(name) << "' deletes it)\n";
+    } else {
+      Event(name, "down", "deleted placement group " + ClusterPlacementGroup(name));
+    }
+  }
+  return {};
+}
+
+Result<void> Lifecycle::TerminateUnrecorded(const BoxRecord& box) {
+  auto live = GPUBOX_TRY(cloud_.DescribeInstances(
+      box.region,
+      {aws::Filter{std::string("tag:") + kBoxTag, {box.name}},
+       aws::Filter{"instance-state-name", {"pending", "running", "stopping", "stopped"}}}));
+  for (const aws::Instance& instance : live) {
+    if (instance.instance_id == box.instance_id) continue;
+    progress_ << "gpubox: terminating " << instance.instance_id << " (a node of " << box.name
+              << " with no record)\n";
+    GPUBOX_TRY_VOID(cloud_.TerminateInstance(box.region, instance.instance_id));
+    BoxRecord stray = box;
+    stray.instance_id = instance.instance_id;
+    auto gone = WaitFor(stray, kTerminated, 600000);
+    if (!gone && gone.error().code != ErrorCode::kNotFound) return std::unexpected(gone.error());
   }
   return {};
 }

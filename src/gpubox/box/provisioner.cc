@@ -265,7 +265,10 @@ void Provisioner::CleanUp(const BoxRecord& box, const std::vector<std::string>& 
     (void)cloud_.DeleteKeyPair(region, box.key_name);
     if (box.nodes > 1) (void)cloud_.DeletePlacementGroup(region, ClusterPlacementGroup(box.name));
   }
-  for (int node = 1; node < box.nodes; ++node) (void)store_.Delete(NodeName(box.name, node));
+  for (int node = 1; node < box.nodes; ++node) {
+    (void)store_.Delete(NodeName(box.name, node));
+    (void)env_.files->Remove(paths_.known_hosts(NodeName(box.name, node)));
+  }
   for (const std::string& file :
        {box.key_path, box.key_path + ".pub", paths_.known_hosts(box.name)}) {
     if (!box.key_path.empty()) (void)env_.files->Remove(file);

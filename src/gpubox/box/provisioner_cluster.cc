@@ -23,7 +23,14 @@ Result<std::vector<BoxRecord>> ClusterNodes(BoxStore& store, const BoxRecord& bo
   std::vector<BoxRecord> nodes;
   for (int node = 0; node < box.nodes; ++node) {
     std::string name = NodeName(box.cluster, node);
-    nodes.push_back(name == box.name ? box : GPUBOX_TRY(store.Load(name)));
+    if (name == box.name) {
+      nodes.push_back(box);
+      continue;
+    }
+    // A node an interrupted up did not record yet, or an interrupted down deleted already.
+    auto record = store.Load(name);
+    if (!record && record.error().code == ErrorCode::kNotFound) continue;
+    nodes.push_back(GPUBOX_TRY(std::move(record)));
   }
   return nodes;
 }

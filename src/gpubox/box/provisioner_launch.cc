@@ -154,8 +154,9 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
     }
     if (static_cast<int>(existing.size()) != box.nodes) {
       return Fail(ErrorCode::kCloud,
-                  "cluster " + box.name + " has " + std::to_string(existing.size()) + " of its " +
-                      std::to_string(box.nodes) + " instances",
+                  (box.nodes > 1 ? "cluster " : "box ") + box.name + " has " +
+                      std::to_string(existing.size()) + " live instances, not " +
+                      std::to_string(box.nodes),
                   "'gpubox down " + box.name + "' deletes it; then up again");
     }
     box.instance_id = first.instance_id;
@@ -300,6 +301,11 @@ Result<BoxRecord> Provisioner::Launch(BoxRecord box, const UpOptions& options, c
         Event(box.name, "launch", Join(ids, " ") + " " + box.instance_type + " " + zone);
         auto ready = WaitForNodes(box, *launched, options);
         if (!ready) return fail(ready.error());
+        for (const std::string& other : touched) {  // where the cluster failed over from
+          if (box.nodes > 1 && other != region) {
+            (void)cloud_.DeletePlacementGroup(other, ClusterPlacementGroup(box.name));
+          }
+        }
         return ready;
       }
       bool next_zone = false;

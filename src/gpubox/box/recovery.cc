@@ -45,6 +45,14 @@ void Recovery::Event(const std::string& box, const std::string& message) {
 
 Result<BoxRecord> Recovery::Recover(const std::string& name, const RecoverOptions& options) {
   BoxRecord box = GPUBOX_TRY(store_.Load(name));
+  if (!box.cluster.empty()) {  // one node relaunched alone would leave the cluster's group
+    return Fail(ErrorCode::kUsage,
+                "'" + name + "' is " +
+                    (box.IsNodeOfCluster() ? "node " + std::to_string(box.node) + " of" : "") +
+                    " cluster '" + box.cluster + "': recover brings back a lone box",
+                "'gpubox start " + box.cluster + "' once capacity returns, or 'gpubox down " +
+                    box.cluster + "' and up again");
+  }
   if (box.instance_id.empty()) {
     return Fail(ErrorCode::kUsage, "box '" + name + "' has no instance to recover",
                 "'gpubox up " + name + "' continues its launch");

@@ -278,10 +278,10 @@ void Ec2Service::Tick() {
       default:
         break;
     }
-    bool moved = work.ok && (work.kind == WorkKind::kLaunch || work.kind == WorkKind::kStart ||
-                             work.kind == WorkKind::kAdopt || work.kind == WorkKind::kStop ||
-                             work.kind == WorkKind::kTerminate);
-    if (moved) PeersChanged(record);
+    // A launch or start that got its address: the rules naming its groups now admit it.
+    bool addressed = work.ok && (work.kind == WorkKind::kLaunch || work.kind == WorkKind::kStart ||
+                                 work.kind == WorkKind::kAdopt);
+    if (addressed) PeersChanged(record);
     Save(record);
   }
 }

@@ -279,8 +279,13 @@ void Ec2Service::SetState(InstanceRecord& record, int code, std::string reason_c
   if (code == kPending && record.instance.state.code == kStopped) {
     record.instance.launch_time = IsoTime(Now());
   }
+  // Entering or leaving pending/running gains or loses the instance's place in the rules
+  // naming its groups (its address may go to another account's instance next).
+  auto live = [](int state) { return state == kPending || state == kRunning; };
+  bool peers_change = live(record.instance.state.code) != live(code);
   record.instance.state = MakeState(code);
   record.state_since_us = Now();
+  if (peers_change) PeersChanged(record);
   record.instance.state_reason = {std::move(reason_code), std::move(reason_message)};
   if (code == kStopped || code == kTerminated) {
     record.instance.state_transition_reason =

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "gpubox/box/lifecycle.h"
+#include "gpubox/box/recovery.h"
 #include "gpubox/box/setup_log.h"
 #include "gpubox/sys/real_file_system.h"
 #include "unit/box/box_fakes.h"
@@ -466,6 +467,28 @@ TEST_F(ProvisionerTest, UpNodesChecksTheQuotaForEveryNode) {
   ASSERT_TRUE(plan) << plan.error().message;
   const LaunchCandidate& first = plan->candidates.front();
   EXPECT_EQ(first.quota.vcpus_needed, 3 * 4);
+}
+
+TEST_F(ProvisionerTest, DownOfAClusterAnUpLeftHalfRecordedDeletesEveryNodeAndRecoverRefusesIt) {
+  options_.nodes = 3;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  ASSERT_EQ(cloud_.LiveInstances(), 3);
+  Recovery recovery(env_, cloud_, *store_, catalog_, paths_, progress_);
+  auto refused = recovery.Recover("d2l", {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUsage);
+  EXPECT_EQ(cloud_.LiveInstances(), 3);  // nothing relaunched or retired
+  // As if the up had been cut off before it recorded node 2.
+  ASSERT_TRUE(store_->Delete("d2l-2"));
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  auto plan = lifecycle.PlanDown("d2l");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_TRUE(lifecycle.Down(*plan, "d2l"));
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.groups_.empty());
+  EXPECT_TRUE(cloud_.placement_groups_.empty());
+  EXPECT_TRUE(store_->List()->empty());
 }
 
 }  // namespace
