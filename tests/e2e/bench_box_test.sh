@@ -7,7 +7,7 @@ gpubox=$1
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/local_cloud_env.sh
 source "$here/local_cloud_env.sh"
-jqc() { jq -e "$@" >/dev/null; }  # a jq condition for check
+jqc() { jqe "$@" >/dev/null; }  # a jq condition for check
 
 "$gpubox" bench >/dev/null 2>"$work/noname.err"
 check "no name: usage error (exit 2)" test $? = 2

@@ -8,7 +8,7 @@ gpubox=$1
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/local_cloud_env.sh
 source "$here/local_cloud_env.sh"
-jqc() { jq -e "$@" >/dev/null; }  # a jq condition for check
+jqc() { jqe "$@" >/dev/null; }  # a jq condition for check
 
 live_bench_instances() {  # instances tagged gpubox:box=bench-*, pending..stopped, all regions
   local total=0 region n
@@ -22,7 +22,7 @@ live_bench_instances() {  # instances tagged gpubox:box=bench-*, pending..stoppe
   done
   echo "$total"
 }
-nothing_left() { test "$(live_bench_instances)" = 0 && jq -e 'length == 0' <<<"$("$gpubox" ls --json)" >/dev/null; }
+nothing_left() { test "$(live_bench_instances)" = 0 && jqe 'length == 0' <<<"$("$gpubox" ls --json)" >/dev/null; }
 
 "$gpubox" bench --gpu T4,NOPE --yes >/dev/null 2>"$work/bad.err"
 check "unknown GPU model: usage error, nothing launched" test $? = 2 -a "$(live_bench_instances)" = 0

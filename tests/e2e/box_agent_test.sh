@@ -73,7 +73,7 @@ imds=$("$gpubox" exec ag -- sh -c 'T=$(curl -s -X PUT -H "X-aws-ec2-metadata-tok
   http://169.254.169.254/latest/api/token); curl -s -H "X-aws-ec2-metadata-token: $T" \
   http://169.254.169.254/latest/meta-data/spot/instance-action')
 check "the notice is in IMDS on the box" \
-  jq -e '.action == "stop" or .action == "terminate"' <<<"$imds" >/dev/null
+  jqe '.action == "stop" or .action == "terminate"' <<<"$imds" >/dev/null
 check "the job got SIGTERM and checkpointed" wait_for "$notice_s" log_has ag train "^checkpointed at step"
 check "jobs shows it interrupted" wait_for 5 state_is ag train interrupted
 signalled_ms=$(event_ts ag jobs-signalled)

@@ -13,7 +13,7 @@ export AWS_SECRET_ACCESS_KEY=$SECRET_KEY AWS_REGION=us-east-1 GPUBOX_CALLER_IP=$
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
 plan=$("$gpubox" up a1 --gpu T4 --framework mxnet --dry-run --json)
-check "dry-run plans the cheapest offer first" jq -e '.candidates[0].instance_type == "g4dn.xlarge"' <<<"$plan"
+check "dry-run plans the cheapest offer first" jqe '.candidates[0].instance_type == "g4dn.xlarge"' <<<"$plan"
 jq -r .setup_script <<<"$plan" >"$work/setup_aws.sh"
 check "dry-run shows the AWS setup script whole" grep -q "run_phase gpu-check" "$work/setup_aws.sh"
 check "the AWS setup script passes shellcheck" shellcheck -s bash "$work/setup_aws.sh"
@@ -27,28 +27,28 @@ check "dry-run with the address lookup unreachable: exit 0" test $? = 0
 check "dry-run shows the plan offline" grep -q "g4dn.xlarge" <<<"$offline_plan"
 check "dry-run says the SSH source is looked up at launch" \
   grep -q "your public address, looked up at launch" <<<"$offline_plan"
-check "dry-run --json says so too" jq -e '.ssh_from == "your public address, looked up at launch"' \
+check "dry-run --json says so too" jqe '.ssh_from == "your public address, looked up at launch"' \
   <<<"$(env -u GPUBOX_CALLER_IP GPUBOX_CHECKIP_URL="http://127.0.0.1:$closed_port/" \
     "$gpubox" up a0 --gpu T4 --dry-run --json)"
 # shellcheck disable=SC2016  # $ip is jq's
 check "dry-run with GPUBOX_CALLER_IP shows that address" \
-  jq -e --arg ip "$bridge_ip/32" '.ssh_from == $ip' <<<"$plan"
+  jqe --arg ip "$bridge_ip/32" '.ssh_from == $ip' <<<"$plan"
 env -u GPUBOX_CALLER_IP GPUBOX_CHECKIP_URL="http://127.0.0.1:$closed_port/" \
   "$gpubox" up a0 --gpu T4 --no-setup --yes >/dev/null 2>"$work/offline-up.err"
 check "a real up with the lookup unreachable fails with the network exit status" test $? = 8
 check "... and launched nothing" test "$(tag_count a0)" = 0
 check "quota --json answers per region and code" \
-  jq -e 'length > 0 and all(.[]; has("quota_code") and has("vcpus_in_use"))' <<<"$("$gpubox" quota --gpu T4 --json)"
+  jqe 'length > 0 and all(.[]; has("quota_code") and has("vcpus_in_use"))' <<<"$("$gpubox" quota --gpu T4 --json)"
 
-check "quota says the exact P increase in us-east-1" jq -e \
+check "quota says the exact P increase in us-east-1" jqe \
   '.[] | select(.quota_code == "L-417A185B") | (.ok == false and .request_value == 8)' \
   <<<"$("$gpubox" quota --gpu V100 --on-demand --region us-east-1 --json)"
 check "quota --request files it" "$gpubox" quota --gpu V100 --on-demand --region us-east-1 --request --yes
-check "after the request the quota allows it" jq -e \
+check "after the request the quota allows it" jqe \
   '.[] | select(.quota_code == "L-417A185B") | .ok' \
   <<<"$("$gpubox" quota --gpu V100 --on-demand --region us-east-1 --json)"
 check "up --cloud aws (no setup)" "$gpubox" up a1 --gpu T4 --on-demand --no-setup --yes
-check "ls shows the aws box" jq -e '.[0].cloud == "aws" and .[0].state == "running"' <<<"$("$gpubox" ls --json)"
+check "ls shows the aws box" jqe '.[0].cloud == "aws" and .[0].state == "running"' <<<"$("$gpubox" ls --json)"
 check "exec on the aws box" test "$("$gpubox" exec a1 -- echo hi)" = hi
 check "down --cloud aws" "$gpubox" down a1 --yes
 check "nothing left" test "$(tag_count a1)" = 0

@@ -113,11 +113,11 @@ for box_idx in $(seq "$boxes"); do
   box="chaos$box_idx"
   # shellcheck disable=SC2016  # $box is jq's variable
   check "while up, $box's record matched the cloud (running, no orphan of it)" \
-    jq -e --arg box "$box" '[.[] | select(.name == $box)] | length == 1 and .[0].state == "running"
+    jqe --arg box "$box" '[.[] | select(.name == $box)] | length == 1 and .[0].state == "running"
       and .[0].cloud_state == "running" and (map(select(.orphan)) | length == 0)' \
     "$work/$box.ls"
 done
-check "at the end: no records, no orphans" jq -e 'length == 0' <<<"$("$gpubox" ls --json)"
+check "at the end: no records, no orphans" jqe 'length == 0' <<<"$("$gpubox" ls --json)"
 # What the cloud still holds of the chaos boxes, every region, in one botocore process:
 # live instances, security groups, key pairs.
 left=$(ENDPOINT=$ENDPOINT ACCESS_KEY=$ACCESS_KEY SECRET_KEY=$SECRET_KEY /usr/bin/python3 - <<'PY'

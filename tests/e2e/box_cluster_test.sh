@@ -19,11 +19,6 @@ aws_ec2() {  # REGION ARGS...: the AWS CLI against the private cloud
   AWS_ACCESS_KEY_ID=$ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SECRET_KEY AWS_PAGER="" \
     /usr/bin/aws --endpoint-url "$ENDPOINT" --region "$region" ec2 "$@"
 }
-jqe() {  # jq -e FILTER on stdin, failing on empty input too (plain jq -e passes it)
-  local input
-  input=$(cat)
-  [ -n "$input" ] && jq -e "$@" <<<"$input" >/dev/null
-}
 field() { "$gpubox" ls --json | jq -r --arg n "$1" ".[] | select(.name == \$n) | .$2"; }
 cluster_rows() {  # the ls rows of cluster c as "name:node:STATE_FIELD" (jq expression $1)
   "$gpubox" ls --json |

@@ -13,9 +13,9 @@ cap_rc=$?
 check "capacity exhausted: up still succeeds" test "$cap_rc" = 0
 [ "$cap_rc" = 0 ] || tail -n 5 "$work/cap.log"
 check "capacity exhausted: lands on the next offer" \
-  jq -e '.[0].instance_type != "g4dn.xlarge"' <<<"$("$gpubox" ls --json)"
+  jqe '.[0].instance_type != "g4dn.xlarge"' <<<"$("$gpubox" ls --json)"
 check "capacity exhausted: every attempt recorded" \
-  jq -e '[.attempts[] | select(.outcome == "InsufficientInstanceCapacity")] | length >= 3' \
+  jqe '[.attempts[] | select(.outcome == "InsufficientInstanceCapacity")] | length >= 3' \
   <<<"$("$gpubox" events cap --json)"
 "$gpubox" down cap --yes >/dev/null
 "$gpubox" local fault --clear >/dev/null
@@ -24,7 +24,7 @@ check "capacity exhausted: every attempt recorded" \
 check "P quota 0: up lands in another region" test $? = 0
 check "P quota 0: us-east-1 skipped with the exact increase" \
   grep -q "request an increase to 8 (quota L-417A185B, region us-east-1)" "$work/pq.log"
-check "P quota 0: not in us-east-1" jq -e '.[0].region != "us-east-1"' <<<"$("$gpubox" ls --json)"
+check "P quota 0: not in us-east-1" jqe '.[0].region != "us-east-1"' <<<"$("$gpubox" ls --json)"
 "$gpubox" down pq --yes >/dev/null
 
 "$gpubox" up none --gpu V100 --on-demand --region us-east-1 --no-setup >"$work/none.log" 2>&1
@@ -32,7 +32,7 @@ check "all failing: exit 5" test $? = 5
 check "all failing: one error line listing the attempts" \
   test "$(grep -c '^gpubox: error: no offer could be launched' "$work/none.log")" = 1
 check "all failing: nothing running" test "$(tag_count none)" = 0
-check "all failing: no record left" jq -e 'length == 0' <<<"$("$gpubox" ls --json)"
+check "all failing: no record left" jqe 'length == 0' <<<"$("$gpubox" ls --json)"
 
 for round in 1 2 3; do
   name="kill$round"

@@ -32,7 +32,7 @@ tagged_left() {  # tagged resources the AWS CLI still sees, all regions, all kin
   done
   echo "$total"
 }
-jq_true() { jq -e "$@" >/dev/null; }  # jq_true FILTER: the filter holds for stdin
+jq_true() { jqe "$@" >/dev/null; }  # jq_true FILTER: the filter holds for stdin
 inventory_ids() {  # "kind id orphan" lines of ls --all-regions, sorted
   "$gpubox" ls --all-regions --json 2>/dev/null |
     jq -r '.regions[].resources[] | "\(.kind) \(.id) \(.orphan)"' | sort

@@ -18,7 +18,7 @@ id=$("$gpubox" run jb --workdir "$work/proj" --name t1 -- bash train.sh "two wor
 check "run prints the job id" test "$id" = t1
 check "logs -f follows the job to its end" \
   test "$("$gpubox" logs jb t1 -f)" = "$(printf 'job t1 in proj with two words\nfinished')"
-check "jobs --json: done, exit 0, the exact command" jq -e '.[0].id == "t1" and .[0].state == "done"
+check "jobs --json: done, exit 0, the exact command" jqe '.[0].id == "t1" and .[0].state == "done"
   and .[0].exit_status == 0 and .[0].restarts == 0
   and .[0].command == "'"'bash' 'train.sh' 'two words'"'"' <<<"$("$gpubox" jobs jb --json)"
 check "the checkpoint dir is on the box's disk" \
@@ -28,7 +28,7 @@ check "the checkpoint dir is on the box's disk" \
   'trap "echo checkpointed; exit 143" TERM; echo started; sleep 60 & wait' >/dev/null 2>&1
 sleep 1
 check "it outlives the SSH session that started it" \
-  jq -e '.[] | select(.id == "long") | .state == "running"' <<<"$("$gpubox" jobs jb --json)"
+  jqe '.[] | select(.id == "long") | .state == "running"' <<<"$("$gpubox" jobs jb --json)"
 check "the newest job's log without naming it" test "$("$gpubox" logs jb)" = started
 check "cancel: SIGTERM, then cancelled with the job's own status" \
   test "$("$gpubox" cancel jb long)" = "long is cancelled (exit 143)"

@@ -40,7 +40,7 @@ nothing_left_of() {  # nothing_left_of NAME: no instance, group, key pair, recor
     lacks "<groupName>gpubox-$1</groupName>" "$(ec2 us-east-1 DescribeSecurityGroups)"
   check "$1: no key pair left" lacks "<keyName>gpubox-$1</keyName>" "$(ec2 us-east-1 DescribeKeyPairs)"
   # shellcheck disable=SC2016  # $name is jq's
-  check "$1: no record left" jq -e --arg name "$1" 'all(.[]; .name != $name)' \
+  check "$1: no record left" jqe --arg name "$1" 'all(.[]; .name != $name)' \
     <<<"$("$gpubox" ls --json)"
   check "$1: no private key left" test ! -e "$HOME/.local/share/gpubox/keys/$1"
 }
@@ -65,7 +65,7 @@ check "and how to resume" grep -qF "'gpubox up sf' resumes at driver" <<<"$error
 check "the kept disk's cost is said" \
   grep -qE "its [0-9]+ GiB disk is still billed, about \\\$[0-9]+\.[0-9]{2} a month" "$work/up1.err"
 ls_json=$("$gpubox" ls --json)
-check "ls --json: setup-failed at driver, stopped in the cloud" jq -e '.[0].name == "sf" and
+check "ls --json: setup-failed at driver, stopped in the cloud" jqe '.[0].name == "sf" and
   .[0].state == "setup-failed" and .[0].failed_phase == "driver" and .[0].cloud_state == "stopped"' \
   <<<"$ls_json"
 check "ls: setup-failed (driver)" grep -q "setup-failed (driver)" <<<"$("$gpubox" ls)"
@@ -96,7 +96,7 @@ check "still one instance" test "$(live_instances sf)" = 1
 "$gpubox" up sf --yes >/dev/null 2>"$work/up3.err"
 check "a third up skips the finished phase" \
   grep -q 'setup \[1/7\] driver: already done (skipped)' "$work/up3.err"
-check "ls: setup-failed (conda)" jq -e '.[0].state == "setup-failed" and .[0].failed_phase == "conda"' \
+check "ls: setup-failed (conda)" jqe '.[0].state == "setup-failed" and .[0].failed_phase == "conda"' \
   <<<"$("$gpubox" ls --json)"
 check "a copy per failure" test "$(find "$logs_dir" -name 'sf-*.log' | wc -l)" -ge 2
 check "down deletes the kept box" "$gpubox" down sf --yes

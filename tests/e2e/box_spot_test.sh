@@ -84,8 +84,8 @@ check "no notice before: spot/instance-action is 404" test -z "$(imds sv spot/in
 "$gpubox" local fault --withdraw-capacity "g4dn.xlarge@$zone" >/dev/null
 notice=""
 for _ in $(seq 40); do notice=$(imds sv spot/instance-action) && [ -n "$notice" ] && break; sleep 0.1; done
-check "the notice is in IMDS on the box before the stop" jq -e '.action == "stop" and (.time | test("Z$"))' <<<"$notice"
-check "with a rebalance recommendation" jq -e '.noticeTime' <<<"$(imds sv events/recommendations/rebalance)"
+check "the notice is in IMDS on the box before the stop" jqe '.action == "stop" and (.time | test("Z$"))' <<<"$notice"
+check "with a rebalance recommendation" jqe '.noticeTime' <<<"$(imds sv events/recommendations/rebalance)"
 check "the request is marked for stop" test "$(request_of sv | cut -f2)" = marked-for-stop
 dlami=$(aws_ec2 describe-images --owners amazon --filters 'Name=name,Values=Deep Learning*' \
   --query 'Images[0].ImageId' --output text)

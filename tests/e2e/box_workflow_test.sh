@@ -26,7 +26,7 @@ check "Jupyter answers /api/status with its token through the tunnel" \
 check "Jupyter refuses without the token" test "$(curl_code "http://127.0.0.1:$port/api/status")" = 403
 check "port 8888 answers nowhere without the tunnel" test "$(curl_code "http://$ip:8888/api/status")" = 000
 check "jupyter again reuses the server and the tunnel" \
-  jq -e '.server_reused and .tunnel_reused' <<<"$("$gpubox" jupyter d2l --json --port "$jport")"
+  jqe '.server_reused and .tunnel_reused' <<<"$("$gpubox" jupyter d2l --json --port "$jport")"
 check "the sample notebook runs on the box through Jupyter" /usr/bin/python3 \
   "$here/../../tools/run_notebook_via_jupyter.py" "http://127.0.0.1:$port" "$token" gpubox-sample.ipynb
 check "--notebooks were uploaded beside the sample" \
@@ -48,12 +48,12 @@ check "ssh -- keeps ssh's own joining (the remote shell parses it)" \
 
 check "stop" "$gpubox" stop d2l
 check "stopped: no process left in the box" test -z "$(ip netns pids "$ns" 2>/dev/null)"
-check "ls says stopped" jq -e '.[0].state == "stopped" and .[0].cloud_state == "stopped"' <<<"$("$gpubox" ls --json)"
+check "ls says stopped" jqe '.[0].state == "stopped" and .[0].cloud_state == "stopped"' <<<"$("$gpubox" ls --json)"
 check "start" "$gpubox" start d2l
 check "files intact after stop and start" test "$("$gpubox" exec d2l -- cat mine.txt)" = kept
 
 check "image" "$gpubox" image d2l --name d2l-img
-check "images lists it" jq -e '.[0].name == "d2l-img"' <<<"$("$gpubox" images --json)"
+check "images lists it" jqe '.[0].name == "d2l-img"' <<<"$("$gpubox" images --json)"
 start=$(now_ms)
 "$gpubox" up d2l2 --gpu T4 --on-demand --image d2l-img >"$work/up2.log" 2>&1
 check "up from the image" test $? = 0
@@ -73,6 +73,6 @@ check "no security group made for the boxes left" test "$(/usr/bin/aws --endpoin
 check "no key pair made for the boxes left" test "$(/usr/bin/aws --endpoint-url "$ENDPOINT" ec2 \
   describe-key-pairs --query "length(KeyPairs[?starts_with(KeyName, 'gpubox-')])")" = 0
 check "no tunnel left" test -z "$(ls "$XDG_STATE_HOME/gpubox/tunnels/"*.sock 2>/dev/null)"
-check "ls is empty" jq -e 'length == 0' <<<"$("$gpubox" ls --json)"
+check "ls is empty" jqe 'length == 0' <<<"$("$gpubox" ls --json)"
 echo "timing: up to Jupyter answering ${up_ms} ms fresh, ${image_ms} ms from an image"
 finish

@@ -12,6 +12,10 @@ check() {  # check NAME CONDITION...
   if "$@"; then echo "ok   $name"; passes=$((passes + 1)); else echo "FAIL $name"; failures=$((failures + 1)); fi
 }
 finish() { echo "$passes passed, $failures failed"; [ "$failures" = 0 ]; }
+jqe() {  # jqe ARGS...: jq -e, but no output (empty input) fails too, as jq -e alone passes it
+  local out
+  out=$(jq -e "$@") && [ -n "$out" ]
+}
 now_ms() { date +%s%3N; }
 
 if [ "$(id -u)" != 0 ]; then

@@ -70,9 +70,9 @@ root_iid=$("$gpubox" ls --json | jq -r '.[0].instance_id')
 check "u1: up d2l, as u1, no sudo" as_user "$u1" "$gpubox" up d2l --gpu T4 --on-demand
 u1_ls=$(as_user "$u1" "$gpubox" ls --json)
 u1_iid=$(jq -r '.[0].instance_id' <<<"$u1_ls")
-check "u1's ls: their box alone, no orphan of root's" jq -e 'length == 1 and .[0].name == "d2l" and .[0].orphan == false' <<<"$u1_ls"
+check "u1's ls: their box alone, no orphan of root's" jqe 'length == 1 and .[0].name == "d2l" and .[0].orphan == false' <<<"$u1_ls"
 check "u1's box is not root's" test "$u1_iid" != "$root_iid" -a -n "$u1_iid"
-check "root's ls: root's box alone" jq -e "length == 1 and .[0].instance_id == \"$root_iid\"" <<<"$("$gpubox" ls --json)"
+check "root's ls: root's box alone" jqe "length == 1 and .[0].instance_id == \"$root_iid\"" <<<"$("$gpubox" ls --json)"
 check "u1's key pair, database and ssh config live in u1's home" \
   test "$(stat -c '%U %a' "/home/$u1/.local/share/gpubox/keys/d2l" "/home/$u1/.local/state/gpubox/gpubox.db" \
   "/home/$u1/.config/gpubox/ssh_config" | cut -d' ' -f1 | sort -u)" = "$u1"
@@ -86,7 +86,7 @@ jupyter=$(as_user "$u1" "$gpubox" jupyter d2l --json --port "$jport")
 token=$(jq -r .token <<<"$jupyter")
 check "u1: Jupyter answers through u1's tunnel with the token" \
   test "$(curl_code -H "Authorization: token $token" "http://127.0.0.1:$jport/api/status")" = 200
-check "the notebook API lists the sample notebook through the tunnel" jq -e \
+check "the notebook API lists the sample notebook through the tunnel" jqe \
   '[.content[].name] | index("gpubox-sample.ipynb") != null' <<<"$(curl -s -m 5 -H "Authorization: token $token" \
   "http://127.0.0.1:$jport/api/contents")"
 check "u1: the sample notebook runs on u1's box through u1's tunnel" as_user "$u1" /usr/bin/python3 \
@@ -108,7 +108,7 @@ check "u2 without access: the error and a hint naming the grant" grep -q \
   "^gpubox: error: user $u2 has no access to the local cloud.*; hint: .*sudo gpubox local up --allow-user $u2" <<<"$err"
 echo "   (the line: $err)"
 "$gpubox" local up --allow-user "$u2" >/dev/null
-check "u2 granted: sees none of u1's or root's boxes" jq -e 'length == 0' <<<"$(as_user "$u2" "$gpubox" ls --json)"
+check "u2 granted: sees none of u1's or root's boxes" jqe 'length == 0' <<<"$(as_user "$u2" "$gpubox" ls --json)"
 check "u2 cannot take u1's box down (not theirs: not found)" fails as_user "$u2" "$gpubox" down d2l --yes
 
 check "u1: down d2l" as_user "$u1" "$gpubox" down d2l --yes
@@ -128,6 +128,6 @@ for _ in $(seq 1 100); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; 
 check "revoked: u1's running box is stopped (no process left in it)" test -z "$(ip netns pids "$ns" 2>/dev/null)"
 check "u2 still works after u1's revoke" as_user "$u2" "$gpubox" ls
 check "local status no longer lists u1" fails grep -q "^access     $u1:" <<<"$("$gpubox" local status)"
-check "root's own box still there" jq -e "length == 1 and .[0].state == \"running\"" <<<"$("$gpubox" ls --json)"
+check "root's own box still there" jqe "length == 1 and .[0].state == \"running\"" <<<"$("$gpubox" ls --json)"
 echo "timing: $(($(now_ms) - start)) ms"
 finish

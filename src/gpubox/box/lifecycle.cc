@@ -268,7 +268,9 @@ Result<void> Lifecycle::Down(const DownPlan& plan, const std::string& name) {
   for (const BoxRecord& node : GPUBOX_TRY(ClusterNodes(store_, box))) {
     if (node.node > 0) GPUBOX_TRY_VOID(DownOne(PlanDownOne(node), node.name));
   }
-  if (box.nodes > 1) GPUBOX_TRY_VOID(TerminateUnrecorded(box));
+  // Instances of the box no record names (a launch answered with an error after it took
+  // effect, an up cut off) would keep the security group in use.
+  GPUBOX_TRY_VOID(TerminateUnrecorded(box));
   GPUBOX_TRY_VOID(DownOne(plan, name));
   if (box.nodes > 1) {
     // Free of charge, so a failure is said but does not undo the down (the record is gone).
@@ -292,8 +294,12 @@ Result<void> Lifecycle::TerminateUnrecorded(const BoxRecord& box) {
        aws::Filter{"instance-state-name", {"pending", "running", "stopping", "stopped"}}}));
   for (const aws::Instance& instance : live) {
     if (instance.instance_id == box.instance_id) continue;
-    progress_ << "gpubox: terminating " << instance.instance_id << " (a node of " << box.name
-              << " with no record)\n";
+    progress_ << "gpubox: terminating " << instance.instance_id << " (tagged " << box.name
+              << ", with no record)\n";
+    if (!instance.spot_instance_request_id.empty()) {  // else the cloud replaces it
+      GPUBOX_TRY(
+          CancelBoxSpotRequests(cloud_, box.region, box.name, instance.spot_instance_request_id));
+    }
     GPUBOX_TRY_VOID(cloud_.TerminateInstance(box.region, instance.instance_id));
     BoxRecord stray = box;
     stray.instance_id = instance.instance_id;

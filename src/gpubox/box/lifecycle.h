@@ -70,8 +70,9 @@ class Lifecycle {
   /// A node 1.. of a cluster: its instance only (the group and key are node 0's to delete).
   DownPlan PlanDownOne(const BoxRecord& box);
   Result<void> DownOne(const DownPlan& plan, const std::string& name);
-  /// Terminates (and waits for) the cluster's instances no node record names (an `up` cut
-  /// off before it recorded them), node 0's excepted.
+  /// Terminates (and waits for) the instances tagged with the box's name that no record
+  /// names (an `up` cut off before it recorded them, a launch answered with an error after it
+  /// took effect), node 0's own excepted; a spot one's request cancelled first.
   Result<void> TerminateUnrecorded(const BoxRecord& box);
   Result<aws::Instance> Describe(const BoxRecord& box);
   /// Waits for the instance to reach `state_code`; returns it.

@@ -491,5 +491,26 @@ TEST_F(ProvisionerTest, DownOfAClusterAnUpLeftHalfRecordedDeletesEveryNodeAndRec
   EXPECT_TRUE(store_->List()->empty());
 }
 
+TEST_F(ProvisionerTest, DownAlsoTerminatesAnInstanceOfTheBoxNoRecordNames) {
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  // A launch answered with an error after it took effect: tagged, in the box's group, unknown.
+  aws::RunInstancesRequest stray;
+  stray.instance_type = "g4dn.xlarge";
+  stray.placement = aws::Placement{"us-east-1b", {}, {}};
+  stray.client_token = "gpubox-stray";
+  stray.security_group_ids = {box->security_group_id};
+  stray.tag_specifications = {{"instance", {{"gpubox:box", "d2l"}}}};
+  ASSERT_TRUE(cloud_.RunInstance("us-east-1", stray));
+  ASSERT_EQ(cloud_.LiveInstances(), 2);
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  auto plan = lifecycle.PlanDown("d2l");
+  ASSERT_TRUE(plan);
+  auto down = lifecycle.Down(*plan, "d2l");
+  ASSERT_TRUE(down) << down.error().message;  // the group was not held by the stray
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.groups_.empty());
+}
+
 }  // namespace
 }  // namespace gpubox
