@@ -74,7 +74,13 @@ check "one box, two ups at once: both succeed" test "$twice1_rc$twice2_rc" = 00
 check "one box, two ups at once: one waited for the other" \
   grep -q "waiting for another gpubox command (pid [0-9]*) on chaos-twice to finish" \
   "$work/twice1.log" "$work/twice2.log"
-check "one box, two ups at once: exactly one instance" test "$(tag_count chaos-twice)" = 1
+twice_count=$(tag_count chaos-twice)
+check "one box, two ups at once: exactly one instance" test "$twice_count" = 1
+if [ "$twice_count" != 1 ]; then  # what each up did, for the next reader of a red run
+  echo "instances tagged chaos-twice: $twice_count"
+  for log in twice1 twice2; do echo "--- $log"; grep -v "waiting .* before attempt" "$work/$log.log"; done
+  "$gpubox" ls --json | jq -c '.[] | [.name, .instance_id, .state, .cloud_state, .orphan]'
+fi
 "$gpubox" down chaos-twice --yes --timeout 90 >/dev/null 2>&1
 check "one box, two ups at once: down" test $? = 0
 
