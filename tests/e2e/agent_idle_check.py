@@ -91,6 +91,12 @@ now = time.time()
 check("terminals: the pty's last input (atime)", activity.terminals(agent, now)[0] == 1000)
 check("jobs: none running", activity.jobs(agent, now)[0] == 0)
 check("jupyter: none without a token", activity.jupyter(agent, now)[0] == 0)
+check("setup: none without a setup log", activity.setup(agent, now)[0] == 0)
+with open(home + "/.gpubox/setup.log", "a") as log:
+    log.write("gpubox-phase-start framework\n")
+os.utime(home + "/.gpubox/setup.log", (now - 5, now - 5))
+check("setup: its log's last write", abs(activity.setup(agent, now)[0] - (now - 5)) < 0.01)
+os.remove(home + "/.gpubox/setup.log")
 # A process of the box (not the agent itself, whose own use never counts) that is there at
 # both samples and spins between them.
 go_r, go_w = os.pipe()

@@ -55,18 +55,49 @@ async def run(base, token, busy_s, limit_s, out_dir):
     connection = await websocket.websocket_connect(
         websocket.httpclient.HTTPRequest(ws_url, headers={"Authorization": f"token {token}"}))
     poller = asyncio.ensure_future(poll_until_gone(base, token, out_dir, deadline))
-    msg_id = uuid.uuid4().hex
-    connection.write_message(json.dumps({
-        "header": {"msg_id": msg_id, "username": "gpubox", "session": uuid.uuid4().hex,
-                   "msg_type": "execute_request", "version": "5.3"},
-        "parent_header": {}, "metadata": {}, "channel": "shell",
-        "content": {"code": f"import time\ntime.sleep({busy_s})\nprint('cell done')",
-                    "silent": False, "store_history": True, "user_expressions": {},
-                    "allow_stdin": False, "stop_on_error": True}}))
+    session = uuid.uuid4().hex
+
+    def send(msg_type, content):
+        msg_id = uuid.uuid4().hex
+        connection.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "username": "gpubox", "session": session,
+                       "msg_type": msg_type, "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "content": content}))
+        return msg_id
+
+    # As a browser does: the kernel answers kernel_info before the cell is sent (a message
+    # sent while its channels still connect can be lost, the kernel left idle).
+    messages = asyncio.Queue()  # one reader: a read cancelled by a timeout could lose one
+
+    async def read_all():
+        while True:
+            text = await connection.read_message()
+            await messages.put(text)
+            if text is None:
+                return
+    reader = asyncio.ensure_future(read_all())
+    ready = False
+    while not ready and time.time() < deadline:
+        info_id = send("kernel_info_request", {})
+        try:
+            while not ready:
+                text = await asyncio.wait_for(messages.get(), 2)
+                if text is None:
+                    raise SystemExit("the server closed the kernel's websocket")
+                reply = json.loads(text)
+                ready = (reply.get("parent_header", {}).get("msg_id") == info_id
+                         and reply["msg_type"] == "kernel_info_reply")
+        except asyncio.TimeoutError:
+            continue
+    print(time.strftime("%H:%M:%S"), "kernel ready", flush=True)
+    msg_id = send("execute_request", {
+        "code": f"import time\ntime.sleep({busy_s})\nprint('cell done')", "silent": False,
+        "store_history": True, "user_expressions": {}, "allow_stdin": False,
+        "stop_on_error": True})
     mark(out_dir, "cell-started")
     ok = False
     while True:
-        text = await connection.read_message()
+        text = await messages.get()
         if text is None:  # the server went away mid-cell
             break
         reply = json.loads(text)
@@ -78,6 +109,7 @@ async def run(base, token, busy_s, limit_s, out_dir):
         mark(out_dir, "cell-done")
     await poller  # the tab stays open, idle, with its websocket connected
     connection.close()
+    reader.cancel()
     return ok
 
 

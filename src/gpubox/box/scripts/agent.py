@@ -410,6 +410,14 @@ class Activity:
         return last, "jupyter"
 
     @staticmethod
+    def setup(agent, now):
+        """A setup session writing its log: the box is being made, not left idle."""
+        try:
+            return min(os.stat(agent.home + "/.gpubox/setup.log").st_mtime, now), "setup"
+        except OSError:
+            return 0, "setup"
+
+    @staticmethod
     def jobs(agent, now):
         return (now if any(job.state() == "running" for job in agent.jobs()) else 0), "job"
 
@@ -484,7 +492,8 @@ class Activity:
 
     def last_use(self, agent, now):
         """(the newest sign of use, its kind)."""
-        signs = [self.jobs(agent, now), self.terminals(agent, now), self.jupyter(agent, now),
+        signs = [self.setup(agent, now), self.jobs(agent, now), self.terminals(agent, now),
+                 self.jupyter(agent, now),
                  self.ssh_traffic(agent, now), self.cpu_use(agent, now), self.gpu(agent, now)]
         self.sampled = now
         return max(signs)
