@@ -37,7 +37,11 @@ wait_for() {  # SECONDS COMMAND...: until COMMAND succeeds
 }
 log_has() { "$gpubox" logs "$1" "$2" 2>/dev/null | grep -q "$3"; }
 state_is() { test "$(job_field "$1" "$2" state)" = "$3"; }
-restarted_once() { test "$(job_field "$1" "$2" restarts)" = 1 && state_is "$1" "$2" running; }
+# Restarted once, and running (or already done: under ASan the rest of the job can end
+# between two looks).
+restarted_once() {
+  test "$(job_field "$1" "$2" restarts)" = 1 && { state_is "$1" "$2" running || state_is "$1" "$2" "done"; }
+}
 cloud_state() {  # INSTANCE REGION: as EC2 describes it
   AWS_ACCESS_KEY_ID=$ACCESS_KEY AWS_SECRET_ACCESS_KEY=$SECRET_KEY AWS_PAGER="" \
     /usr/bin/aws --endpoint-url "$ENDPOINT" --region "$2" ec2 describe-instances \
