@@ -43,7 +43,7 @@ class JobCommand : public Command {
  protected:
   /// Every node of the cluster the box heads (node 0 first; each must run), for --all-nodes.
   Result<std::vector<std::pair<std::string, SshTarget>>> AllNodes() {
-    if (record_.nodes <= 1 || record_.IsNodeOfCluster()) {
+    if (!record_.HeadsCluster()) {
       return Fail(ErrorCode::kUsage, "'" + box_ + "' is not a cluster",
                   record_.IsNodeOfCluster() ? "use the cluster's name, " + record_.cluster
                                             : "'gpubox up NAME --nodes N' makes one");
@@ -193,7 +193,7 @@ class JobsCommand : public JobCommand {
   void AddFlags(CLI::App& app) override { app.add_flag("--json", json_, "print JSON"); }
   Result<int> Act(CommandContext& context, const SshTarget& target) override {
     // A cluster's: every node's jobs (a job run --all-nodes has a row per node).
-    bool cluster = record_.nodes > 1 && !record_.IsNodeOfCluster();
+    bool cluster = record_.HeadsCluster();
     std::vector<std::pair<std::string, SshTarget>> nodes = {{box_, target}};
     if (cluster) nodes = GPUBOX_TRY(AllNodes());
     std::vector<JobInfo> jobs;
@@ -265,7 +265,7 @@ class CancelCommand : public JobCommand {
     if (grace_s_ < 0 || grace_s_ > 3600) {
       return Fail(ErrorCode::kUsage, "--grace must be between 0 and 3600 seconds");
     }
-    if (record_.nodes <= 1 || record_.IsNodeOfCluster()) {
+    if (!record_.HeadsCluster()) {
       JobInfo job = GPUBOX_TRY(CancelJob(context.env, target, job_, grace_s_));
       context.out << job.id << " is " << job.state
                   << (job.exit_status ? " (exit " + std::to_string(*job.exit_status) + ")" : "")

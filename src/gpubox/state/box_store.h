@@ -75,6 +75,8 @@ struct BoxRecord {
   int node = 0;
   int nodes = 1;
   bool IsNodeOfCluster() const { return !cluster.empty() && node > 0; }
+  /// Node 0 of a cluster: the box whose name commands take for the whole cluster.
+  bool HeadsCluster() const { return nodes > 1 && !IsNodeOfCluster(); }
 };
 
 /// What a run interval bills: the instance while it runs, or its disk while it exists.
