@@ -118,10 +118,15 @@ check "waits for the cloud were shown (operation, reason, attempt)" \
 for box_idx in $(seq "$boxes"); do
   box="chaos$box_idx"
   # shellcheck disable=SC2016  # $box is jq's variable
-  check "while up, $box's record matched the cloud (running, no orphan of it)" \
-    jqe --arg box "$box" '[.[] | select(.name == $box)] | length == 1 and .[0].state == "running"
-      and .[0].cloud_state == "running" and (map(select(.orphan)) | length == 0)' \
-    "$work/$box.ls"
+  matched=(jqe --arg box "$box" '[.[] | select(.name == $box)] | length == 1 and
+    .[0].state == "running" and .[0].cloud_state == "running" and
+    (map(select(.orphan)) | length == 0)' "$work/$box.ls")
+  check "while up, $box's record matched the cloud (running, no orphan of it)" "${matched[@]}"
+  if ! "${matched[@]}" >/dev/null 2>&1; then  # what ls said, for the next reader of a red run
+    jq -c --arg box "$box" '.[] | select(.name == $box or .orphan) |
+      [.name, .instance_id, .state, .cloud_state, .orphan]' "$work/$box.ls"
+    tail -n 12 "$work/$box.log"
+  fi
 done
 check "at the end: no records, no orphans" jqe 'length == 0' <<<"$("$gpubox" ls --json)"
 # What the cloud still holds of the chaos boxes, every region, in one botocore process:

@@ -101,7 +101,9 @@ check "ls says interrupted, since when" grep -qE '^sv +interrupted \(since [0-9]
 check "the request: disabled, instance-stopped-no-capacity" \
   test "$(request_of sv | cut -f1,2)" = "$(printf 'disabled\tinstance-stopped-no-capacity')"
 "$gpubox" start sv 2>"$work/start.err"
-check "start refuses (only the spot service starts it): exit 5" test $? = 5
+start_rc=$?
+check "start refuses (only the spot service starts it): exit 5" test "$start_rc" = 5
+[ "$start_rc" = 5 ] || { echo "start said (exit $start_rc):"; cat "$work/start.err"; }
 check "... pointing at recover" grep -q "gpubox recover sv" "$work/start.err"
 back_ms=$(now_ms)
 "$gpubox" local fault --restore-capacity "g4dn.xlarge@$zone" >/dev/null
@@ -141,6 +143,7 @@ check "run --recover recovered the box by itself" grep -q "recovering it" "$work
 check "... into another zone, one live instance" bash -c "[ '$(zone_of sv)' != '$zone' ] && [ '$(tag_count sv)' = 1 ]"
 check "... and saw the job to its end (lost without the agent: exit 4; restarted: 0)" \
   bash -c "[ $status = 4 ] || [ $status = 0 ]"
+[ "$status" = 4 ] || [ "$status" = 0 ] || { echo "run --recover: exit $status"; tail -n 8 "$work/watch.err"; }
 
 # 5. boto3 parses both operations.
 check "boto3: describe/cancel_spot_instance_requests parse" /usr/bin/python3 - "$ENDPOINT" <<'EOF'

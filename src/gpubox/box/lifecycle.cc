@@ -193,7 +193,17 @@ Result<BoxRecord> Lifecycle::StartOne(const std::string& name, int ssh_timeout_m
         "box '" + name + "' has an unfinished setup (phase " + box.failed_phase + " failed)",
         "'gpubox up " + name + "' starts it and resumes the setup there");
   }
-  if (auto started = cloud_.StartInstance(box.region, box.instance_id); !started) {
+  auto started = cloud_.StartInstance(box.region, box.instance_id);
+  auto now = started ? Result<aws::Instance>() : Describe(box);
+  if (!started && started.error().cloud_code == "IncorrectInstanceState" && now &&
+      now->state.name == "stopping") {
+    // A stop under way (the OS shutting down after a spot notice, or a stop from elsewhere):
+    // started once it is over, as a user would do by hand.
+    progress_ << "gpubox: " << box.instance_id << " is stopping; starting it once stopped\n";
+    GPUBOX_TRY(WaitFor(box, kStopped, 600000));
+    started = cloud_.StartInstance(box.region, box.instance_id);
+  }
+  if (!started) {
     const std::string& code = started.error().cloud_code;
     if (code == "IncorrectSpotRequestState" || code == "InsufficientInstanceCapacity") {
       return Fail(ErrorCode::kNoCapacity,

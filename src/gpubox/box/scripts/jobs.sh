@@ -61,9 +61,13 @@ job_launch() {  # ID: runs the job's command detached, in its workdir, and recor
   # shellcheck disable=SC2016  # expanded by the job's own shell
   # The command runs in a subshell (an `exit` in it ends only that); its shell outlives a
   # SIGTERM to the group (a handler, not an ignore: the job still gets the signal) to write
-  # the exit status.
-  setsid nohup bash -c 'trap true TERM; cd "$1" && (eval "$2"); echo $? > "$3/exit.new"
-    mv "$3/exit.new" "$3/exit"' \
+  # the exit status. A job that failed after a SIGTERM nobody here sent (not a cancel, not
+  # the agent at a spot notice: the OS shutting down for a stop) keeps no status: it is lost,
+  # the box stopped under it, and its restart policy brings it back.
+  setsid nohup bash -c 'trap "signalled=1" TERM; cd "$1" && (eval "$2"); code=$?
+    if [ "${code}" != 0 ] && [ -n "${signalled:-}" ] && [ ! -e "$3/cancelled" ] &&
+      [ ! -e "$3/interrupted" ]; then exit 0; fi
+    echo "${code}" > "$3/exit.new"; mv "$3/exit.new" "$3/exit"' \
     job "$(cat "${job}/workdir")" "$(cat "${job}/command")" "${job}" >> "${job}/log" 2>&1 < /dev/null &
   local pid=$! waited=0
   # The pid is recorded once the job's shell runs: until setsid and nohup exec it, the

@@ -80,18 +80,24 @@ uint64_t NamespaceFileInode(const std::string& path) {
 namespace {
 
 /// True for a process that has exited and waits for its parent (or is gone).
-bool HasExited(pid_t pid) {
+/// The fields of /proc/PID/stat after the command's closing parenthesis ("S 1 ..." : state,
+/// parent pid, ...); "" when the process is gone.
+std::string StatAfterCommand(pid_t pid) {
   int fd = open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
+  if (fd < 0) return "";
   char buffer[512];
   ssize_t got = read(fd, buffer, sizeof buffer - 1);
   close(fd);
-  if (got <= 0) return true;
+  if (got <= 0) return "";
   std::string_view stat(buffer, static_cast<size_t>(got));
   size_t paren = stat.rfind(')');
-  if (paren == std::string_view::npos || paren + 2 >= stat.size()) return true;
-  char state = stat[paren + 2];
-  return state == 'Z' || state == 'X';
+  if (paren == std::string_view::npos || paren + 2 >= stat.size()) return "";
+  return std::string(stat.substr(paren + 2));
+}
+
+bool HasExited(pid_t pid) {
+  std::string stat = StatAfterCommand(pid);
+  return stat.empty() || stat[0] == 'Z' || stat[0] == 'X';
 }
 
 }  // namespace
@@ -111,6 +117,13 @@ std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode)
   }
   closedir(proc);
   return pids;
+}
+
+pid_t ParentOf(pid_t pid) {
+  std::string stat = StatAfterCommand(pid);  // "S PPID ..."
+  if (stat.size() < 3) return 0;
+  auto parent = ParseInt(Split(stat.substr(2), ' ').front());
+  return parent ? static_cast<pid_t>(*parent) : 0;
 }
 
 bool IsAlive(pid_t pid) {

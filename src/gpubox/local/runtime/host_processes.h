@@ -34,6 +34,9 @@ uint64_t NamespaceFileInode(const std::string& path);
 /// Every live (not zombie) process whose namespace `kind` is `inode`.
 std::vector<pid_t> ProcessesInNamespace(const std::string& kind, uint64_t inode);
 
+/// The parent of `pid` (as this namespace numbers it); 0 when it is gone.
+pid_t ParentOf(pid_t pid);
+
 bool IsAlive(pid_t pid);
 void KillProcess(pid_t pid, int signal);
 

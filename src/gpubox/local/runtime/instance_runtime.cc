@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "gpubox/local/runtime/firewall.h"
@@ -19,6 +20,9 @@ namespace {
 
 constexpr int64_t kNamespaceWaitMicros = 5'000'000;
 constexpr int64_t kStopWaitMicros = 5'000'000;
+/// A stop or terminate is an OS shutdown, as on EC2: this long for processes to end on SIGTERM.
+constexpr int64_t kShutdownGraceMicros = 2'000'000;
+constexpr int64_t kShutdownPollMicros = 20'000;
 constexpr int64_t kPollMicros = 2'000;
 constexpr uint32_t kFirstInstanceIndex = 4;  // like EC2, leave the first addresses alone
 
@@ -243,6 +247,23 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
     return pids;
   };
   bool keeper_alive = KeeperAlive(instance);
+  // The shutdown: every process of the instance but its init (the keeper's child, whose end
+  // ends the rest at once) gets SIGTERM and a grace period, so that daemons save their state
+  // (slurmctld) and jobs their checkpoints, as when EC2 stops an instance's OS.
+  if (keeper_alive && instance.record.pid_namespace != 0) {
+    std::vector<pid_t> signalled;
+    for (pid_t pid : ProcessesInNamespace("pid", instance.record.pid_namespace)) {
+      if (ParentOf(pid) == keeper) continue;
+      KillProcess(pid, SIGTERM);
+      signalled.push_back(pid);
+    }
+    // Those that ran at the shutdown (not what the init starts meanwhile: its next sleep).
+    int64_t grace_end = env_.clock->NowMicros() + kShutdownGraceMicros;
+    while (std::any_of(signalled.begin(), signalled.end(), IsAlive) &&
+           env_.clock->NowMicros() < grace_end) {
+      env_.clock->SleepMicros(kShutdownPollMicros);
+    }
+  }
   int64_t deadline = env_.clock->NowMicros() + kStopWaitMicros;
   std::vector<pid_t> pids = remaining();
   while ((!pids.empty() || keeper_alive) && env_.clock->NowMicros() < deadline) {

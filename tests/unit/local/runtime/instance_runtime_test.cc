@@ -120,8 +120,15 @@ TEST_F(RuntimeTest, LaunchSshImdsUserDataStopStartTerminate) {
   EXPECT_EQ(host().Ssh(running->private_ip, "cat /opt/gbxt-marker").out, "root-was-here\n");
   EXPECT_FALSE(access("/opt/gbxt-marker", F_OK) == 0) << "the instance wrote to the host's /opt";
 
-  // Stop: no process left, no namespace; the disk stays.
+  // Stop: an OS shutdown (a process that handles SIGTERM gets it and time to write), then no
+  // process left, no namespace; the disk stays.
   ASSERT_EQ(host().Ssh(running->private_ip, "echo keep > ~/keep.txt").exit_code, 0);
+  ASSERT_EQ(host()
+                .Ssh(running->private_ip,
+                     "setsid nohup sh -c 'trap \"sleep 0.3; echo termed > ~/termed.txt; exit\" "
+                     "TERM; while :; do sleep 0.05; done' >/dev/null 2>&1 < /dev/null & sleep 0.3")
+                .exit_code,
+            0);
   uint64_t pid_namespace = PidNamespaceOf(host().config().state_dir, spec.instance_id);
   ASSERT_NE(pid_namespace, 0u);
   ASSERT_TRUE(runtime().Stop(spec.instance_id));
@@ -132,7 +139,8 @@ TEST_F(RuntimeTest, LaunchSshImdsUserDataStopStartTerminate) {
   // Start again: same IP, files kept, user data not run a second time.
   ASSERT_TRUE(runtime().Start(spec.instance_id));
   ASSERT_TRUE(runtime().WaitUntilRunning(spec.instance_id));
-  EXPECT_EQ(host().Ssh(running->private_ip, "cat ~/keep.txt ~/user-data-runs").out, "keep\nran\n");
+  EXPECT_EQ(host().Ssh(running->private_ip, "cat ~/keep.txt ~/user-data-runs ~/termed.txt").out,
+            "keep\nran\ntermed\n");
 
   // Terminate: nothing of it is left.
   pid_namespace = PidNamespaceOf(host().config().state_dir, spec.instance_id);
@@ -228,17 +236,17 @@ TEST_F(RuntimeTest, InstancesReachNeitherEachOtherNorTheHostsLoopbackNorEachOthe
 
   // A listener on the host's loopback, as the endpoint binds: not reachable from A.
   int port = 18000 + static_cast<int>(getpid() % 1000);
-  auto server = SpawnDetached({"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind",
-                               "127.0.0.1"},
-                              "/dev/null");
+  auto server = SpawnDetached(
+      {"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind", "127.0.0.1"},
+      "/dev/null");
   ASSERT_TRUE(server);
   std::string host_sees;
   for (int attempt = 0; attempt < 100 && host_sees != "200"; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     host_sees = host()
                     .runner()
-                    .Run({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time",
-                          "1", "http://127.0.0.1:" + std::to_string(port) + "/"})
+                    .Run({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1",
+                          "http://127.0.0.1:" + std::to_string(port) + "/"})
                     ->out;
   }
   EXPECT_EQ(host_sees, "200");
@@ -249,17 +257,17 @@ TEST_F(RuntimeTest, InstancesReachNeitherEachOtherNorTheHostsLoopbackNorEachOthe
 
   // Files: what B writes is on B's disk, which the host sees and A does not.
   ASSERT_EQ(host().Ssh(ip_b, "echo s3cret > ~/b-secret").exit_code, 0);
-  std::string b_file = host().config().state_dir + "/instances/" + spec_b.instance_id +
-                       "/disk/home/ubuntu/b-secret";
+  std::string b_file =
+      host().config().state_dir + "/instances/" + spec_b.instance_id + "/disk/home/ubuntu/b-secret";
   EXPECT_EQ(host().runner().Run({"cat", b_file})->out, "s3cret\n");
   // As root in A's mount namespace (A's own view of its files), B's file is nowhere.
-  std::string in_a = host()
-                         .runner()
-                         .Run({"nsenter", "-t", std::to_string(running_a->init_pid), "-m", "--",
-                               "sh", "-c",
-                               "cat " + b_file + " /home/ubuntu/b-secret 2>/dev/null; ls -A " +
-                                   host().config().state_dir + " | wc -l"})
-                         ->out;
+  std::string in_a =
+      host()
+          .runner()
+          .Run({"nsenter", "-t", std::to_string(running_a->init_pid), "-m", "--", "sh", "-c",
+                "cat " + b_file + " /home/ubuntu/b-secret 2>/dev/null; ls -A " +
+                    host().config().state_dir + " | wc -l"})
+          ->out;
   EXPECT_EQ(in_a, "0\n") << "A must see neither B's file nor the local cloud's state";
   ASSERT_TRUE(runtime().Terminate(spec_a.instance_id));
   ASSERT_TRUE(runtime().Terminate(spec_b.instance_id));
