@@ -26,6 +26,9 @@
 
 namespace gpubox {
 
+/// The workload manager a cluster gets (`up --scheduler`): none (torchrun needs none) or Slurm.
+enum class Scheduler { kNone, kSlurm };
+
 struct UpOptions {
   std::string name;
   Requirements requirements;
@@ -45,6 +48,8 @@ struct UpOptions {
   /// A cluster of this many nodes (`up --nodes N`: one RunInstances of N in a cluster
   /// placement group, all traffic among the nodes, each wired for torchrun); 1: a lone box.
   int nodes = 1;
+  /// kSlurm: slurmctld on node 0, slurmd on every node, one partition of all (a cluster only).
+  Scheduler scheduler = Scheduler::kNone;
 };
 
 /// One offer to try, with its quota verdict.
@@ -111,8 +116,13 @@ class Provisioner {
   Result<BoxRecord> WaitForNodes(BoxRecord box, const std::vector<aws::Instance>& instances,
                                  const UpOptions& options);
   /// Every node of a cluster knows the others: /etc/hosts and its environment
-  /// (scripts/cluster.sh), from the nodes' private addresses.
-  Result<void> WireCluster(const std::vector<BoxRecord>& nodes);
+  /// (scripts/cluster.sh), from the nodes' private addresses (returned, node 0 first).
+  Result<std::vector<std::string>> WireCluster(const std::vector<BoxRecord>& nodes);
+  /// Slurm on a wired cluster (scripts/slurm.sh): installed on every node, configured
+  /// alike from node 0's hardware with one new munge key, and waited for until every node is
+  /// idle in `sinfo` on node 0.
+  Result<void> SetUpSlurm(const std::vector<BoxRecord>& nodes,
+                          const std::vector<std::string>& private_ips);
   /// Prepares, wires and sets up every node of a cluster; on a failure deletes it all.
   Result<void> SetUpCluster(const BoxRecord& box, const UpOptions& options);
   /// The image to launch: --image (an id or one of your images' names), else

@@ -62,7 +62,7 @@ Result<BoxRecord> Provisioner::WaitForNodes(BoxRecord box,
   return box;
 }
 
-Result<void> Provisioner::WireCluster(const std::vector<BoxRecord>& nodes) {
+Result<std::vector<std::string>> Provisioner::WireCluster(const std::vector<BoxRecord>& nodes) {
   std::vector<std::string> ids;
   for (const BoxRecord& node : nodes) ids.push_back(node.instance_id);
   auto instances =
@@ -93,7 +93,7 @@ Result<void> Provisioner::WireCluster(const std::vector<BoxRecord>& nodes) {
   }
   Event(nodes.front().name, "cluster",
         "wired " + std::to_string(nodes.size()) + " nodes: " + Join(private_ips, ","));
-  return {};
+  return private_ips;
 }
 
 Result<void> Provisioner::SetUpCluster(const BoxRecord& box, const UpOptions& options) {
@@ -105,7 +105,8 @@ Result<void> Provisioner::SetUpCluster(const BoxRecord& box, const UpOptions& op
   };
   auto nodes = ClusterNodes(store_, box);
   if (!nodes) return fail(nodes.error());
-  if (auto wired = WireCluster(*nodes); !wired) return fail(wired.error());
+  auto private_ips = WireCluster(*nodes);
+  if (!private_ips) return fail(private_ips.error());
   StepDone(box.name, "wire-cluster");
   for (BoxRecord& node : *nodes) {
     auto done = PrepareBox(node);
@@ -127,6 +128,10 @@ Result<void> Provisioner::SetUpCluster(const BoxRecord& box, const UpOptions& op
     }
   }
   StepDone(box.name, "setup");
+  if (options.scheduler == Scheduler::kSlurm) {
+    if (auto slurm = SetUpSlurm(*nodes, *private_ips); !slurm) return fail(slurm.error());
+    StepDone(box.name, "slurm");
+  }
   return {};
 }
 

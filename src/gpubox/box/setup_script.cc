@@ -12,6 +12,7 @@ extern const char kSampleNotebook[];
 extern const char kBootJupyterScript[];
 extern const char kPrepareScript[];
 extern const char kClusterScript[];
+extern const char kSlurmScript[];
 extern const char kAgentScript[];
 extern const char kAgentScriptPacked[];
 extern const char kAgentInstallScript[];
@@ -97,6 +98,20 @@ std::string ClusterScript(const std::string& cluster, int rank,
          " GPUBOX_NODE_IPS=" + ShellQuote(Join(private_ips, ",")) +
          " GPUBOX_NODE_HOSTS=" + ShellQuote(Join(private_dns_names, ",")) +
          " GPUBOX_GPUS_PER_NODE=" + std::to_string(gpus_per_node) + "\n" + kClusterScript;
+}
+
+std::string SlurmInstallScript() {
+  return std::string("GPUBOX_SLURM_STEP=install\n") + kSlurmScript;
+}
+
+std::string SlurmConfigureScript(const SlurmCluster& slurm, int rank) {
+  return "GPUBOX_SLURM_STEP=configure GPUBOX_CLUSTER=" + ShellQuote(slurm.cluster) +
+         " GPUBOX_NODE_RANK=" + std::to_string(rank) +
+         " GPUBOX_NODE_IPS=" + ShellQuote(Join(slurm.private_ips, ",")) +
+         " GPUBOX_GPUS_PER_NODE=" + std::to_string(slurm.gpus_per_node) +
+         " GPUBOX_SLURM_HW=" + ShellQuote(slurm.hardware) +
+         " GPUBOX_SLURM_CONTROLLER=" + ShellQuote(slurm.controller_host) +
+         " GPUBOX_MUNGE_KEY=" + ShellQuote(slurm.munge_key) + "\n" + kSlurmScript;
 }
 
 std::vector<std::string> SetupPhases(SetupTarget target) {

@@ -48,6 +48,23 @@ std::string ClusterScript(const std::string& cluster, int rank,
                           const std::vector<std::string>& private_ips,
                           const std::vector<std::string>& private_dns_names, int gpus_per_node);
 
+/// What Slurm's configure step writes on every node of a cluster (scripts/slurm.sh): the same
+/// slurm.conf everywhere.
+struct SlurmCluster {
+  std::string cluster;
+  std::vector<std::string> private_ips;  ///< node 0 first
+  std::string hardware;                  ///< node 0's "CPUs=.. ... RealMemory=.." (install step)
+  std::string controller_host;           ///< node 0's host name (slurmctld runs there)
+  int gpus_per_node = 0;                 ///< GRES gpu:G; 0 for none
+  std::string munge_key;                 ///< the cluster's one munge key (hex); a secret
+};
+/// Slurm's install step (bash -s, as the box user): slurm-wlm and munge unless installed;
+/// prints "gpubox-slurm-hw ...", "gpubox-slurm-host HOST", "gpubox-slurm-gpus G".
+std::string SlurmInstallScript();
+/// Slurm's configure step for node `rank`: munge key, slurm.conf, daemons started now and at
+/// every boot; prints "gpubox-slurm-configured NAME-I".
+std::string SlurmConfigureScript(const SlurmCluster& slurm, int rank);
+
 /// The on-box agent (agent.py) as it is installed; the user data carries it packed.
 std::string_view AgentScript();
 

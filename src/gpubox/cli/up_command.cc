@@ -37,6 +37,9 @@ class UpCommand : public Command {
     app.add_option("--nodes", nodes_,
                    "a cluster of N nodes (default 1): NAME, NAME-1.., in one placement group, "
                    "all traffic among them, each wired for torchrun");
+    app.add_option("--scheduler", scheduler_,
+                   "a cluster's workload manager: none (default; torchrun needs none) or slurm "
+                   "(slurmctld on node 0, slurmd on every node, one partition)");
     app.add_flag("--no-setup", no_setup_, "launch and wait for SSH only; run no setup");
     app.add_flag("--rm-on-failure", rm_on_failure_,
                  "delete the box when a setup phase fails (default: keep it stopped, to resume)");
@@ -81,6 +84,16 @@ class UpCommand : public Command {
                   "e.g. --nodes 2 for a two-node cluster");
     }
     options.nodes = static_cast<int>(nodes);
+    std::string scheduler = ToLower(scheduler_);
+    if (scheduler != "none" && scheduler != "slurm") {
+      return Fail(ErrorCode::kUsage, "unknown scheduler '" + scheduler_ + "'",
+                  "use --scheduler slurm, or none");
+    }
+    if (scheduler == "slurm" && options.nodes < 2) {
+      return Fail(ErrorCode::kUsage, "--scheduler slurm needs a cluster",
+                  "add --nodes N (2 or more)");
+    }
+    options.scheduler = scheduler == "slurm" ? Scheduler::kSlurm : Scheduler::kNone;
     options.image = image_;
     options.framework = ToLower(framework_);
     if (options.framework != "pytorch" && options.framework != "mxnet" &&
@@ -245,8 +258,8 @@ class UpCommand : public Command {
   CloudFlags cloud_flags_;
   std::string idle_stop_ = "60m", idle_warn_ = "5m", idle_action_ = "stop";
   double max_cost_ = 0, max_hours_ = 0;
-  std::string name_, instance_type_, disk_ = "64", nodes_ = "1", image_, framework_ = "pytorch",
-                                     notebooks_;
+  std::string name_, instance_type_, disk_ = "64", nodes_ = "1", scheduler_ = "none", image_,
+                                     framework_ = "pytorch", notebooks_;
   bool dry_run_ = false, yes_ = false, json_ = false, no_setup_ = false, rm_on_failure_ = false;
 };
 

@@ -92,6 +92,24 @@ Result<ProcessResult> FakeProcessRunner::Run(const std::vector<std::string>& arg
       result.out = log_unreadable_ ? "" : setup_log_;
       return result;
     }
+    if (options.stdin_text.starts_with("GPUBOX_SLURM_STEP=install\n")) {
+      result.exit_code = slurm_install_fails_ ? 100 : 0;
+      result.err = slurm_install_fails_ ? "E: Unable to locate package slurm-wlm\n" : "";
+      result.out = slurm_install_fails_ ? ""
+                                        : "gpubox-slurm-hw CPUs=4 Boards=1 RealMemory=15000\n"
+                                          "gpubox-slurm-host ip-10-0-0-5\ngpubox-slurm-gpus 1\n";
+      return result;
+    }
+    if (options.stdin_text.starts_with("GPUBOX_SLURM_STEP=configure ")) {
+      slurm_configured_.push_back(options.stdin_text);
+      return result;
+    }
+    if (argv.size() > 5 && argv[argv.size() - 5] == "sinfo") {
+      for (size_t node = 0; node < slurm_configured_.size(); ++node) {
+        result.out += "d2l-" + std::to_string(node) + ":" + slurm_node_state_ + "\n";
+      }
+      return result;
+    }
     if (options.stdin_text.find("\nrun_phase ") != std::string::npos) {
       // Plays the setup script: every `run_phase NAME ...` line, in order.
       for (std::string_view line : Split(options.stdin_text, '\n')) {

@@ -32,6 +32,11 @@ class FakeProcessRunner : public ProcessRunner {
   std::string setup_log_;        ///< what setup sessions printed: `cat .gpubox/setup.log` gives it
   bool log_unreadable_ = false;  ///< `cat .gpubox/setup.log` fails as an unreachable box does
   int ssh_failures_left_ = 0;    ///< next `ssh ... true` calls that fail
+  /// Slurm (scripts/slurm.sh) as a cluster's nodes play it: the install step prints this
+  /// hardware; configure steps are kept; `sinfo` lists every configured node in this state.
+  bool slurm_install_fails_ = false;
+  std::string slurm_node_state_ = "idle";
+  std::vector<std::string> slurm_configured_;  ///< the configure steps' scripts, in order
 
  private:
   FileSystem& files_;

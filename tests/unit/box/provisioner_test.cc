@@ -40,6 +40,7 @@ class ProvisionerTest : public ::testing::Test {
     env_.clock = &clock_;
     env_.files = &files_;
     env_.processes = &processes_;
+    env_.random = &random_;
     env_.vars["HOME"] = dir_.string();
     paths_ = ResolvePaths(env_);
     store_ = std::move(*BoxStore::Open(paths_.database()));
@@ -59,6 +60,7 @@ class ProvisionerTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   testing::FakeClock clock_;
+  testing::FakeRandom random_{{0.1, 0.7, 0.3, 0.9}};
   RealFileSystem files_;
   testing::FakeProcessRunner processes_{files_};
   Env env_;
@@ -427,6 +429,60 @@ TEST_F(ProvisionerTest, UpNodesLaunchesAClusterInOneCallInItsPlacementGroupAndDo
   EXPECT_EQ(cloud_.LiveInstances(), 0);
   EXPECT_TRUE(cloud_.placement_groups_.empty());
   EXPECT_TRUE(cloud_.groups_.empty());
+  EXPECT_TRUE(store_->List()->empty());
+}
+
+TEST_F(ProvisionerTest, UpNodesWithSlurmConfiguresEveryNodeAlikeWithOneKeyAndWaitsForThem) {
+  options_.nodes = 2;
+  options_.scheduler = Scheduler::kSlurm;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  ASSERT_EQ(processes_.slurm_configured_.size(), 2u);
+  auto value = [](const std::string& script, const std::string& name) {
+    size_t at = script.find(" " + name + "=");
+    if (at == std::string::npos) return std::string();
+    at += name.size() + 2;
+    return script.substr(at, script.find_first_of(" \n", at) - at);
+  };
+  const std::string& node0 = processes_.slurm_configured_[0];
+  const std::string& node1 = processes_.slurm_configured_[1];
+  EXPECT_EQ(value(node0, "GPUBOX_NODE_RANK"), "0");
+  EXPECT_EQ(value(node1, "GPUBOX_NODE_RANK"), "1");
+  // One key (512 secret bytes, hex) and one node 0's hardware and host for both.
+  EXPECT_EQ(value(node0, "GPUBOX_MUNGE_KEY").size(), 1024u + 2);  // quoted
+  EXPECT_EQ(value(node0, "GPUBOX_MUNGE_KEY"), value(node1, "GPUBOX_MUNGE_KEY"));
+  EXPECT_EQ(value(node1, "GPUBOX_SLURM_CONTROLLER"), "'ip-10-0-0-5'");
+  EXPECT_NE(node1.find("GPUBOX_SLURM_HW='CPUs=4 Boards=1 RealMemory=15000'"), std::string::npos);
+  EXPECT_EQ(value(node1, "GPUBOX_GPUS_PER_NODE"), "1");
+  // The key is a secret: not in what up printed.
+  std::string key = value(node0, "GPUBOX_MUNGE_KEY");
+  EXPECT_EQ(progress_.str().find(key.substr(1, 64)), std::string::npos);
+  EXPECT_NE(progress_.str().find("slurmctld on d2l"), std::string::npos);
+}
+
+TEST_F(ProvisionerTest, UpNodesWithSlurmThatCannotInstallLeavesNothing) {
+  options_.nodes = 2;
+  options_.scheduler = Scheduler::kSlurm;
+  processes_.slurm_install_fails_ = true;
+  auto failed = MakeProvisioner().Up(options_);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("could not install Slurm on d2l"), std::string::npos);
+  EXPECT_NE(failed.error().message.find("Unable to locate package"), std::string::npos);
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
+  EXPECT_TRUE(cloud_.placement_groups_.empty());
+}
+
+TEST_F(ProvisionerTest, UpNodesWithSlurmWhoseNodesNeverComeUpFailsIn90sAndLeavesNothing) {
+  options_.nodes = 2;
+  options_.scheduler = Scheduler::kSlurm;
+  processes_.slurm_node_state_ = "down*";
+  int64_t started = clock_.NowMicros();
+  auto never = MakeProvisioner().Up(options_);
+  ASSERT_FALSE(never);
+  EXPECT_GE(clock_.NowMicros() - started, 90LL * 1000 * 1000);
+  EXPECT_NE(never.error().message.find("did not bring every node up"), std::string::npos);
+  EXPECT_NE(never.error().message.find("d2l-1:down*"), std::string::npos);
+  EXPECT_EQ(cloud_.LiveInstances(), 0);
   EXPECT_TRUE(store_->List()->empty());
 }
 
