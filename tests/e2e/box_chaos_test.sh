@@ -104,6 +104,10 @@ waits=$(cat "$work"/chaos*.log | grep -c 'before attempt')
 echo "chaos: $commands commands in $((elapsed_ms / 1000)) s: $first at once, $rerun by a rerun," \
   "$failed failed; $waits retry waits shown"
 for box_idx in $(seq "$boxes"); do
+  if grep -q rerun "$work/chaos$box_idx.outcomes"; then  # why a first try failed
+    echo "--- chaos$box_idx: first tries that failed"
+    grep -E '^(== try|gpubox: error)' "$work/chaos$box_idx.log" | grep -B1 '^gpubox: error'
+  fi
   if grep -q failed "$work/chaos$box_idx.outcomes"; then
     echo "--- chaos$box_idx.log (tail)"; tail -n 30 "$work/chaos$box_idx.log"
   fi

@@ -9,6 +9,7 @@
 #include "gpubox/box/provisioner.h"
 #include "gpubox/box/setup_script.h"
 #include "gpubox/sys/process_runner.h"
+#include "gpubox/util/encoding.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox {
@@ -42,16 +43,6 @@ std::string OneLine(std::string_view text) {
     joined += (joined.empty() ? "" : ", ") + std::string(Trim(line));
   }
   return joined;
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : bytes) {
-    hex += kDigits[byte >> 4];
-    hex += kDigits[byte & 0xf];
-  }
-  return hex;
 }
 
 /// True when `sinfo -h -N -o %N:%T` says every one of `nodes` is up (idle, or running work).
@@ -94,7 +85,7 @@ Result<void> Provisioner::SetUpSlurm(const std::vector<BoxRecord>& nodes,
     auto gpus = ParseInt(MarkedValue(run.out, "gpubox-slurm-gpus "));
     slurm.gpus_per_node = gpus ? static_cast<int>(*gpus) : 0;
   }
-  slurm.munge_key = Hex(env_.random->SecretBytes(512));
+  slurm.munge_key = HexEncode(env_.random->SecretBytes(512));
   progress_ << "gpubox: configuring Slurm: slurmctld on " << head.name << ", partition "
             << head.name << " of " << nodes.size() << " nodes (" << slurm.hardware
             << (slurm.gpus_per_node > 0 ? ", gpu:" + std::to_string(slurm.gpus_per_node) : "")

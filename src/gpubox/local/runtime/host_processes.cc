@@ -157,50 +157,33 @@ Result<void> RunInNetns(const std::string& netns_path, const std::function<void(
   return result;
 }
 
-bool SshAnswers(const std::string& netns_path, const std::string& ip, int timeout_ms) {
-  bool answered = false;
+bool SshListens(const std::string& netns_path, const std::string& ip) {
+  // /proc/net/tcp writes an IPv4 address as the hex of its bytes in memory order.
+  in_addr address{};
+  inet_pton(AF_INET, ip.c_str(), &address);
+  char own[16];
+  std::snprintf(own, sizeof own, "%08X:0016", static_cast<unsigned>(address.s_addr));
+  bool listening = false;
   auto ran = RunInNetns(netns_path, [&] {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = open("/proc/thread-self/net/tcp", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(22);
-    inet_pton(AF_INET, ip.c_str(), &address.sin_addr);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    auto left_ms = [&] {
-      return static_cast<int>(std::max<long long>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                   std::chrono::steady_clock::now())
-                 .count()));
-    };
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
-        errno != EINPROGRESS) {
-      close(fd);
-      return;
-    }
-    pollfd waiting{fd, POLLOUT, 0};
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (poll(&waiting, 1, left_ms()) != 1 ||
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) {
-      close(fd);
-      return;
-    }
-    std::string banner;
-    char buffer[256];
-    deadline = std::max(
-        deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(kSshBannerWaitMs));
-    while (banner.size() < 4) {
-      pollfd reading{fd, POLLIN, 0};
-      if (poll(&reading, 1, left_ms()) != 1) break;
-      ssize_t got = read(fd, buffer, sizeof buffer);
-      if (got <= 0) break;
-      banner.append(buffer, static_cast<size_t>(got));
-    }
-    answered = banner.rfind("SSH-", 0) == 0;
+    std::string table;
+    char buffer[4096];
+    ssize_t got;
+    while ((got = read(fd, buffer, sizeof buffer)) > 0)
+      table.append(buffer, static_cast<size_t>(got));
     close(fd);
+    for (std::string_view line : Split(table, '\n')) {
+      // "  sl  local_address rem_address   st ...": a listener's state is 0A.
+      std::vector<std::string_view> fields;
+      for (std::string_view field : Split(Trim(line), ' ')) {
+        if (!field.empty()) fields.push_back(field);
+      }
+      if (fields.size() < 4 || fields[3] != "0A") continue;
+      if (fields[1] == own || fields[1] == "00000000:0016") listening = true;
+    }
   });
-  return ran && answered;
+  return ran && listening;
 }
 
 }  // namespace gpubox::local

@@ -49,12 +49,11 @@ Result<void> EnterNetns(const std::string& netns_path);
 /// netns_path, and waits for it. kEnvironment if the namespace cannot be joined.
 Result<void> RunInNetns(const std::string& netns_path, const std::function<void()>& work);
 
-/// Connects to ip:22 from inside the namespace within timeout_ms and reads an "SSH-"
-/// banner. Independent of the instance's firewall (loopback path). Once connected (sshd
-/// listens) the banner gets at least kSshBannerWaitMs: sshd starts a process per connection,
-/// and on a busy host (many instances booting at once) that takes longer than a short probe;
-/// giving up early would only make sshd start another one on the next probe.
-inline constexpr int kSshBannerWaitMs = 3000;
-bool SshAnswers(const std::string& netns_path, const std::string& ip, int timeout_ms);
+/// True when a socket listens on port 22 (at `ip` or any address) in the namespace: read
+/// from the namespace's own TCP table (/proc/thread-self/net/tcp on a thread that joined
+/// it), so no connection is made and sshd starts no process for it (a connection costs a
+/// fork and an exec of sshd, tens of milliseconds of CPU, twenty instances booting at once).
+/// Independent of the instance's firewall.
+bool SshListens(const std::string& netns_path, const std::string& ip);
 
 }  // namespace gpubox::local

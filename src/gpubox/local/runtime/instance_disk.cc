@@ -102,6 +102,8 @@ Result<void> InstanceDisk::Prepare(const InstanceSpec& spec) {
   BootPlan plan{
       spec.instance_id, dir, config_.state_dir, config_.hidden_dirs, HostnameForIp(spec.private_ip),
       spec.has_gpu};
+  auto public_key = files_.ReadFile(dir + "/disk/upper" + kHostKeyPath + ".pub");
+  if (public_key) plan.host_key_fingerprint = HostKeyFingerprint(*public_key);
   for (BootMountStage stage : {BootMountStage::kRoot, BootMountStage::kDevices}) {
     GPUBOX_TRY_VOID(
         files_.WriteFile(dir + "/" + BootMountsFile(stage), RenderBootMounts(plan, stage), 0600));

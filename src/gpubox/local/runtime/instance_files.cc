@@ -4,6 +4,8 @@
 #include <set>
 #include <vector>
 
+#include "gpubox/util/encoding.h"
+#include "gpubox/util/sha256.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
@@ -170,6 +172,17 @@ std::string RenderBootMounts(const BootPlan& plan, BootMountStage stage) {
   return mounts;
 }
 
+std::string HostKeyFingerprint(std::string_view public_key_line) {
+  std::vector<std::string_view> fields = Split(Trim(public_key_line), ' ');
+  if (fields.size() < 2 || fields[0] != "ssh-ed25519") return "";
+  auto blob = Base64Decode(fields[1]);
+  if (!blob || blob->empty()) return "";
+  std::string digest = Base64Encode(Sha256Digest(*blob));
+  while (!digest.empty() && digest.back() == '=') digest.pop_back();
+  std::string comment = fields.size() > 2 ? std::string(fields[2]) : "no comment";
+  return "256 SHA256:" + digest + " " + comment + " (ED25519)";
+}
+
 std::string RenderBootScript(const BootPlan& plan) {
   std::string marker = "/var/lib/cloud/gpubox-user-data." + plan.instance_id + ".done";
   std::string gpus = plan.pass_gpus
@@ -234,9 +247,10 @@ std::string RenderBootScript(const BootPlan& plan) {
          "/*; do\n"
          "  [ -f \"$script\" ] && [ -x \"$script\" ] || continue\n"
          "  echo \"[gpubox] per-boot $script\"; \"$script\"\n"
-         "done) </dev/null &\n"
-         "ssh-keygen -lf " +
-         kHostKeyPath + ".pub | while read -r key; do echo \"[gpubox] host key: $key\"; done\n" +
+         "done) </dev/null &\n" +
+         (plan.host_key_fingerprint.empty()
+              ? ""
+              : "echo " + ShellQuote("[gpubox] host key: " + plan.host_key_fingerprint) + "\n") +
          "echo \"[gpubox] " + plan.instance_id + " is up\"\n" +
          "trap 'exit 0' TERM INT\n"
          "# A power command inside (RenderPowerCommand): end every process, then the OS.\n"

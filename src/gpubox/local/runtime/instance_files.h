@@ -51,7 +51,15 @@ struct BootPlan {
   std::vector<std::string> hidden_dirs;  ///< more host paths hidden from it
   std::string hostname;
   bool pass_gpus = false;  ///< bind the host's /dev/nvidia* into the instance
+  /// "256 SHA256:... root@HOST (ED25519)", printed to the console at boot as cloud-init does.
+  std::string host_key_fingerprint;
 };
+
+/// What `ssh-keygen -lf` prints for an OpenSSH ed25519 public key line ("ssh-ed25519 BASE64
+/// COMMENT"): "256 SHA256:DIGEST COMMENT (ED25519)" (unpadded base64 of the blob's SHA-256);
+/// "" for anything else. Computed here: an ssh-keygen per boot costs twenty booting instances
+/// a process each.
+std::string HostKeyFingerprint(std::string_view public_key_line);
 
 /// The device nodes bound from the host into every instance's /dev.
 inline constexpr const char* kBootDeviceNodes[] = {"null",   "zero",    "full",

@@ -156,7 +156,7 @@ Result<InstanceStatus> InstanceRuntime::Launch(const InstanceSpec& spec) {
     instances_.erase(spec.instance_id);
     return std::unexpected(made.error());
   }
-  return StatusLocked(*instance, 0);
+  return StatusLocked(*instance, /*probe_ssh=*/false);
 }
 
 bool InstanceRuntime::KeeperAlive(const Instance& instance) {
@@ -285,16 +285,15 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
   return SaveRecord(instance);
 }
 
-InstanceStatus InstanceRuntime::StatusLocked(Instance& instance, int probe_timeout_ms) {
+InstanceStatus InstanceRuntime::StatusLocked(Instance& instance, bool probe_ssh) {
   const InstanceSpec& spec = instance.record.spec;
   InstanceStatus status;
   status.private_ip = spec.private_ip;
   status.hostname = HostnameForIp(spec.private_ip);
   if (!KeeperAlive(instance)) return status;
   status.init_pid = instance.record.keeper_pid;
-  if (!instance.ssh_ready && probe_timeout_ms > 0) {
-    instance.ssh_ready =
-        SshAnswers(config_.NetnsPath(spec.instance_id), spec.private_ip, probe_timeout_ms);
+  if (!instance.ssh_ready && probe_ssh) {
+    instance.ssh_ready = SshListens(config_.NetnsPath(spec.instance_id), spec.private_ip);
   }
   status.state = instance.ssh_ready ? InstanceState::kRunning : InstanceState::kStarting;
   return status;

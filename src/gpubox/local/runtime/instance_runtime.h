@@ -95,7 +95,8 @@ class InstanceRuntime {
   Result<void> StartLocked(Instance& instance);
   Result<void> StopLocked(Instance& instance);
   Result<void> StartImds(Instance& instance);
-  InstanceStatus StatusLocked(Instance& instance, int probe_timeout_ms);
+  /// `probe_ssh`: a starting instance whose sshd listens is running from now on.
+  InstanceStatus StatusLocked(Instance& instance, bool probe_ssh);
   bool KeeperAlive(const Instance& instance);
   Result<void> SaveRecord(const Instance& instance);
 

@@ -13,7 +13,6 @@ namespace gpubox::local {
 namespace {
 
 constexpr size_t kConsoleTailBytes = 64 * 1024;
-constexpr int kProbeTimeoutMs = 200;
 constexpr int64_t kWaitPollMicros = 5'000;
 
 }  // namespace
@@ -46,7 +45,7 @@ Result<void> InstanceRuntime::Terminate(const std::string& instance_id) {
 Result<InstanceStatus> InstanceRuntime::Status(const std::string& instance_id) {
   auto instance = GPUBOX_TRY(Find(instance_id));
   std::lock_guard lock(instance->mutex);
-  return StatusLocked(*instance, kProbeTimeoutMs);
+  return StatusLocked(*instance, /*probe_ssh=*/true);
 }
 
 bool InstanceRuntime::PoweredOff(const std::string& instance_id) {
@@ -66,7 +65,7 @@ Result<InstanceStatus> InstanceRuntime::WaitUntilRunning(const std::string& inst
     InstanceStatus status;
     {
       std::lock_guard lock(instance->mutex);
-      status = StatusLocked(*instance, kProbeTimeoutMs);
+      status = StatusLocked(*instance, /*probe_ssh=*/true);
     }
     if (status.state == InstanceState::kRunning) return status;
     if (status.state == InstanceState::kStopped) {
@@ -88,7 +87,7 @@ Result<InstanceStatus> InstanceRuntime::Recover(const std::string& instance_id, 
   bool network_alive = NamespaceFileInode(config_.NetnsPath(instance_id)) != 0;
   if (should_run && KeeperAlive(*instance) && network_alive) {
     if (!instance->imds_server) GPUBOX_TRY_VOID(StartImds(*instance));
-    return StatusLocked(*instance, kProbeTimeoutMs);
+    return StatusLocked(*instance, /*probe_ssh=*/true);
   }
   GPUBOX_TRY_VOID(StopLocked(*instance));
   if (should_run) {
@@ -98,7 +97,7 @@ Result<InstanceStatus> InstanceRuntime::Recover(const std::string& instance_id, 
       return std::unexpected(started.error());
     }
   }
-  return StatusLocked(*instance, 0);
+  return StatusLocked(*instance, /*probe_ssh=*/false);
 }
 
 Result<void> InstanceRuntime::UpdateFirewall(const std::string& instance_id,

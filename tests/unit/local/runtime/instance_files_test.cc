@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "gpubox/local/runtime/ipv4_subnet.h"
@@ -146,6 +147,25 @@ TEST(InstanceFilesTest, PowerCommandsSignalTheInitAtOnceOrAtTheirTime) {
 }
 
 TEST(InstanceFilesTest, ShellQuoteSurvivesQuotes) { EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'"); }
+
+TEST(InstanceFilesTest, HostKeyFingerprintIsWhatSshKeygenPrints) {
+  // The judge: ssh-keygen itself, on a key it makes.
+  std::string dir = "/tmp/gpubox-fp-" + std::to_string(getpid());
+  std::string key = dir + "/key";
+  ASSERT_EQ(std::system(("mkdir -p " + dir +
+                         " && ssh-keygen -q -t ed25519 -N '' -C root@ip-10-0-0-4 -f " + key +
+                         " && ssh-keygen -lf " + key + ".pub > " + dir + "/fp")
+                            .c_str()),
+            0);
+  std::ifstream public_key(key + ".pub"), printed(dir + "/fp");
+  std::string line, expected;
+  std::getline(public_key, line);
+  std::getline(printed, expected);
+  std::system(("rm -rf " + dir).c_str());
+  EXPECT_EQ(HostKeyFingerprint(line), expected);
+  EXPECT_EQ(HostKeyFingerprint("ssh-rsa AAAAB3NzaC1yc2E= x"), "");
+  EXPECT_EQ(HostKeyFingerprint("ssh-ed25519 !!! x"), "");
+}
 
 }  // namespace
 }  // namespace gpubox::local
