@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "gpubox/local/runtime/host_processes.h"
 #include "gpubox/local/runtime/ipv4_subnet.h"
 #include "gpubox/util/strings.h"
 
@@ -100,9 +101,13 @@ Result<void> HostNetwork::RemoveInstance(const std::string& instance_id) {
 
 Result<void> HostNetwork::ApplyFirewall(const std::string& instance_id,
                                         const std::string& ruleset) {
-  ProcessResult loaded = GPUBOX_TRY(
-      runner_.Run({"nsenter", "--net=" + config_.NetnsPath(instance_id), "nft", "-f", "-"},
-                  {.stdin_text = ruleset, .timeout_ms = kCommandTimeoutMs}));
+  // nft started from a thread inside the namespace runs there (a child is born in its
+  // parent thread's namespaces): no nsenter to exec first.
+  Result<ProcessResult> ran = Fail(ErrorCode::kInternal, "nft did not run");
+  GPUBOX_TRY_VOID(RunInNetns(config_.NetnsPath(instance_id), [&] {
+    ran = runner_.Run({"nft", "-f", "-"}, {.stdin_text = ruleset, .timeout_ms = kCommandTimeoutMs});
+  }));
+  ProcessResult loaded = GPUBOX_TRY(std::move(ran));
   if (loaded.exit_code != 0) return CommandFailed("loading the firewall of " + instance_id, loaded);
   return {};
 }

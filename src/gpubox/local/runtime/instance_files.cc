@@ -228,7 +228,6 @@ std::string RenderBootScript(const BootPlan& plan) {
          "cd \"$R\"\n"
          "pivot_root . run/oldroot\n"
          "umount -l /run/oldroot\n"
-         "rmdir /run/oldroot\n"
          "cd /\n"
          "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
          "export HOME=/root LANG=C.UTF-8\n"
