@@ -91,6 +91,8 @@ fi
 
 # The key travels in a file only this user (and root) reads, never on a command line.
 key_file=$(mktemp)
+# Whatever happens below, no copy of the key or the configuration stays in /tmp.
+trap 'rm -f "${conf}" "${gres_conf}" "${cgroup_conf}" "${key_file}"' EXIT
 chmod 0600 "${key_file}"
 printf '%s' "${GPUBOX_MUNGE_KEY}" > "${key_file}"
 sudo -n bash -s "${name}" "${GPUBOX_NODE_RANK}" "${conf}" "${gres_conf}" "${cgroup_conf}" \
