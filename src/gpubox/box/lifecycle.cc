@@ -194,11 +194,11 @@ Result<BoxRecord> Lifecycle::StartOne(const std::string& name, int ssh_timeout_m
         "'gpubox up " + name + "' starts it and resumes the setup there");
   }
   auto started = cloud_.StartInstance(box.region, box.instance_id);
-  auto now = started ? Result<aws::Instance>() : Describe(box);
-  if (!started && started.error().cloud_code == "IncorrectInstanceState" && now &&
-      now->state.name == "stopping") {
-    // A stop under way (the OS shutting down after a spot notice, or a stop from elsewhere):
-    // started once it is over, as a user would do by hand.
+  // A stop under way (the OS shutting down after a spot notice, or a stop from elsewhere):
+  // started once it is over, as a user would do by hand. Only this refusal asks the cloud.
+  bool stopping = !started && started.error().cloud_code == "IncorrectInstanceState" &&
+                  Describe(box).value_or(aws::Instance{}).state.name == "stopping";
+  if (stopping) {
     progress_ << "gpubox: " << box.instance_id << " is stopping; starting it once stopped\n";
     GPUBOX_TRY(WaitFor(box, kStopped, 600000));
     started = cloud_.StartInstance(box.region, box.instance_id);
