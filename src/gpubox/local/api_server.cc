@@ -259,7 +259,7 @@ void ApiServer::HandleApi(const httplib::Request& request, const std::string& bo
     return fail(400, "MissingAction", "The request must contain the parameter Action");
   if (faults.capacity_error_rate > 0 &&
       (ec2_request.action == "RunInstances" || ec2_request.action == "StartInstances") &&
-      Draw() < faults.capacity_error_rate) {
+      Draw() < faults.capacity_error_rate && !ec2_.AnswersWithoutCapacity(ec2_request)) {
     return fail(500, "InsufficientInstanceCapacity",
                 "We currently do not have sufficient capacity in the Availability Zone you "
                 "requested (injected by gpubox local fault).");

@@ -386,6 +386,20 @@ LaunchSpec Ec2Service::SpecFor(const InstanceRecord& record) {
   return spec;
 }
 
+bool Ec2Service::AnswersWithoutCapacity(const Ec2Request& request) {
+  std::lock_guard lock(mutex_);
+  if (request.action == "RunInstances") {
+    std::string token = request.Get("ClientToken");
+    return !token.empty() && client_tokens_.contains(ClientTokenKey(request, token));
+  }
+  if (request.action != "StartInstances") return false;
+  for (const std::string& id : request.List("InstanceId")) {
+    auto found = instances_.find(id);
+    if (found == instances_.end() || found->second.instance.state.code == kStopped) return false;
+  }
+  return true;
+}
+
 std::map<std::string, int> Ec2Service::LiveInstanceCounts() {
   std::lock_guard lock(mutex_);
   std::map<std::string, int> counts;

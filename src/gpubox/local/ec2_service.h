@@ -82,6 +82,11 @@ class Ec2Service {
   /// revoked, its boxes must not keep running its code. Returns how many.
   int StopInstancesLaunchedBy(const std::string& principal);
 
+  /// True when EC2 answers `request` from what already happened rather than from free
+  /// capacity: a RunInstances whose client token already launched (the idempotent
+  /// replay), or a StartInstances whose instances are none of them stopped. An injected
+  /// capacity error must not hit those, as EC2 would never answer them with one.
+  bool AnswersWithoutCapacity(const Ec2Request& request);
   /// Instances not terminated, per region (for `gpubox local status`).
   std::map<std::string, int> LiveInstanceCounts();
   /// Instances not terminated, per principal who launched them ("root" for the cloud's key).

@@ -93,6 +93,33 @@ TEST_F(Ec2ServiceTest, ClientTokenAnswersTheSameReservation) {
   EXPECT_EQ(First(Call("RunInstances", params), "Code"), "IdempotentParameterMismatch");
 }
 
+// An injected capacity error (gpubox local fault) must not hit a call EC2 answers from what
+// already happened: else a retried launch fails over and leaves its first instance behind.
+TEST_F(Ec2ServiceTest, ReplaysAndStartsOfLiveInstancesAnswerWithoutCapacity) {
+  std::map<std::string, std::string> params = {{"ImageId", DlamiId()},
+                                               {"InstanceType", "g4dn.xlarge"},
+                                               {"MinCount", "1"},
+                                               {"MaxCount", "1"},
+                                               {"ClientToken", "tok"}};
+  auto answers = [&](std::string action, std::map<std::string, std::string> call) {
+    return service_->AnswersWithoutCapacity({std::move(action), "us-east-1", "req-1", call});
+  };
+  EXPECT_FALSE(answers("RunInstances", params));
+  std::string id = First(Call("RunInstances", params), "instanceId");
+  EXPECT_TRUE(answers("RunInstances", params));
+  EXPECT_FALSE(service_->AnswersWithoutCapacity({"RunInstances", "us-west-2", "req-1", params}));
+  params["ClientToken"] = "other";
+  EXPECT_FALSE(answers("RunInstances", params));
+  params.erase("ClientToken");
+  EXPECT_FALSE(answers("RunInstances", params));
+  EXPECT_TRUE(answers("StartInstances", {{"InstanceId.1", id}}));
+  ASSERT_EQ(Call("StopInstances", {{"InstanceId.1", id}}).status, 200);
+  for (int tick = 0; tick < 3; ++tick) service_->Tick();
+  EXPECT_FALSE(answers("StartInstances", {{"InstanceId.1", id}}));
+  EXPECT_FALSE(answers("StartInstances", {{"InstanceId.1", "i-0123456789abcdef0"}}));
+  EXPECT_FALSE(answers("DescribeInstances", {}));
+}
+
 TEST_F(Ec2ServiceTest, QuotaCapacityAndSpotPriceErrorsAsEc2Answers) {
   std::string ami = DlamiId();
   Ec2Reply p3 = Call("RunInstances", {{"ImageId", ami}, {"InstanceType", "p3.2xlarge"}});
