@@ -97,6 +97,23 @@ with open(home + "/.gpubox/setup.log", "a") as log:
 os.utime(home + "/.gpubox/setup.log", (now - 5, now - 5))
 check("setup: its log's last write", abs(activity.setup(agent, now)[0] - (now - 5)) < 0.01)
 os.remove(home + "/.gpubox/setup.log")
+# gpubox up making the box: in use until its first session of this launch, at most idle_boot_s.
+check("making: nothing said without a launch token", activity.making(agent, now)[0] == 0)
+with open(agent_mod.STATE_DIR + "/launch", "w") as launch:
+    launch.write("gpubox-tok1\n")
+check("making: in use until up's first session", activity.making(agent, now)[0] == now)
+check("making: but not past idle_boot_s after the agent started",
+      activity.making(FakeAgent({"idle_boot_s": 10}), now + 11)[0] == 0)
+with open(home + "/.gpubox/prepared", "w") as prepared:
+    prepared.write("gpubox-tok0\n")
+check("making: a session of another launch (an image's) is not this one's",
+      activity.making(agent, now)[0] == now)
+with open(home + "/.gpubox/prepared", "w") as prepared:
+    prepared.write("gpubox-tok1\n")
+os.utime(home + "/.gpubox/prepared", (now - 7, now - 7))
+check("making: then that session's time", abs(activity.making(agent, now)[0] - (now - 7)) < 0.01)
+os.remove(agent_mod.STATE_DIR + "/launch")
+os.remove(home + "/.gpubox/prepared")
 # A process of the box (not the agent itself, whose own use never counts) that is there at
 # both samples and spins between them.
 go_r, go_w = os.pipe()

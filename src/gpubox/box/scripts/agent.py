@@ -17,7 +17,8 @@ Files:
   ~USER/.gpubox/agent.conf      KEY=VALUE settings, durations in seconds (setup writes it;
                                 re-read when it changes): poll_s (IMDS, default 5), jobs_s (5);
                                 idle: idle_stop_s (3600; 0 off), idle_warn_s (300), idle_poll_s
-                                (30), idle_terminate (0/1: what the shutdown does, for the
+                                (30), idle_boot_s (600: longest wait for up's first session),
+                                idle_terminate (0/1: what the shutdown does, for the
                                 words), idle_cpu (0.2 CPUs), idle_gpu_pct (10), idle_net_kib_min
                                 (64 KiB a minute through sshd); budget: price_hr (USD),
                                 max_cost (USD), max_hours, budget_poll_s (10)
@@ -150,6 +151,7 @@ class Agent:
         self.settings, self.settings_mtime = {}, None
         self.state = json.loads(read_small(STATE_DIR + "/agent.json", 1 << 20) or "{}")
         self.first_tick_this_boot = not os.path.exists(RUN_DIR + "/booted")
+        self.started = time.time()
         self.error_said = {}
 
     # --- shared tools -------------------------------------------------------------------
@@ -418,6 +420,23 @@ class Activity:
             return 0, "setup"
 
     @staticmethod
+    def making(agent, now):
+        """`gpubox up` making the box: in use until up's first session of this launch (the
+        user data leaves the launch's token in /var/lib/gpubox/launch; prepare.sh writes it
+        to ~/.gpubox/prepared), for at most idle_boot_s (600) after the agent started, so
+        that an up that died before it leaves no box up for ever; then that session's
+        time. A slow boot on a loaded host must not be taken for an unused box."""
+        path = agent.home + "/.gpubox/prepared"
+        launch = (read_small(STATE_DIR + "/launch") or "").strip()
+        if launch and (read_small(path) or "").strip() != launch:
+            fresh = now - agent.started < agent.conf("idle_boot_s", 600)
+            return (now if fresh else 0), "making"
+        try:
+            return min(os.lstat(path).st_mtime, now), "making"
+        except OSError:
+            return 0, "making"
+
+    @staticmethod
     def jobs(agent, now):
         return (now if any(job.state() == "running" for job in agent.jobs()) else 0), "job"
 
@@ -492,7 +511,7 @@ class Activity:
 
     def last_use(self, agent, now):
         """(the newest sign of use, its kind)."""
-        signs = [self.setup(agent, now), self.jobs(agent, now), self.terminals(agent, now),
+        signs = [self.making(agent, now), self.setup(agent, now), self.jobs(agent, now), self.terminals(agent, now),
                  self.jupyter(agent, now),
                  self.ssh_traffic(agent, now), self.cpu_use(agent, now), self.gpu(agent, now)]
         self.sampled = now

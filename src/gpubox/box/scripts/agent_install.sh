@@ -20,6 +20,12 @@ gpubox_install_agent() {
     done <<< "${GPUBOX_AGENT_CONF}"
     chown "${user}:" "${conf}"
   fi
+  # This launch's token: the agent counts the box in use until up's first session (prepare.sh)
+  # shows the same one.
+  if [ -n "${GPUBOX_LAUNCH:-}" ]; then
+    mkdir -p /var/lib/gpubox
+    printf '%s\n' "${GPUBOX_LAUNCH}" > /var/lib/gpubox/launch
+  fi
   mkdir -p "${lib}"
   base64 -d | gunzip > "${lib}/agent.py.new"
   chmod 0755 "${lib}/agent.py.new"
@@ -35,6 +41,8 @@ Wants=network-online.target
 ExecStart=/usr/bin/python3 ${lib}/agent.py --user ${user}
 Restart=always
 RestartSec=2
+# A restart ends the agent alone, never the jobs it started again.
+KillMode=process
 
 [Install]
 WantedBy=multi-user.target

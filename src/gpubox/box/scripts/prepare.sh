@@ -5,6 +5,8 @@
 # appends the sample notebook's writing on the local cloud.
 set -eu
 mkdir -p ~/.gpubox ~/notebooks
+# up's first session of this launch: from now on the agent's idle clock runs.
+printf '%s\n' "$GPUBOX_LAUNCH" > ~/.gpubox/prepared
 (
   flock 9
   if [ "$(cat ~/.gpubox/jupyter.launch 2>/dev/null)" != "$GPUBOX_LAUNCH" ]; then
