@@ -28,7 +28,10 @@ check "... in one line naming --nodes" bash -c "[ \$(wc -l <'$work/s.err') = 1 ]
   grep -q '^gpubox: error: .*--nodes' '$work/s.err'"
 "$gpubox" up s --nodes 2 --scheduler pbs "${t4[@]}" >/dev/null 2>"$work/pbs.err"
 check "--scheduler pbs: usage error (exit 2)" test $? = 2
-check "... nothing launched" test "$(tag_count s)" = 0
+"$gpubox" up default --nodes 2 --scheduler slurm "${t4[@]}" >/dev/null 2>"$work/default.err"
+check "a Slurm cluster named 'default' (Slurm's reserved partition name): usage error" test $? = 2
+check "... saying so" grep -q "^gpubox: error: .*named 'default'" "$work/default.err"
+check "... nothing launched" test "$(tag_count s)$(tag_count default)" = 00
 
 # 2. The Slurm cluster.
 start=$(now_ms)

@@ -88,7 +88,8 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
     box = *known;
     GPUBOX_TRY_VOID(RefuseClusterNode(box, "up"));
     if (!box.framework.empty()) resumed.framework = box.framework;
-    resumed.nodes = box.nodes;              // a cluster stays the size it was made
+    resumed.nodes = box.nodes;  // a cluster stays the size it was made
+    if (box.scheduler == "slurm") resumed.scheduler = Scheduler::kSlurm;
     if (box.state == BoxState::kRunning) {  // the same command again: the same box
       progress_ << "gpubox: " << box.name << " is already up\n";
       return box;
@@ -119,6 +120,7 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
       }
       box.cluster = options.name;
       box.nodes = options.nodes;
+      if (options.scheduler == Scheduler::kSlurm) box.scheduler = "slurm";
     }
     box.name = options.name;
     box.cloud = cloud_.name();

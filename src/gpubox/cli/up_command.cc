@@ -93,6 +93,11 @@ class UpCommand : public Command {
       return Fail(ErrorCode::kUsage, "--scheduler slurm needs a cluster",
                   "add --nodes N (2 or more)");
     }
+    if (scheduler == "slurm" && name_ == "default") {
+      // The partition is named after the cluster, and Slurm reserves PartitionName=DEFAULT.
+      return Fail(ErrorCode::kUsage, "a Slurm cluster cannot be named 'default'",
+                  "Slurm reserves that name; choose another, e.g. " + name_ + "1");
+    }
     options.scheduler = scheduler == "slurm" ? Scheduler::kSlurm : Scheduler::kNone;
     options.image = image_;
     options.framework = ToLower(framework_);

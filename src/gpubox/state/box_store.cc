@@ -38,7 +38,8 @@ constexpr SqlColumn kBoxTable[] = {
     {"max_hours", "REAL"},     // NULL: no budget
     {"cluster", "TEXT"},       // NULL (older rows) or "": a lone box
     {"node", "INTEGER"},
-    {"nodes", "INTEGER"},  // NULL (older rows): 1
+    {"nodes", "INTEGER"},   // NULL (older rows): 1
+    {"scheduler", "TEXT"},  // NULL (older rows) or "": none
 };
 constexpr SqlColumn kAttemptTable[] = {
     {"id", "INTEGER PRIMARY KEY AUTOINCREMENT"},
@@ -101,6 +102,7 @@ BoxRecord ReadBox(const SqliteStatement& row) {
   box.cluster = row.Text(col++);
   box.node = static_cast<int>(row.Int(col++));
   box.nodes = std::max(1, static_cast<int>(row.Int(col++)));
+  box.scheduler = row.Text(col++);
   return box;
 }
 
@@ -147,7 +149,7 @@ Result<void> BoxStore::Save(const BoxRecord& box) {
   stmt.Bind(box.created_at).Bind(box.running_since).Bind(box.billed_seconds).Bind(box.disk_gib);
   stmt.Bind(box.failed_phase).Bind(box.recovering_from).Bind(box.recovery_image);
   stmt.Bind(box.max_cost_usd).Bind(box.max_hours);
-  stmt.Bind(box.cluster).Bind(box.node).Bind(box.nodes);
+  stmt.Bind(box.cluster).Bind(box.node).Bind(box.nodes).Bind(box.scheduler);
   return stmt.Run();
 }
 

@@ -74,6 +74,9 @@ struct BoxRecord {
   std::string cluster;
   int node = 0;
   int nodes = 1;
+  /// The cluster's workload manager (`up --scheduler`): "" (none) or "slurm"; a rerun of an
+  /// unfinished up sets it up even without the flag.
+  std::string scheduler;
   bool IsNodeOfCluster() const { return !cluster.empty() && node > 0; }
   /// Node 0 of a cluster: the box whose name commands take for the whole cluster.
   bool HeadsCluster() const { return nodes > 1 && !IsNodeOfCluster(); }

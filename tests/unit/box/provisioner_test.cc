@@ -460,6 +460,24 @@ TEST_F(ProvisionerTest, UpNodesWithSlurmConfiguresEveryNodeAlikeWithOneKeyAndWai
   EXPECT_NE(progress_.str().find("slurmctld on d2l"), std::string::npos);
 }
 
+TEST_F(ProvisionerTest, AnUnfinishedSlurmUpRunAgainWithoutTheFlagStillSetsSlurmUp) {
+  options_.nodes = 2;
+  options_.scheduler = Scheduler::kSlurm;
+  auto box = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(box) << box.error().message;
+  EXPECT_EQ(store_->Load("d2l")->scheduler, "slurm");
+  // As if that up had been interrupted (Ctrl-C) before Slurm was set up.
+  BoxRecord unfinished = *store_->Load("d2l");
+  unfinished.state = BoxState::kSettingUp;
+  ASSERT_TRUE(store_->Save(unfinished));
+  processes_.slurm_configured_.clear();
+  options_.scheduler = Scheduler::kNone;
+  auto again = MakeProvisioner().Up(options_);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(processes_.slurm_configured_.size(), 2u);
+  EXPECT_EQ(cloud_.LiveInstances(), 2);
+}
+
 TEST_F(ProvisionerTest, UpNodesWithSlurmThatCannotInstallLeavesNothing) {
   options_.nodes = 2;
   options_.scheduler = Scheduler::kSlurm;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Slurm on a cluster (`gpubox up NAME --nodes N --scheduler slurm`), run on one node as the box
 # user over SSH (bash -s), after scripts/cluster.sh wired it, in two steps given by gpubox's
 # line GPUBOX_SLURM_STEP=...:
@@ -23,9 +24,10 @@ export PATH="${PATH}:/usr/sbin:/sbin"
 if [ "${step}" = install ]; then
   if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null ||
     ! command -v munged > /dev/null || ! command -v srun > /dev/null; then
-    export DEBIAN_FRONTEND=noninteractive
-    sudo -n -E apt-get -o DPkg::Lock::Timeout=300 update -q > /dev/null
-    sudo -n -E apt-get -o DPkg::Lock::Timeout=300 install -y -q slurm-wlm munge > /dev/null
+    # No prompt, no service-restart dialog; apt reads /dev/null, never the rest of this script.
+    export DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a
+    sudo -n -E apt-get -o DPkg::Lock::Timeout=300 update -q > /dev/null < /dev/null
+    sudo -n -E apt-get -o DPkg::Lock::Timeout=300 install -y -q slurm-wlm munge > /dev/null < /dev/null
   fi
   hw=$(slurmd -C | head -n 1)
   hw=${hw#NodeName=* }
@@ -114,7 +116,22 @@ echo "SLURMD_OPTIONS=\"-N ${name}\"" > /etc/default/slurmd
 
 if [ -d /run/systemd/system ]; then
   units="munge slurmd"
-  if [ "${rank}" = 0 ]; then units="munge slurmctld slurmd"; fi
+  if [ "${rank}" = 0 ]; then
+    units="munge slurmctld slurmd"
+  else
+    # The package enables slurmctld everywhere; only node 0 runs it.
+    systemctl disable --now slurmctld > /dev/null 2>&1 || true
+  fi
+  if [ -s /etc/slurm/gres.conf ]; then
+    # At boot the GPUs' device files may not exist yet when slurmd starts, and slurmd refuses
+    # a GRES whose File= is missing: nvidia-smi loads the driver and makes them first.
+    mkdir -p /etc/systemd/system/slurmd.service.d
+    printf '[Service]\nExecStartPre=-/usr/bin/nvidia-smi -L\n' \
+      > /etc/systemd/system/slurmd.service.d/gpubox-gpus.conf
+  else
+    rm -f /etc/systemd/system/slurmd.service.d/gpubox-gpus.conf
+  fi
+  systemctl daemon-reload
   # shellcheck disable=SC2086  # a list of units
   systemctl enable ${units} > /dev/null 2>&1
   # shellcheck disable=SC2086
@@ -138,6 +155,7 @@ done
 mkdir -p /run/munge && chown munge:munge /run/munge
 su -s /bin/sh munge -c /usr/sbin/munged
 $(if [ "${rank}" = 0 ]; then echo "/usr/sbin/slurmctld"; fi)
+$(if [ -s /etc/slurm/gres.conf ]; then echo "nvidia-smi -L > /dev/null 2>&1 || true"; fi)
 /usr/sbin/slurmd -N ${name}
 EOF
 chmod 0755 "${boot}.new"
