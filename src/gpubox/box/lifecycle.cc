@@ -16,6 +16,7 @@ namespace gpubox {
 namespace {
 
 using aws::instance_state::kRunning;
+using aws::instance_state::kShuttingDown;
 using aws::instance_state::kStopped;
 using aws::instance_state::kTerminated;
 
@@ -39,6 +40,15 @@ Result<aws::Instance> Lifecycle::WaitFor(const BoxRecord& box, int state_code, i
   while (true) {
     aws::Instance instance = GPUBOX_TRY(Describe(box));
     if (instance.state.code == state_code) return instance;
+    bool gone = instance.state.code == kTerminated || instance.state.code == kShuttingDown;
+    if (gone && state_code != kTerminated) {  // it will never be what was waited for
+      return Fail(
+          ErrorCode::kCloud,
+          "instance " + box.instance_id + " of box '" + box.name + "' is " + instance.state.name +
+              (instance.state_reason.message.empty() ? ""
+                                                     : " (" + instance.state_reason.message + ")"),
+          "'gpubox down " + box.name + "' deletes what is left of it");
+    }
     if (env_.clock->NowMicros() > deadline) {
       return Fail(ErrorCode::kCloud, "instance " + box.instance_id + " is still " +
                                          instance.state.name + " after " +

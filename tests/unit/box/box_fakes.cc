@@ -425,7 +425,7 @@ Result<void> FakeCloud::StartInstance(const std::string& region, const std::stri
 
 Result<void> FakeCloud::StopInstance(const std::string& region, const std::string& id) {
   calls_.push_back("StopInstances " + id);
-  SetState(instances_.at(id), 64);
+  SetState(instances_.at(id), stop_terminates_ ? 32 : 64);
   return {};
 }
 

@@ -113,6 +113,7 @@ class FakeCloud : public Cloud {
   std::map<std::string, std::string> group_region_;
   std::map<std::string, aws::Image> images_;   ///< by id
   std::string new_image_state_ = "available";  ///< what CreateImage's images stay in
+  bool stop_terminates_ = false;  ///< StopInstances ends in terminated (the instance is lost)
   std::map<std::string, std::string> image_region_;
   /// Root volumes by id (one per instance launched; DescribeVolumes skips those whose
   /// instance is terminated or terminating), and snapshots by id (one per image).

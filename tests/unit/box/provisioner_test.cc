@@ -317,6 +317,18 @@ TEST_F(ProvisionerTest, SameAttemptSameClientToken) {
             LaunchClientToken(BoxRecord{.name = "d2l", .created_at = 5}, candidate, "us-east-1a"));
 }
 
+TEST_F(ProvisionerTest, AWaitForAStateGivesUpAtOnceWhenTheInstanceIsTerminated) {
+  ASSERT_TRUE(MakeProvisioner().Up(options_));
+  cloud_.stop_terminates_ = true;
+  Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);
+  int64_t started = clock_.NowMicros();
+  auto stopped = lifecycle.Stop("d2l");
+  ASSERT_FALSE(stopped);
+  EXPECT_LT(clock_.NowMicros() - started, 10LL * 1000 * 1000);  // not the 600 s wait
+  EXPECT_NE(stopped.error().message.find("is terminated"), std::string::npos);
+  EXPECT_NE(stopped.error().hint.find("gpubox down d2l"), std::string::npos);
+}
+
 TEST_F(ProvisionerTest, StopStartImageAndDownDeleteWhatWasMadeForTheBox) {
   ASSERT_TRUE(MakeProvisioner().Up(options_));
   Lifecycle lifecycle(env_, cloud_, *store_, paths_, progress_);

@@ -228,7 +228,6 @@ Result<void> InstanceRuntime::StartImds(Instance& instance) {
 
 Result<void> InstanceRuntime::StopLocked(Instance& instance) {
   const std::string& instance_id = instance.record.spec.instance_id;
-  instance.imds_server.reset();
   instance.ssh_ready = false;
   pid_t keeper = instance.record.keeper_pid;
   // Killing the namespace's init makes the kernel kill every other process
@@ -255,6 +254,7 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
     for (pid_t pid : ProcessesInNamespace("pid", instance.record.pid_namespace)) {
       if (ParentOf(pid) == keeper) continue;
       KillProcess(pid, SIGTERM);
+      KillProcess(pid, SIGCONT);  // a stopped process (^Z) must run to handle it
       signalled.push_back(pid);
     }
     // Those that ran at the shutdown (not what the init starts meanwhile: its next sleep).
@@ -264,6 +264,9 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
       env_.clock->SleepMicros(kShutdownPollMicros);
     }
   }
+  // The metadata service answers through the grace period (a job saving its checkpoint may
+  // ask it), and no longer once the OS is down.
+  instance.imds_server.reset();
   int64_t deadline = env_.clock->NowMicros() + kStopWaitMicros;
   std::vector<pid_t> pids = remaining();
   while ((!pids.empty() || keeper_alive) && env_.clock->NowMicros() < deadline) {
