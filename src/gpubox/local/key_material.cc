@@ -5,32 +5,23 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 
 #include <memory>
 #include <vector>
 
 #include "gpubox/aws/crypto.h"
+#include "gpubox/local/runtime/ssh_keys.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
 namespace {
-
-void PutU32(std::string& out, uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xff);
-}
-
-void PutString(std::string& out, std::string_view text) {
-  PutU32(out, static_cast<uint32_t>(text.size()));
-  out += text;
-}
 
 /// SSH mpint: big-endian, a leading zero when the top bit is set.
 void PutMpint(std::string& out, const BIGNUM* number) {
   std::string bytes(BN_num_bytes(number), '\0');
   BN_bn2bin(number, reinterpret_cast<unsigned char*>(bytes.data()));
   if (!bytes.empty() && (static_cast<unsigned char>(bytes[0]) & 0x80)) bytes.insert(0, 1, '\0');
-  PutString(out, bytes);
+  AppendSshString(out, bytes);
 }
 
 std::string Digest(const char* algorithm, std::string_view data) {
@@ -54,15 +45,6 @@ std::string Fingerprint(std::string_view key_type, std::string_view blob) {
   return ColonHex(Digest("MD5", blob));
 }
 
-std::string Wrap(std::string_view text, size_t width) {
-  std::string out;
-  for (size_t index = 0; index < text.size(); index += width) {
-    out += text.substr(index, width);
-    out += '\n';
-  }
-  return out;
-}
-
 using PkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
 Result<KeyMaterial> GenerateRsa(std::string_view comment) {
@@ -73,7 +55,7 @@ Result<KeyMaterial> GenerateRsa(std::string_view comment) {
   EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_N, &n);
   EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_E, &e);
   std::string blob;
-  PutString(blob, "ssh-rsa");
+  AppendSshString(blob, "ssh-rsa");
   PutMpint(blob, e);
   PutMpint(blob, n);
   BN_free(n);
@@ -94,40 +76,15 @@ Result<KeyMaterial> GenerateRsa(std::string_view comment) {
 }
 
 Result<KeyMaterial> GenerateEd25519(std::string_view comment) {
-  PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), EVP_PKEY_free);
-  if (!key) return Fail(ErrorCode::kInternal, "ed25519 key generation failed");
-  std::string secret(32, '\0'), pub(32, '\0');
-  size_t length = 32;
-  EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(secret.data()), &length);
-  length = 32;
-  EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(pub.data()), &length);
-  std::string blob;
-  PutString(blob, "ssh-ed25519");
-  PutString(blob, pub);
-  // openssh-key-v1, unencrypted (PROTOCOL.key).
-  uint32_t check = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&check), sizeof check);
-  std::string section;
-  PutU32(section, check);
-  PutU32(section, check);
-  PutString(section, "ssh-ed25519");
-  PutString(section, pub);
-  PutString(section, secret + pub);
-  PutString(section, comment);
-  for (char pad = 1; section.size() % 8 != 0; ++pad) section += pad;
-  std::string body("openssh-key-v1", 15);  // with its NUL
-  PutString(body, "none");
-  PutString(body, "none");
-  PutString(body, "");
-  PutU32(body, 1);
-  PutString(body, blob);
-  PutString(body, section);
+  OpenSshKeyPair pair = GPUBOX_TRY(GenerateEd25519KeyPair(comment));
   KeyMaterial material;
   material.key_type = "ed25519";
-  material.public_key = "ssh-ed25519 " + aws::Base64Encode(blob) + " " + std::string(comment);
-  material.fingerprint = Fingerprint("ed25519", blob);
-  material.private_key = "-----BEGIN OPENSSH PRIVATE KEY-----\n" +
-                         Wrap(aws::Base64Encode(body), 70) + "-----END OPENSSH PRIVATE KEY-----";
+  material.public_key = pair.public_line;
+  material.fingerprint = Fingerprint("ed25519", pair.public_blob);
+  material.private_key = pair.private_key;
+  while (!material.private_key.empty() && material.private_key.back() == '\n') {
+    material.private_key.pop_back();
+  }
   return material;
 }
 

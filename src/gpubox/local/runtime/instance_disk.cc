@@ -10,6 +10,7 @@
 
 #include "gpubox/local/runtime/instance_files.h"
 #include "gpubox/local/runtime/ipv4_subnet.h"
+#include "gpubox/local/runtime/ssh_keys.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
@@ -136,8 +137,9 @@ Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {
   std::string host_key = upper + kHostKeyPath;
   GPUBOX_TRY_VOID(files_.Remove(host_key));
   GPUBOX_TRY_VOID(files_.Remove(host_key + ".pub"));
-  GPUBOX_TRY_VOID(Run(
-      {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@" + hostname, "-f", host_key}));
+  OpenSshKeyPair key = GPUBOX_TRY(GenerateEd25519KeyPair("root@" + hostname));
+  GPUBOX_TRY_VOID(files_.WriteFile(host_key, key.private_key, 0600));
+  GPUBOX_TRY_VOID(files_.WriteFile(host_key + ".pub", key.public_line + "\n", 0644));
   GPUBOX_TRY_VOID(WritePowerCommands(upper));
   // As on Ubuntu's cloud images: the login user may sudo without a password (where the host
   // has sudo: instances run the host's binaries). Root in the instance is no more than user
