@@ -1,9 +1,13 @@
 #include "gpubox/local/runtime/host_network.h"
 
+#include <nftables/libnftables.h>
 #include <sys/stat.h>
+
+#include <mutex>
 
 #include "gpubox/local/runtime/host_processes.h"
 #include "gpubox/local/runtime/ipv4_subnet.h"
+#include "gpubox/local/runtime/rtnetlink.h"
 #include "gpubox/util/strings.h"
 
 namespace gpubox::local {
@@ -69,22 +73,28 @@ Result<void> HostNetwork::CreateInstance(const std::string& instance_id, const s
   Ipv4Subnet subnet = GPUBOX_TRY(Ipv4Subnet::Parse(config_.subnet));
   std::string netns = config_.NetnsName(instance_id);
   std::string veth = config_.VethName(instance_id);
-  ProcessResult added = GPUBOX_TRY(Ip({"netns", "add", netns}));
-  if (added.exit_code != 0) return CommandFailed("creating namespace " + netns, added);
-  // The address may have belonged to an instance that is gone: its MAC is forgotten (the
-  // flush), or the host keeps sending there until the stale entry expires (about 30 s
-  // without SSH).
-  std::string host_batch = "link add " + veth + " type veth peer name eth0 netns " + netns +
-                           "\nlink set " + veth + " master " + config_.BridgeName() +
-                           "\nlink set " + veth + " up\nneigh flush to " + ip + " dev " +
-                           config_.BridgeName() + "\n";
+  // One `ip` for the host's side (`netns add` in a batch leaves ip in the host's namespace
+  // for the lines after it). The address may have belonged to an instance that is gone:
+  // its MAC is forgotten (the flush), or the host keeps sending there until the stale entry
+  // expires (about 30 s without SSH).
+  std::string host_batch = "netns add " + netns + "\nlink add " + veth +
+                           " type veth peer name eth0 netns " + netns + "\nlink set " + veth +
+                           " master " + config_.BridgeName() + "\nlink set " + veth +
+                           " up\nneigh flush to " + ip + " dev " + config_.BridgeName() + "\n";
   ProcessResult linked = GPUBOX_TRY(Ip({"-batch", "-"}, host_batch));
-  if (linked.exit_code != 0) return CommandFailed("creating veth " + veth, linked);
-  std::string inside_batch =
-      "link set lo up\naddr add " + std::string("169.254.169.254/32") + " dev lo\naddr add " + ip +
-      "/" + std::to_string(subnet.prefix_length()) + " dev eth0\nlink set eth0 up\n";
-  ProcessResult configured = GPUBOX_TRY(Ip({"-n", netns, "-batch", "-"}, inside_batch));
-  if (configured.exit_code != 0) return CommandFailed("configuring " + netns, configured);
+  if (linked.exit_code != 0) return CommandFailed("creating namespace " + netns, linked);
+  // Inside: rtnetlink from a thread in the namespace (no second `ip`).
+  Result<void> configured;
+  GPUBOX_TRY_VOID(RunInNetns(config_.NetnsPath(instance_id), [&] {
+    configured = SetLinkUp("lo");
+    if (configured) configured = AddIpv4Address("lo", "169.254.169.254", 32);
+    if (configured) configured = AddIpv4Address("eth0", ip, subnet.prefix_length());
+    if (configured) configured = SetLinkUp("eth0");
+  }));
+  if (!configured) {
+    return Fail(ErrorCode::kEnvironment,
+                "configuring " + netns + ": " + configured.error().message);
+  }
   return {};
 }
 
@@ -101,13 +111,22 @@ Result<void> HostNetwork::RemoveInstance(const std::string& instance_id) {
 
 Result<void> HostNetwork::ApplyFirewall(const std::string& instance_id,
                                         const std::string& ruleset) {
-  // nft started from a thread inside the namespace runs there (a child is born in its
-  // parent thread's namespaces): no nsenter to exec first.
-  Result<ProcessResult> ran = Fail(ErrorCode::kInternal, "nft did not run");
+  // libnftables in a thread inside the namespace: its netlink socket is opened there, so
+  // the ruleset is that namespace's, and no nft process is started per instance.
+  ProcessResult loaded{.exit_code = 1, .err = "nft did not run"};
   GPUBOX_TRY_VOID(RunInNetns(config_.NetnsPath(instance_id), [&] {
-    ran = runner_.Run({"nft", "-f", "-"}, {.stdin_text = ruleset, .timeout_ms = kCommandTimeoutMs});
+    // One load at a time: libnftables keeps some state of its own beside each context.
+    static std::mutex nft_mutex;
+    std::lock_guard lock(nft_mutex);
+    nft_ctx* context = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (context == nullptr) return;
+    nft_ctx_buffer_output(context);
+    nft_ctx_buffer_error(context);
+    loaded.exit_code = nft_run_cmd_from_buffer(context, ruleset.c_str()) == 0 ? 0 : 1;
+    const char* error = nft_ctx_get_error_buffer(context);
+    loaded.err = error != nullptr ? error : "";
+    nft_ctx_free(context);
   }));
-  ProcessResult loaded = GPUBOX_TRY(std::move(ran));
   if (loaded.exit_code != 0) return CommandFailed("loading the firewall of " + instance_id, loaded);
   return {};
 }

@@ -48,13 +48,13 @@ Result<std::unique_ptr<InstanceRuntime>> InstanceRuntime::Create(RuntimeConfig c
     return Fail(ErrorCode::kInternal, "the instance runtime needs processes, files and a clock");
   }
   std::vector<std::string> missing;
-  for (const char* program : {"ip", "nft", "sshd", "ssh-keygen", "nsenter", "unshare"}) {
+  for (const char* program : {"ip", "sshd", "nsenter", "unshare"}) {
     if (FindProgram(*env.files, program).empty()) missing.push_back(program);
   }
   if (!missing.empty()) {
     return Fail(ErrorCode::kEnvironment,
                 "the local cloud needs programs that are missing: " + Join(missing, ", "),
-                "install them with dev/deps (iproute2, nftables, openssh-server, util-linux)");
+                "install them with dev/deps (iproute2, openssh-server, util-linux)");
   }
   GPUBOX_TRY_VOID(env.files->MakeDirs(config.state_dir + "/instances", 0700));
   std::unique_ptr<InstanceRuntime> runtime(new InstanceRuntime(std::move(config), env));

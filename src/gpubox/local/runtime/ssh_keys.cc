@@ -56,7 +56,8 @@ Result<OpenSshKeyPair> GenerateEd25519KeyPair(std::string_view comment) {
   AppendSshString(body, section);
   std::string encoded = Base64Encode(body);
   pair.private_key = "-----BEGIN OPENSSH PRIVATE KEY-----\n";
-  for (size_t at = 0; at < encoded.size(); at += 70) pair.private_key += encoded.substr(at, 70) + "\n";
+  for (size_t at = 0; at < encoded.size(); at += 70)
+    pair.private_key += encoded.substr(at, 70) + "\n";
   pair.private_key += "-----END OPENSSH PRIVATE KEY-----\n";
   return pair;
 }

@@ -17,7 +17,9 @@ TEST(SshKeysTest, WireEncodingIsBigEndianLengthThenBytes) {
   std::string out;
   AppendSshU32(out, 0x01020304);
   AppendSshString(out, "ab");
-  EXPECT_EQ(out, std::string("\x01\x02\x03\x04\x00\x00\x00\x02" "ab", 10));
+  EXPECT_EQ(out, std::string("\x01\x02\x03\x04\x00\x00\x00\x02"
+                             "ab",
+                             10));
 }
 
 TEST(SshKeysTest, Ed25519KeyPairIsWhatSshKeygenReadsBack) {
