@@ -45,30 +45,6 @@ Result<void> ChownTree(const std::string& path, uid_t uid, gid_t gid) {
   return {};
 }
 
-/// The files a fresh /dev starts with (see kDevSkeletonDir), made once per instance.
-Result<void> MakeDevSkeleton(const std::string& dir) {
-  std::error_code error;
-  std::filesystem::remove_all(dir, error);
-  std::filesystem::create_directories(dir + "/pts", error);
-  if (!error) std::filesystem::create_directory(dir + "/shm", error);
-  for (const char* node : kBootDeviceNodes) {
-    if (error) break;
-    int fd = ::open((dir + "/" + node).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) error = std::error_code(errno, std::generic_category());
-    if (fd >= 0) ::close(fd);
-  }
-  const std::pair<const char*, const char*> links[] = {{"ptmx", "pts/ptmx"},
-                                                       {"fd", "/proc/self/fd"},
-                                                       {"stdin", "/proc/self/fd/0"},
-                                                       {"stdout", "/proc/self/fd/1"},
-                                                       {"stderr", "/proc/self/fd/2"}};
-  for (const auto& [name, target] : links) {
-    if (!error) std::filesystem::create_symlink(target, dir + "/" + name, error);
-  }
-  if (error) return Fail(ErrorCode::kEnvironment, "making " + dir + ": " + error.message());
-  return {};
-}
-
 }  // namespace
 
 InstanceDisk::InstanceDisk(const RuntimeConfig& config, FileSystem& files, ProcessRunner& runner)
@@ -98,19 +74,16 @@ Result<void> InstanceDisk::Prepare(const InstanceSpec& spec) {
   for (const char* part : kDiskParts) GPUBOX_TRY_VOID(files_.MakeDirs(disk + "/" + part));
   GPUBOX_TRY_VOID(SetMode(disk + "/tmp", 01777));
   GPUBOX_TRY_VOID(SetMode(disk + "/root", 0700));
-  GPUBOX_TRY_VOID(MakeDevSkeleton(dir + "/" + kDevSkeletonDir));
-  GPUBOX_TRY_VOID(WriteIdentity(spec));
-  BootPlan plan{
-      spec.instance_id, dir, config_.state_dir, config_.hidden_dirs, HostnameForIp(spec.private_ip),
-      spec.has_gpu};
+  return WriteIdentity(spec);
+}
+
+BootPlan InstanceDisk::BootPlanFor(const InstanceSpec& spec) const {
+  std::string dir = config_.InstanceDir(spec.instance_id);
+  BootPlan plan{spec.instance_id, dir, config_.state_dir, config_.hidden_dirs,
+                HostnameForIp(spec.private_ip)};
   auto public_key = files_.ReadFile(dir + "/disk/upper" + kHostKeyPath + ".pub");
   if (public_key) plan.host_key_fingerprint = HostKeyFingerprint(*public_key);
-  for (BootMountStage stage : {BootMountStage::kRoot, BootMountStage::kDevices}) {
-    GPUBOX_TRY_VOID(
-        files_.WriteFile(dir + "/" + BootMountsFile(stage), RenderBootMounts(plan, stage), 0600));
-  }
-  GPUBOX_TRY_VOID(files_.WriteFile(BootScriptPath(spec.instance_id), RenderBootScript(plan), 0700));
-  return {};
+  return plan;
 }
 
 Result<void> InstanceDisk::WriteIdentity(const InstanceSpec& spec) {

@@ -1,8 +1,6 @@
 #pragma once
 /// An instance's directory and private disk:
 ///   instances/ID/record.json   the RuntimeInstanceRecord
-///   instances/ID/boot.sh       the boot script (RenderBootScript)
-///   instances/ID/boot-mounts.* its mounts (RenderBootMounts), dev-skeleton/ its /dev files
 ///   instances/ID/console.log   everything the instance's init printed
 ///   instances/ID/rootfs/       mount point of the instance's root (only in its namespace)
 ///   instances/ID/disk/upper    the overlay's upper layer: every change to /
@@ -12,6 +10,7 @@
 
 #include <string>
 
+#include "gpubox/local/runtime/instance_files.h"
 #include "gpubox/local/runtime/instance_spec.h"
 #include "gpubox/local/runtime/runtime_config.h"
 #include "gpubox/sys/file_system.h"
@@ -27,9 +26,13 @@ class InstanceDisk {
   /// Builds the directory of a new instance (spec.private_ip set): the disk,
   /// fresh or copied from spec.base_image_dir, then the instance's identity
   /// on it: users (ubuntu, uid 1000, with spec.authorized_keys), host name,
-  /// /etc/hosts, an sshd config and a new host key, the user data, the boot
-  /// script. kEnvironment when a copy or a tool fails.
+  /// /etc/hosts, an sshd config and a new host key, the user data.
+  /// kEnvironment when a copy or a tool fails.
   Result<void> Prepare(const InstanceSpec& spec);
+
+  /// What the instance's boot builds and runs (RenderBootSteps, RenderBootScript): its
+  /// directories, host name and host key's fingerprint.
+  BootPlan BootPlanFor(const InstanceSpec& spec) const;
 
   /// Copies the instance's disk to image_dir (created; must not exist yet).
   Result<void> Snapshot(const std::string& instance_id, const std::string& image_dir);
@@ -39,9 +42,6 @@ class InstanceDisk {
 
   std::string ConsoleLogPath(const std::string& instance_id) const {
     return config_.InstanceDir(instance_id) + "/console.log";
-  }
-  std::string BootScriptPath(const std::string& instance_id) const {
-    return config_.InstanceDir(instance_id) + "/boot.sh";
   }
   std::string RecordPath(const std::string& instance_id) const {
     return config_.InstanceDir(instance_id) + "/record.json";

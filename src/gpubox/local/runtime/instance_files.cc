@@ -1,5 +1,7 @@
 #include "gpubox/local/runtime/instance_files.h"
 
+#include <sys/mount.h>
+
 #include <cstdio>
 #include <set>
 #include <vector>
@@ -125,51 +127,58 @@ exec kill -s USR1 1
 )script";
 }
 
-std::string FstabField(const std::string& field) {
-  std::string escaped;
-  for (char c : field) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\\') {
-      char octal[5];
-      std::snprintf(octal, sizeof octal, "\\%03o", static_cast<unsigned char>(c));
-      escaped += octal;
-    } else {
-      escaped += c;
-    }
-  }
-  return escaped;
-}
-
-const char* BootMountsFile(BootMountStage stage) {
-  return stage == BootMountStage::kRoot ? "boot-mounts.root" : "boot-mounts.devices";
-}
-
-std::string RenderBootMounts(const BootPlan& plan, BootMountStage stage) {
+std::vector<BootStep> RenderBootSteps(const BootPlan& plan,
+                                      const std::vector<GpuDevice>& gpu_devices) {
   std::string root = plan.instance_dir + "/rootfs", disk = plan.instance_dir + "/disk";
-  auto line = [](const std::string& source, const std::string& target, const char* type,
-                 const std::string& options) {
-    return FstabField(source) + " " + FstabField(target) + " " + type + " " + FstabField(options) +
-           " 0 0\n";
+  std::vector<BootStep> steps;
+  auto mount = [&](std::string source, std::string target, std::string type, unsigned long flags,
+                   std::string data) {
+    steps.push_back({BootStep::kMount, std::move(source), std::move(target), std::move(type), flags,
+                     std::move(data)});
   };
-  std::string mounts;
-  if (stage == BootMountStage::kRoot) {
-    mounts += line("overlay", root, "overlay",
-                   "lowerdir=/,upperdir=" + disk + "/upper,workdir=" + disk + "/work");
-    for (const char* part : {"home", "root", "tmp"}) {
-      mounts += line(disk + "/" + part, root + "/" + part, "none", "bind");
-    }
-    mounts += line("proc", root + "/proc", "proc", "nosuid,nodev,noexec");
-    mounts += line("sysfs", root + "/sys", "sysfs", "ro,nosuid,nodev,noexec");
-    mounts += line("tmpfs", root + "/dev", "tmpfs", "mode=755,size=1m,nosuid");
-    return mounts;
+  auto make = [&](BootStep::Kind kind, std::string target, std::string source = "") {
+    steps.push_back({kind, std::move(source), std::move(target)});
+  };
+  mount("overlay", root, "overlay", 0,
+        "lowerdir=/,upperdir=" + disk + "/upper,workdir=" + disk + "/work");
+  for (const char* part : {"home", "root", "tmp"}) {
+    mount(disk + "/" + part, root + "/" + part, "", MS_BIND, "");
+  }
+  mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+  mount("sysfs", root + "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "");
+  // A fresh /dev: its directories, the mount points of the host's nodes, the usual links.
+  mount("tmpfs", root + "/dev", "tmpfs", MS_NOSUID, "mode=755,size=1m");
+  make(BootStep::kMakeDir, root + "/dev/pts");
+  make(BootStep::kMakeDir, root + "/dev/shm");
+  for (const char* node : kBootDeviceNodes) make(BootStep::kMakeFile, root + "/dev/" + node);
+  for (const auto& [name, target] : {std::pair{"ptmx", "pts/ptmx"},
+                                     {"fd", "/proc/self/fd"},
+                                     {"stdin", "/proc/self/fd/0"},
+                                     {"stdout", "/proc/self/fd/1"},
+                                     {"stderr", "/proc/self/fd/2"}}) {
+    make(BootStep::kSymlink, root + "/dev/" + name, target);
+  }
+  for (const GpuDevice& device : gpu_devices) {
+    make(device.directory ? BootStep::kMakeDir : BootStep::kMakeFile, root + device.path);
+    mount(device.path, root + device.path, "", MS_BIND | (device.directory ? MS_REC : 0), "");
   }
   for (const char* node : kBootDeviceNodes) {
-    mounts += line(std::string("/dev/") + node, root + "/dev/" + node, "none", "bind");
+    mount(std::string("/dev/") + node, root + "/dev/" + node, "", MS_BIND, "");
   }
-  mounts +=
-      line("devpts", root + "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=0620,gid=5");
-  mounts += line("tmpfs", root + "/dev/shm", "tmpfs", "mode=1777,size=256m,nosuid,nodev");
-  mounts += line("tmpfs", root + "/run", "tmpfs", "mode=755,size=16m,nosuid,nodev");
-  return mounts;
+  mount("devpts", root + "/dev/pts", "devpts", 0, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  mount("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m");
+  mount("tmpfs", root + "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m");
+  for (const char* dir : {"/run/sshd", "/run/lock", "/run/oldroot"}) {
+    make(BootStep::kMakeDir, root + dir);
+  }
+  // The local cloud's own files, and the other hidden host paths, stay hidden.
+  std::vector<std::string> hidden = {plan.state_dir};
+  hidden.insert(hidden.end(), plan.hidden_dirs.begin(), plan.hidden_dirs.end());
+  for (const std::string& dir : hidden) {
+    mount("tmpfs", root + dir, "tmpfs", MS_RDONLY, "size=4k,mode=700");
+    steps.back().only_if_dir = true;
+  }
+  return steps;
 }
 
 std::string HostKeyFingerprint(std::string_view public_key_line) {
@@ -185,54 +194,13 @@ std::string HostKeyFingerprint(std::string_view public_key_line) {
 
 std::string RenderBootScript(const BootPlan& plan) {
   std::string marker = "/var/lib/cloud/gpubox-user-data." + plan.instance_id + ".done";
-  std::string gpus = plan.pass_gpus
-                         ? "for node in /dev/nvidia*; do\n"
-                           "  [ -e \"$node\" ] || continue\n"
-                           "  if [ -d \"$node\" ]; then mkdir -p \"$R$node\"; mount --rbind "
-                           "\"$node\" \"$R$node\"\n"
-                           "  else : > \"$R$node\"; mount --bind \"$node\" \"$R$node\"; fi\n"
-                           "  echo \"[gpubox] GPU device $node\"\n"
-                           "done\n"
-                         : "";
-  std::string hidden;
-  for (const std::string& dir : plan.hidden_dirs) {
-    std::string path = "\"$R\"" + ShellQuote(dir);
-    hidden += "if [ -d " + path + " ]; then mount -t tmpfs -o size=4k,mode=700,ro tmpfs " + path +
-              "; fi\n";
-  }
-  // Every program started here costs a fork and an exec, and twenty instances boot at
-  // once on two cores: no `date`, the mounts go in two `mount -a` batches (fstab files:
-  // libmount cannot parse one from a pipe),
-  // /dev's files are copied from the skeleton the disk was prepared with, and the host
-  // name is set through /proc.
   return "#!/bin/sh\n"
-         "# gpubox instance boot: PID 1 of the instance's namespaces (generated).\n"
+         "# gpubox instance init: PID 1 of the instance once its root is built (generated).\n"
          "set -eu\n"
-         "I=" +
-         ShellQuote(plan.instance_dir) + "\n" + "S=" + ShellQuote(plan.state_dir) + "\n" +
-         "R=\"$I/rootfs\"\n"
-         "echo \"[gpubox] booting " +
-         plan.instance_id + "\"\n" + "echo " + ShellQuote(plan.hostname) +
-         " > /proc/sys/kernel/hostname\n"
-         "mount -a -T \"$I/" +
-         BootMountsFile(BootMountStage::kRoot) +
-         "\"\n"
-         "cp -a \"$I/" +
-         kDevSkeletonDir + "/.\" \"$R/dev/\"\n" + gpus + "mount -a -T \"$I/" +
-         BootMountsFile(BootMountStage::kDevices) +
-         "\"\n"
-         "mkdir -p \"$R/run/sshd\" \"$R/run/lock\" \"$R/run/oldroot\"\n"
-         "# The local cloud's own files stay hidden from the instance.\n"
-         "if [ -d \"$R$S\" ]; then mount -t tmpfs -o size=4k,mode=700,ro tmpfs \"$R$S\"; fi\n" +
-         hidden +
-         "cd \"$R\"\n"
-         "pivot_root . run/oldroot\n"
-         "umount -l /run/oldroot\n"
-         "cd /\n"
          "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
          "export HOME=/root LANG=C.UTF-8\n"
          "/usr/sbin/sshd -f " +
-         kSshdConfigPath + "\n" +
+         std::string(kSshdConfigPath) + "\n" +
          "echo \"[gpubox] sshd started\"\n"
          "set +e\n"
          "if [ -f " +

@@ -50,7 +50,6 @@ struct BootPlan {
   std::string state_dir;                 ///< host path hidden from the instance
   std::vector<std::string> hidden_dirs;  ///< more host paths hidden from it
   std::string hostname;
-  bool pass_gpus = false;  ///< bind the host's /dev/nvidia* into the instance
   /// "256 SHA256:... root@HOST (ED25519)", printed to the console at boot as cloud-init does.
   std::string host_key_fingerprint;
 };
@@ -64,32 +63,41 @@ std::string HostKeyFingerprint(std::string_view public_key_line);
 /// The device nodes bound from the host into every instance's /dev.
 inline constexpr const char* kBootDeviceNodes[] = {"null",   "zero",    "full",
                                                    "random", "urandom", "tty"};
-/// In the instance directory: /dev's files (empty node files for kBootDeviceNodes, pts/ and
-/// shm/, the ptmx, fd, stdin, stdout and stderr links), copied into the fresh /dev at boot.
-inline constexpr char kDevSkeletonDir[] = "dev-skeleton";
 
-/// A field of an fstab(5) line: space, tab, newline and backslash written as octal escapes.
-std::string FstabField(const std::string& field);
-
-enum class BootMountStage {
-  kRoot,     ///< the overlay root, the disk's /home /root /tmp, /proc, /sys, a tmpfs /dev
-  kDevices,  ///< once /dev has its files: the host's nodes bound, devpts, /dev/shm, /run
+/// A host GPU device (/dev/nvidia*) bound into a GPU instance: a node, or a directory
+/// (nvidia-caps, bound with what it holds).
+struct GpuDevice {
+  std::string path;
+  bool directory = false;
 };
-/// The boot's mounts of a stage as fstab(5) lines (absolute host paths under
-/// plan.instance_dir/rootfs), mounted by one `mount -a -T` each; kept in the instance
-/// directory as BootMountsFile(stage).
-std::string RenderBootMounts(const BootPlan& plan, BootMountStage stage);
-const char* BootMountsFile(BootMountStage stage);
 
-/// The script run by /bin/sh as PID 1 of the instance's new PID, mount and
-/// UTS namespaces (already inside its network namespace). It builds the
-/// root: an overlay of the host's / with the instance's disk as the upper
-/// layer, /home /root /tmp from the disk, private /proc /sys /dev /run,
-/// pivots into it, starts sshd, runs the user data once (a marker on the
-/// disk) and the per-boot scripts (kPerBootDir) every boot, then stays as
-/// the reaping init. At SIGUSR1 (a power command) it sends every process
-/// SIGTERM, then SIGKILL two seconds later, and exits: the OS is shut down.
-/// Output goes to the console log.
+/// One step of the first half of an instance's boot, which its init makes with system calls
+/// (instance_init.h) before its shell: host paths, in the instance's new mount namespace.
+struct BootStep {
+  enum Kind { kMount, kMakeDir, kMakeFile, kSymlink };
+  Kind kind;
+  std::string source;        ///< kMount: what is mounted; kSymlink: the link's target
+  std::string target;        ///< the path mounted on, or made
+  std::string type;          ///< kMount: the file system type ("" for a bind)
+  unsigned long flags = 0;   ///< kMount: MS_* flags
+  std::string data;          ///< kMount: the file system's options
+  bool only_if_dir = false;  ///< kMount: skipped unless target is a directory
+};
+
+/// The steps that build the instance's root under plan.instance_dir/rootfs, in order: an
+/// overlay of the host's / with the disk's upper layer on top, the disk's /home /root /tmp,
+/// private /proc and read-only /sys, a fresh tmpfs /dev (the host's kBootDeviceNodes and
+/// `gpu_devices` bound in, its own devpts and /dev/shm), a tmpfs /run with /run/sshd,
+/// /run/lock and /run/oldroot (the pivot's), and the state directory and the hidden
+/// directories covered by empty read-only tmpfs.
+std::vector<BootStep> RenderBootSteps(const BootPlan& plan,
+                                      const std::vector<GpuDevice>& gpu_devices);
+
+/// The script the instance's init runs as /bin/sh, PID 1, once RenderBootSteps built its
+/// root and it pivoted there: it starts sshd, runs the user data once (a marker on the
+/// disk) and the per-boot scripts (kPerBootDir) every boot, then stays as the reaping init.
+/// At SIGUSR1 (a power command) it sends every process SIGTERM, then SIGKILL two seconds
+/// later, and exits: the OS is shut down. Output goes to the console log.
 std::string RenderBootScript(const BootPlan& plan);
 
 /// Single-quotes for sh.

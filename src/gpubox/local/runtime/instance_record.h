@@ -15,7 +15,8 @@ namespace gpubox::local {
 
 struct RuntimeInstanceRecord {
   InstanceSpec spec;
-  pid_t keeper_pid = 0;        ///< host pid of `unshare`, the PID namespace's parent
+  pid_t keeper_pid = 0;        ///< host pid of the instance's init (PID 1 of its namespace;
+                               ///< an `unshare`, its parent, where an older cloud booted it)
   uint64_t pid_namespace = 0;  ///< inode of the instance's PID namespace
 };
 

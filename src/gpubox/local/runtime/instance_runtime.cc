@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "gpubox/local/runtime/firewall.h"
 #include "gpubox/local/runtime/host_processes.h"
 #include "gpubox/local/runtime/imds_server.h"
 #include "gpubox/local/runtime/instance_files.h"
+#include "gpubox/local/runtime/instance_init.h"
 #include "gpubox/local/runtime/instance_record.h"
 #include "gpubox/local/runtime/ipv4_subnet.h"
 #include "gpubox/local/runtime/runtime_instance.h"
@@ -35,6 +37,21 @@ std::string FindProgram(FileSystem& files, const std::string& name) {
   return "";
 }
 
+/// The host's /dev/nvidia* (nodes, and the nvidia-caps directory), listed at each boot of a
+/// GPU instance, as the devices may come and go with the driver.
+std::vector<GpuDevice> HostGpuDevices() {
+  std::vector<GpuDevice> devices;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/dev", error)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with("nvidia")) continue;
+    devices.push_back({entry.path().string(), entry.is_directory(error)});
+  }
+  std::sort(devices.begin(), devices.end(),
+            [](const GpuDevice& a, const GpuDevice& b) { return a.path < b.path; });
+  return devices;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<InstanceRuntime>> InstanceRuntime::Create(RuntimeConfig config,
@@ -48,13 +65,13 @@ Result<std::unique_ptr<InstanceRuntime>> InstanceRuntime::Create(RuntimeConfig c
     return Fail(ErrorCode::kInternal, "the instance runtime needs processes, files and a clock");
   }
   std::vector<std::string> missing;
-  for (const char* program : {"ip", "sshd", "nsenter", "unshare"}) {
+  for (const char* program : {"ip", "sshd"}) {
     if (FindProgram(*env.files, program).empty()) missing.push_back(program);
   }
   if (!missing.empty()) {
     return Fail(ErrorCode::kEnvironment,
                 "the local cloud needs programs that are missing: " + Join(missing, ", "),
-                "install them with dev/deps (iproute2, openssh-server, util-linux)");
+                "install them with dev/deps (iproute2, openssh-server)");
   }
   GPUBOX_TRY_VOID(env.files->MakeDirs(config.state_dir + "/instances", 0700));
   std::unique_ptr<InstanceRuntime> runtime(new InstanceRuntime(std::move(config), env));
@@ -74,9 +91,7 @@ InstanceRuntime::InstanceRuntime(RuntimeConfig config, const Env& env)
     : config_(std::move(config)),
       env_(env),
       network_(config_, *env_.processes),
-      disk_(config_, *env_.files, *env_.processes),
-      nsenter_path_(FindProgram(*env_.files, "nsenter")),
-      unshare_path_(FindProgram(*env_.files, "unshare")) {}
+      disk_(config_, *env_.files, *env_.processes) {}
 
 InstanceRuntime::~InstanceRuntime() {
   std::lock_guard lock(mutex_);
@@ -182,11 +197,16 @@ Result<void> InstanceRuntime::StartLocked(Instance& instance) {
   GPUBOX_TRY_VOID(network_.CreateInstance(spec.instance_id, spec.private_ip));
   GPUBOX_TRY_VOID(
       network_.ApplyFirewall(spec.instance_id, GPUBOX_TRY(RenderFirewall(spec.ingress))));
-  pid_t keeper = GPUBOX_TRY(SpawnDetached(
-      {nsenter_path_, "--net=" + config_.NetnsPath(spec.instance_id), "--", unshare_path_, "--pid",
-       "--fork", "--kill-child", "--mount", "--uts", "--propagation", "private", "--", "/bin/sh",
-       disk_.BootScriptPath(spec.instance_id)},
-      disk_.ConsoleLogPath(spec.instance_id)));
+  BootPlan plan = disk_.BootPlanFor(spec);
+  InitLaunch launch{
+      config_.NetnsPath(spec.instance_id),
+      plan.instance_dir + "/rootfs",
+      plan.hostname,
+      RenderBootSteps(plan, spec.has_gpu ? HostGpuDevices() : std::vector<GpuDevice>{}),
+      RenderBootScript(plan),
+      disk_.ConsoleLogPath(spec.instance_id),
+      "[gpubox] booting " + spec.instance_id + "\n"};
+  pid_t keeper = GPUBOX_TRY(SpawnInstanceInit(launch));
   instance.record.keeper_pid = keeper;
   uint64_t host_namespace = NamespaceInode(getpid(), "pid");
   int64_t deadline = env_.clock->NowMicros() + kNamespaceWaitMicros;
@@ -230,10 +250,10 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
   const std::string& instance_id = instance.record.spec.instance_id;
   instance.ssh_ready = false;
   pid_t keeper = instance.record.keeper_pid;
-  // Killing the namespace's init makes the kernel kill every other process
-  // of the PID namespace; the keeper (`unshare`, this process's child unless
-  // adopted) reaps init and exits, and is reaped here: nothing is left, not
-  // even a zombie. Stragglers in the network namespace are killed by pid.
+  // Killing the namespace's init makes the kernel kill every other process of the PID
+  // namespace; the init (this process's child unless adopted) is reaped here: nothing is
+  // left, not even a zombie. Stragglers in the network namespace are killed by pid. (An
+  // instance booted by an older local cloud has an `unshare` keeper, whose child is init.)
   uint64_t net_namespace = NamespaceFileInode(config_.NetnsPath(instance_id));
   auto remaining = [&] {
     std::vector<pid_t> pids;
@@ -246,13 +266,14 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
     return pids;
   };
   bool keeper_alive = KeeperAlive(instance);
+  bool keeper_is_init = NamespaceInode(keeper, "pid") == instance.record.pid_namespace;
   // The shutdown: every process of the instance but its init (the keeper's child, whose end
   // ends the rest at once) gets SIGTERM and a grace period, so that daemons save their state
   // (slurmctld) and jobs their checkpoints, as when EC2 stops an instance's OS.
   if (keeper_alive && instance.record.pid_namespace != 0) {
     std::vector<pid_t> signalled;
     for (pid_t pid : ProcessesInNamespace("pid", instance.record.pid_namespace)) {
-      if (ParentOf(pid) == keeper) continue;
+      if (keeper_is_init ? pid == keeper : ParentOf(pid) == keeper) continue;
       KillProcess(pid, SIGTERM);
       KillProcess(pid, SIGCONT);  // a stopped process (^Z) must run to handle it
       signalled.push_back(pid);

@@ -104,8 +104,6 @@ class InstanceRuntime {
   Env env_;
   HostNetwork network_;
   InstanceDisk disk_;
-  std::string nsenter_path_;
-  std::string unshare_path_;
 
   std::mutex mutex_;  ///< guards instances_ and the bridge
   std::map<std::string, std::shared_ptr<Instance>> instances_;

@@ -1,6 +1,7 @@
 #include "gpubox/local/runtime/instance_files.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -56,52 +57,79 @@ TEST(InstanceFilesTest, SshdConfigIsKeyOnlyWithForwarding) {
   }
 }
 
-TEST(InstanceFilesTest, BootScriptBuildsAPrivateRootRunsUserDataOnceAndPerBootScripts) {
+TEST(InstanceFilesTest, BootScriptStartsSshdRunsUserDataOnceAndPerBootScripts) {
   BootPlan plan{"i-0abc",
                 "/var/lib/gpubox/local/instances/i-0abc",
                 "/var/lib/gpubox/local",
                 {"/var/lib/gpubox-local"},
-                "ip-10-213-0-5",
-                false};
+                "ip-10-213-0-5"};
   std::string script = RenderBootScript(plan);
   for (const char* part :
-       {"I='/var/lib/gpubox/local/instances/i-0abc'",
-        "echo 'ip-10-213-0-5' > /proc/sys/kernel/hostname", "mount -a -T \"$I/boot-mounts.root\"",
-        "mount -a -T \"$I/boot-mounts.devices\"", "cp -a \"$I/dev-skeleton/.\" \"$R/dev/\"",
-        "pivot_root . run/oldroot", "umount -l /run/oldroot",
-        "/usr/sbin/sshd -f /etc/ssh/gpubox_sshd_config",
+       {"/usr/sbin/sshd -f /etc/ssh/gpubox_sshd_config",
         "[ ! -e /var/lib/cloud/gpubox-user-data.i-0abc.done ]",
         ": > /var/lib/cloud/gpubox-user-data.i-0abc.done",
-        "for script in /var/lib/cloud/scripts/per-boot/*; do",
-        "mount -t tmpfs -o size=4k,mode=700,ro tmpfs \"$R\"'/var/lib/gpubox-local'"}) {
+        "for script in /var/lib/cloud/scripts/per-boot/*; do", "echo \"[gpubox] i-0abc is up\""}) {
     EXPECT_NE(script.find(part), std::string::npos) << part;
   }
-  EXPECT_EQ(script.find("nvidia"), std::string::npos);
-  plan.pass_gpus = true;
-  EXPECT_NE(RenderBootScript(plan).find("/dev/nvidia*"), std::string::npos);
+  // The root is built before the script runs (RenderBootSteps): no host path in it.
+  EXPECT_EQ(script.find("/var/lib/gpubox"), std::string::npos);
+  EXPECT_EQ(script.find("mount"), std::string::npos);
 }
 
-TEST(InstanceFilesTest, BootMountsAreFstabLinesInMountOrder) {
-  BootPlan plan{"i-0abc", "/srv/my instances/i-0abc", "/srv", {}, "ip-10-213-0-5", false};
-  std::string root = RenderBootMounts(plan, BootMountStage::kRoot);
-  EXPECT_EQ(root.find("overlay /srv/my\\040instances/i-0abc/rootfs overlay "
-                      "lowerdir=/,upperdir=/srv/my\\040instances/i-0abc/disk/upper,"
-                      "workdir=/srv/my\\040instances/i-0abc/disk/work 0 0\n"),
-            0u);
-  EXPECT_NE(root.find("/srv/my\\040instances/i-0abc/disk/home "
-                      "/srv/my\\040instances/i-0abc/rootfs/home none bind 0 0\n"),
-            std::string::npos);
-  EXPECT_LT(root.find("rootfs/proc proc"), root.find("rootfs/dev tmpfs"));
-  std::string devices = RenderBootMounts(plan, BootMountStage::kDevices);
+TEST(InstanceFilesTest, BootStepsBuildAPrivateRootInMountOrder) {
+  BootPlan plan{"i-0abc", "/srv/my instances/i-0abc", "/srv", {"/var/gbxt-hidden"}, "ip-1"};
+  std::vector<BootStep> steps = RenderBootSteps(plan, {});
+  auto index_of = [&](const std::string& target, BootStep::Kind kind = BootStep::kMount) {
+    for (size_t at = 0; at < steps.size(); ++at) {
+      if (steps[at].target == target && steps[at].kind == kind) return static_cast<int>(at);
+    }
+    return -1;
+  };
+  std::string root = "/srv/my instances/i-0abc/rootfs";
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps[0].kind, BootStep::kMount);
+  EXPECT_EQ(steps[0].type, "overlay");
+  EXPECT_EQ(steps[0].target, root);
+  EXPECT_EQ(steps[0].data,
+            "lowerdir=/,upperdir=/srv/my instances/i-0abc/disk/upper,"
+            "workdir=/srv/my instances/i-0abc/disk/work");
+  int home = index_of(root + "/home");
+  ASSERT_GE(home, 0);
+  EXPECT_EQ(steps[home].source, "/srv/my instances/i-0abc/disk/home");
+  EXPECT_EQ(steps[home].flags, static_cast<unsigned long>(MS_BIND));
+  EXPECT_EQ(steps[index_of(root + "/sys")].flags & MS_RDONLY,
+            static_cast<unsigned long>(MS_RDONLY));
+  // /dev: its tmpfs, then the files the host's nodes are bound on, then the binds.
+  int dev = index_of(root + "/dev");
+  ASSERT_GT(dev, index_of(root + "/proc"));
   for (const char* node : kBootDeviceNodes) {
-    EXPECT_NE(devices.find(std::string("/dev/") + node +
-                           " /srv/my\\040instances/i-0abc/rootfs/dev/" + node + " none bind 0 0\n"),
-              std::string::npos)
-        << node;
+    int file = index_of(root + "/dev/" + node, BootStep::kMakeFile);
+    int bind = index_of(root + "/dev/" + node);
+    EXPECT_GT(file, dev) << node;
+    EXPECT_GT(bind, file) << node;
+    EXPECT_EQ(steps[bind].source, std::string("/dev/") + node);
   }
-  EXPECT_NE(devices.find("devpts /srv/my\\040instances/i-0abc/rootfs/dev/pts devpts newinstance"),
-            std::string::npos);
-  EXPECT_EQ(FstabField("a\\b\tc\nd"), "a\\134b\\011c\\012d");
+  EXPECT_EQ(steps[index_of(root + "/dev/ptmx", BootStep::kSymlink)].source, "pts/ptmx");
+  int pts = index_of(root + "/dev/pts");
+  EXPECT_GT(pts, index_of(root + "/dev/pts", BootStep::kMakeDir));
+  EXPECT_NE(steps[pts].data.find("newinstance"), std::string::npos);
+  EXPECT_GT(index_of(root + "/run/oldroot", BootStep::kMakeDir), index_of(root + "/run"));
+  // The state directory and the hidden ones: an empty read-only tmpfs, where they exist.
+  for (const char* hidden : {"/srv", "/var/gbxt-hidden"}) {
+    int cover = index_of(root + hidden);
+    ASSERT_GE(cover, 0) << hidden;
+    EXPECT_TRUE(steps[cover].only_if_dir);
+    EXPECT_EQ(steps[cover].flags & MS_RDONLY, static_cast<unsigned long>(MS_RDONLY));
+  }
+  EXPECT_EQ(index_of(root + "/dev/nvidia0"), -1);
+  // A GPU type: the host's nodes bound in, nvidia-caps with what it holds.
+  steps = RenderBootSteps(plan, {{"/dev/nvidia0", false}, {"/dev/nvidia-caps", true}});
+  int gpu = index_of(root + "/dev/nvidia0");
+  ASSERT_GT(gpu, index_of(root + "/dev/nvidia0", BootStep::kMakeFile));
+  EXPECT_EQ(steps[gpu].flags, static_cast<unsigned long>(MS_BIND));
+  int caps = index_of(root + "/dev/nvidia-caps");
+  ASSERT_GT(caps, index_of(root + "/dev/nvidia-caps", BootStep::kMakeDir));
+  EXPECT_EQ(steps[caps].flags, static_cast<unsigned long>(MS_BIND | MS_REC));
 }
 
 /// Runs the power command script as NAME with ARGS, its signal to the init and its pending
@@ -125,7 +153,7 @@ std::string RunPowerCommand(const std::string& name, const std::string& args) {
 }
 
 TEST(InstanceFilesTest, BootScriptEndsTheOsWhenAPowerCommandSignalsItsInit) {
-  BootPlan plan{"i-0abc", "/i", "/s", {}, "ip-10-213-0-5", false};
+  BootPlan plan{"i-0abc", "/i", "/s", {}, "ip-10-213-0-5"};
   std::string script = RenderBootScript(plan);
   EXPECT_NE(script.find("kill -s TERM -- -1; sleep 2; kill -s KILL -- -1; exit 0' USR1"),
             std::string::npos);
