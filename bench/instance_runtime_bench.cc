@@ -118,6 +118,8 @@ void BM_LaunchToSshLogin(benchmark::State& state) {
     auto after_launch = std::chrono::steady_clock::now();
     auto running = launched ? host->runtime->WaitUntilRunning(id) : Result<InstanceStatus>{};
     auto after_answer = std::chrono::steady_clock::now();
+    // Idle: before the login, whose session processes would still be ending after it.
+    if (launched && running) rss_kib += static_cast<double>(host->RssKib(running->init_pid));
     if (!launched || !running || !host->SshTrue(running->private_ip)) {
       state.SkipWithError("launch or ssh failed");
       break;
@@ -125,7 +127,6 @@ void BM_LaunchToSshLogin(benchmark::State& state) {
     state.SetIterationTime(Seconds(std::chrono::steady_clock::now() - start).count());
     launch_s += Seconds(after_launch - start).count();
     answering_s += Seconds(after_answer - start).count();
-    rss_kib += static_cast<double>(host->RssKib(running->init_pid));
     host->runtime->Terminate(id);
   }
   double runs = static_cast<double>(std::max(serial, 1));
@@ -181,9 +182,9 @@ void BM_ManyInstances(benchmark::State& state) {
     double all_answer_s = Seconds(std::chrono::steady_clock::now() - start).count();
     bool all_login = true;
     long rss_kib = 0;
+    for (const InstanceStatus& status : running) rss_kib += host->RssKib(status.init_pid);
     for (const InstanceStatus& status : running) {
       all_login = host->SshTrue(status.private_ip) && all_login;
-      rss_kib += host->RssKib(status.init_pid);
     }
     state.SetIterationTime(all_answer_s);
     auto terminate_start = std::chrono::steady_clock::now();
