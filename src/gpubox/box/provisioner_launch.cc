@@ -90,6 +90,10 @@ Result<BoxRecord> Provisioner::Up(const UpOptions& options) {
     if (!box.framework.empty()) resumed.framework = box.framework;
     resumed.nodes = box.nodes;  // a cluster stays the size it was made
     if (box.scheduler == "slurm") resumed.scheduler = Scheduler::kSlurm;
+    if (options.scheduler == Scheduler::kSlurm && box.scheduler.empty()) {
+      box.scheduler = "slurm";  // asked for on the rerun: kept for the next one too
+      GPUBOX_TRY_VOID(store_.Save(box));
+    }
     if (box.state == BoxState::kRunning) {  // the same command again: the same box
       progress_ << "gpubox: " << box.name << " is already up\n";
       return box;

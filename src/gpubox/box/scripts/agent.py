@@ -151,7 +151,11 @@ class Agent:
         self.settings, self.settings_mtime = {}, None
         self.state = json.loads(read_small(STATE_DIR + "/agent.json", 1 << 20) or "{}")
         self.first_tick_this_boot = not os.path.exists(RUN_DIR + "/booted")
-        self.started = time.time()
+        # When the agent first ran this boot (a restarted agent keeps it: no new grace).
+        try:
+            self.started = os.stat(RUN_DIR + "/booted").st_mtime
+        except OSError:
+            self.started = time.time()
         self.error_said = {}
 
     # --- shared tools -------------------------------------------------------------------
@@ -423,9 +427,9 @@ class Activity:
     def making(agent, now):
         """`gpubox up` making the box: in use until up's first session of this launch (the
         user data leaves the launch's token in /var/lib/gpubox/launch; prepare.sh writes it
-        to ~/.gpubox/prepared), for at most idle_boot_s (600) after the agent started, so
-        that an up that died before it leaves no box up for ever; then that session's
-        time. A slow boot on a loaded host must not be taken for an unused box."""
+        to ~/.gpubox/prepared), for at most idle_boot_s (600) after the agent first ran this
+        boot, so that an up that died before it leaves no box up for ever; then that
+        session's time. A slow boot on a loaded host must not be taken for an unused box."""
         path = agent.home + "/.gpubox/prepared"
         launch = (read_small(STATE_DIR + "/launch") or "").strip()
         if launch and (read_small(path) or "").strip() != launch:
@@ -511,8 +515,8 @@ class Activity:
 
     def last_use(self, agent, now):
         """(the newest sign of use, its kind)."""
-        signs = [self.making(agent, now), self.setup(agent, now), self.jobs(agent, now), self.terminals(agent, now),
-                 self.jupyter(agent, now),
+        signs = [self.making(agent, now), self.setup(agent, now), self.jobs(agent, now),
+                 self.terminals(agent, now), self.jupyter(agent, now),
                  self.ssh_traffic(agent, now), self.cpu_use(agent, now), self.gpu(agent, now)]
         self.sampled = now
         return max(signs)

@@ -73,10 +73,10 @@ Result<void> HostNetwork::CreateInstance(const std::string& instance_id, const s
   Ipv4Subnet subnet = GPUBOX_TRY(Ipv4Subnet::Parse(config_.subnet));
   std::string netns = config_.NetnsName(instance_id);
   std::string veth = config_.VethName(instance_id);
-  // One `ip` for the host's side (`netns add` in a batch leaves ip in the host's namespace
-  // for the lines after it). The address may have belonged to an instance that is gone:
-  // its MAC is forgotten (the flush), or the host keeps sending there until the stale entry
-  // expires (about 30 s without SSH).
+  // One `ip` for the host's side: `netns add` in a batch leaves ip in the host's namespace
+  // for the lines after it (iproute2 restores it after each command since 4.17). The address may
+  // have belonged to an instance that is gone: its MAC is forgotten (the flush), or the host keeps
+  // sending there until the stale entry expires (about 30 s without SSH).
   std::string host_batch = "netns add " + netns + "\nlink add " + veth +
                            " type veth peer name eth0 netns " + netns + "\nlink set " + veth +
                            " master " + config_.BridgeName() + "\nlink set " + veth +

@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 #include <vector>
@@ -173,7 +174,9 @@ std::vector<BootStep> RenderBootSteps(const BootPlan& plan,
   }
   // The local cloud's own files, and the other hidden host paths, stay hidden.
   std::vector<std::string> hidden = {plan.state_dir};
-  hidden.insert(hidden.end(), plan.hidden_dirs.begin(), plan.hidden_dirs.end());
+  for (const std::string& dir : plan.hidden_dirs) {
+    if (std::find(hidden.begin(), hidden.end(), dir) == hidden.end()) hidden.push_back(dir);
+  }
   for (const std::string& dir : hidden) {
     mount("tmpfs", root + dir, "tmpfs", MS_RDONLY, "size=4k,mode=700");
     steps.back().only_if_dir = true;

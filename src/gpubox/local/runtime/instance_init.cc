@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -77,7 +78,16 @@ bool IsDirectory(const char* path) {
   dup2(plan.null_fd, 0);
   dup2(plan.log_fd, 1);
   dup2(plan.log_fd, 2);
-  syscall(SYS_close_range, 3U, ~0U, 0U);
+  // Nothing of the daemon's reaches the instance, which outlives it (close_range, or one by
+  // one where the kernel lacks it).
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+    struct rlimit limit {};
+    rlim_t highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+                         ? limit.rlim_cur
+                         : 65536;
+    for (rlim_t fd = 3; fd < highest; ++fd) close(static_cast<int>(fd));
+  }
+  umask(022);
   WriteAll(1, launch.first_line.data(), launch.first_line.size());
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Die("making private", "/");
   if (sethostname(launch.hostname.data(), launch.hostname.size()) != 0) {
@@ -124,16 +134,33 @@ bool IsDirectory(const char* path) {
   Die("starting", argv[0]);
 }
 
+/// open(2) with O_CLOEXEC, the descriptor moved above 2: the child's dup2 onto 0, 1 and 2
+/// must neither clobber it nor keep its close-on-exec (a daemon started with a standard
+/// stream closed gets those numbers back).
+int OpenAboveStdio(const std::string& path, int flags) {
+  int fd = open(path.c_str(), flags | O_CLOEXEC, 0640);
+  if (fd < 0 || fd > 2) return fd;
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int error = errno;
+  close(fd);
+  errno = error;
+  return moved;
+}
+
 }  // namespace
 
 Result<pid_t> SpawnInstanceInit(const InitLaunch& launch) {
   ChildPlan plan{&launch, launch.root + kScriptInRoot, -1, -1};
-  plan.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  plan.log_fd = open(launch.console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  plan.null_fd = OpenAboveStdio("/dev/null", O_RDONLY);
+  int null_error = errno;
+  plan.log_fd = OpenAboveStdio(launch.console_log, O_WRONLY | O_CREAT | O_APPEND);
   pid_t pid = -1;
   int clone_error = 0;
   Result<void> entered = Fail(ErrorCode::kInternal, "the init was not started");
-  if (plan.null_fd >= 0 && plan.log_fd >= 0) {
+  if (plan.null_fd < 0) {
+    entered = Fail(ErrorCode::kEnvironment,
+                   "cannot open /dev/null: " + std::string(std::strerror(null_error)));
+  } else if (plan.log_fd >= 0) {
     // From a thread inside the instance's network namespace: the clone is born there.
     entered = RunInNetns(launch.netns_path, [&] {
       pid =

@@ -42,10 +42,13 @@ std::string FindProgram(FileSystem& files, const std::string& name) {
 std::vector<GpuDevice> HostGpuDevices() {
   std::vector<GpuDevice> devices;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator("/dev", error)) {
-    std::string name = entry.path().filename().string();
-    if (!name.starts_with("nvidia")) continue;
-    devices.push_back({entry.path().string(), entry.is_directory(error)});
+  for (std::filesystem::directory_iterator it("/dev", error), end; !error && it != end;
+       it.increment(error)) {
+    std::string name = it->path().filename().string();
+    std::error_code kind_error;
+    // A dangling link (a driver half gone) is skipped, as the shell's `[ -e ]` did.
+    if (!name.starts_with("nvidia") || !std::filesystem::exists(it->path(), kind_error)) continue;
+    devices.push_back({it->path().string(), std::filesystem::is_directory(it->path(), kind_error)});
   }
   std::sort(devices.begin(), devices.end(),
             [](const GpuDevice& a, const GpuDevice& b) { return a.path < b.path; });
@@ -267,8 +270,8 @@ Result<void> InstanceRuntime::StopLocked(Instance& instance) {
   };
   bool keeper_alive = KeeperAlive(instance);
   bool keeper_is_init = NamespaceInode(keeper, "pid") == instance.record.pid_namespace;
-  // The shutdown: every process of the instance but its init (the keeper's child, whose end
-  // ends the rest at once) gets SIGTERM and a grace period, so that daemons save their state
+  // The shutdown: every process of the instance but its init (whose end ends the rest at
+  // once) gets SIGTERM and a grace period, so that daemons save their state
   // (slurmctld) and jobs their checkpoints, as when EC2 stops an instance's OS.
   if (keeper_alive && instance.record.pid_namespace != 0) {
     std::vector<pid_t> signalled;

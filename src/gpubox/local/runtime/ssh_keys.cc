@@ -1,5 +1,6 @@
 #include "gpubox/local/runtime/ssh_keys.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -45,6 +46,7 @@ Result<OpenSshKeyPair> GenerateEd25519KeyPair(std::string_view comment) {
   AppendSshString(section, "ssh-ed25519");
   AppendSshString(section, pub);
   AppendSshString(section, secret + pub);
+  OPENSSL_cleanse(secret.data(), secret.size());
   AppendSshString(section, comment);
   for (char pad = 1; section.size() % 8 != 0; ++pad) section += pad;
   std::string body("openssh-key-v1", 15);  // with its NUL

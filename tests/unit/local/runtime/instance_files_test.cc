@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -77,7 +78,7 @@ TEST(InstanceFilesTest, BootScriptStartsSshdRunsUserDataOnceAndPerBootScripts) {
 }
 
 TEST(InstanceFilesTest, BootStepsBuildAPrivateRootInMountOrder) {
-  BootPlan plan{"i-0abc", "/srv/my instances/i-0abc", "/srv", {"/var/gbxt-hidden"}, "ip-1"};
+  BootPlan plan{"i-0abc", "/srv/my instances/i-0abc", "/srv", {"/var/gbxt-hidden", "/srv"}, "ip-1"};
   std::vector<BootStep> steps = RenderBootSteps(plan, {});
   auto index_of = [&](const std::string& target, BootStep::Kind kind = BootStep::kMount) {
     for (size_t at = 0; at < steps.size(); ++at) {
@@ -115,6 +116,9 @@ TEST(InstanceFilesTest, BootStepsBuildAPrivateRootInMountOrder) {
   EXPECT_NE(steps[pts].data.find("newinstance"), std::string::npos);
   EXPECT_GT(index_of(root + "/run/oldroot", BootStep::kMakeDir), index_of(root + "/run"));
   // The state directory and the hidden ones: an empty read-only tmpfs, where they exist.
+  EXPECT_EQ(std::count_if(steps.begin(), steps.end(),
+                          [&](const BootStep& step) { return step.target == root + "/srv"; }),
+            1);  // the state directory, named twice, covered once
   for (const char* hidden : {"/srv", "/var/gbxt-hidden"}) {
     int cover = index_of(root + hidden);
     ASSERT_GE(cover, 0) << hidden;
