@@ -97,6 +97,19 @@ with open(home + "/.gpubox/setup.log", "a") as log:
 os.utime(home + "/.gpubox/setup.log", (now - 5, now - 5))
 check("setup: its log's last write", abs(activity.setup(agent, now)[0] - (now - 5)) < 0.01)
 os.remove(home + "/.gpubox/setup.log")
+# A setup session that prints nothing for a while is still use while its shell lives.
+with open(home + "/.gpubox/setup.pid", "w") as pid_file:
+    pid_file.write("%d\n" % os.getpid())
+check("setup: a live session (setup.pid) is use now", activity.setup(agent, now)[0] == now)
+with open(home + "/.gpubox/setup.pid", "w") as pid_file:
+    pid_file.write("%d\n" % os.getppid())
+os.utime(home + "/.gpubox/setup.pid", (1000, 1000))  # written before that process started
+check("setup: not a process that started after the pid was written",
+      activity.setup(agent, now)[0] == 0)
+with open(home + "/.gpubox/setup.pid", "w") as pid_file:
+    pid_file.write("999999999\n")
+check("setup: not a pid that is gone", activity.setup(agent, now)[0] == 0)
+os.remove(home + "/.gpubox/setup.pid")
 # gpubox up making the box: in use until its first session of this launch, at most idle_boot_s.
 check("making: nothing said without a launch token", activity.making(agent, now)[0] == 0)
 with open(agent_mod.STATE_DIR + "/launch", "w") as launch:

@@ -50,6 +50,24 @@ def utc(ts=None):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
+def setup_session_alive(agent):
+    """The process in ~/.gpubox/setup.pid lives, is the box user's, and started before the
+    file was written (not a later process that got the number again)."""
+    path = agent.home + "/.gpubox/setup.pid"
+    pid = (read_small(path) or "").strip()
+    if not pid.isdigit():
+        return False
+    try:
+        written = os.lstat(path).st_mtime
+        if os.stat("/proc/" + pid).st_uid != agent.uid:
+            return False
+        ticks = int((read_small("/proc/%s/stat" % pid) or "").rpartition(")")[2].split()[19])
+        boot = next(int(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return False
+    return boot + ticks / os.sysconf("SC_CLK_TCK") <= written + 2
+
+
 def read_small(path, limit=4096):
     """A regular file's text (never a fifo, device or symlink: the user owns these paths)."""
     try:
@@ -417,7 +435,11 @@ class Activity:
 
     @staticmethod
     def setup(agent, now):
-        """A setup session writing its log: the box is being made, not left idle."""
+        """A setup session running (its shell, whose pid phases.sh leaves in
+        ~/.gpubox/setup.pid, alive: a phase may print nothing for minutes), else its log's
+        last write: the box is being made, not left idle."""
+        if setup_session_alive(agent):
+            return now, "setup"
         try:
             return min(os.stat(agent.home + "/.gpubox/setup.log").st_mtime, now), "setup"
         except OSError:

@@ -9,6 +9,8 @@
 set -euo pipefail
 GPUBOX_HOME="${HOME}/.gpubox"
 mkdir -p "${GPUBOX_HOME}/phases"
+# While this session lives, the box's agent counts it as in use (a phase may be silent).
+echo "$$" > "${GPUBOX_HOME}/setup.pid"
 exec > >(tee -a "${GPUBOX_HOME}/setup.log") 2>&1
 
 # run_phase NAME FUNCTION: runs FUNCTION once per box (and per image made from it).
