@@ -162,5 +162,4 @@ chmod 0755 "${boot}.new"
 mv -f "${boot}.new" "${boot}"
 "${boot}" > /var/log/slurm/gpubox-boot.log 2>&1
 ROOT
-rm -f "${conf}" "${gres_conf}" "${cgroup_conf}" "${key_file}"
 echo "gpubox-slurm-configured ${name}"

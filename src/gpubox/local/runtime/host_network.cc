@@ -113,7 +113,7 @@ Result<void> HostNetwork::ApplyFirewall(const std::string& instance_id,
                                         const std::string& ruleset) {
   // libnftables in a thread inside the namespace: its netlink socket is opened there, so
   // the ruleset is that namespace's, and no nft process is started per instance.
-  ProcessResult loaded{.exit_code = 1, .err = "nft did not run"};
+  std::string failure = "libnftables could not start";  // empty once loaded
   GPUBOX_TRY_VOID(RunInNetns(config_.NetnsPath(instance_id), [&] {
     // One load at a time: libnftables keeps some state of its own beside each context.
     static std::mutex nft_mutex;
@@ -122,12 +122,18 @@ Result<void> HostNetwork::ApplyFirewall(const std::string& instance_id,
     if (context == nullptr) return;
     nft_ctx_buffer_output(context);
     nft_ctx_buffer_error(context);
-    loaded.exit_code = nft_run_cmd_from_buffer(context, ruleset.c_str()) == 0 ? 0 : 1;
-    const char* error = nft_ctx_get_error_buffer(context);
-    loaded.err = error != nullptr ? error : "";
+    const char* error = "";
+    if (nft_run_cmd_from_buffer(context, ruleset.c_str()) != 0) {
+      error = nft_ctx_get_error_buffer(context);
+      if (error == nullptr || *error == '\0') error = "nft refused the ruleset";
+    }
+    failure = error;
     nft_ctx_free(context);
   }));
-  if (loaded.exit_code != 0) return CommandFailed("loading the firewall of " + instance_id, loaded);
+  if (!failure.empty()) {
+    return Fail(ErrorCode::kEnvironment, "loading the firewall of " + instance_id +
+                                             " failed: " + std::string(Trim(failure)));
+  }
   return {};
 }
 

@@ -151,30 +151,28 @@ int OpenAboveStdio(const std::string& path, int flags) {
 
 Result<pid_t> SpawnInstanceInit(const InitLaunch& launch) {
   ChildPlan plan{&launch, launch.root + kScriptInRoot, -1, -1};
+  auto cannot_open = [](const std::string& path) {
+    return Fail(ErrorCode::kEnvironment, "cannot open " + path + ": " + std::strerror(errno));
+  };
   plan.null_fd = OpenAboveStdio("/dev/null", O_RDONLY);
-  int null_error = errno;
+  if (plan.null_fd < 0) return cannot_open("/dev/null");
   plan.log_fd = OpenAboveStdio(launch.console_log, O_WRONLY | O_CREAT | O_APPEND);
+  if (plan.log_fd < 0) {
+    auto failed = cannot_open(launch.console_log);
+    close(plan.null_fd);
+    return failed;
+  }
   pid_t pid = -1;
   int clone_error = 0;
-  Result<void> entered = Fail(ErrorCode::kInternal, "the init was not started");
-  if (plan.null_fd < 0) {
-    entered = Fail(ErrorCode::kEnvironment,
-                   "cannot open /dev/null: " + std::string(std::strerror(null_error)));
-  } else if (plan.log_fd >= 0) {
-    // From a thread inside the instance's network namespace: the clone is born there.
-    entered = RunInNetns(launch.netns_path, [&] {
-      pid =
-          static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
+  // From a thread inside the instance's network namespace: the clone is born there.
+  Result<void> entered = RunInNetns(launch.netns_path, [&] {
+    pid = static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD,
                                      nullptr, nullptr, nullptr, nullptr));
-      if (pid == 0) RunInit(plan);
-      clone_error = errno;
-    });
-  } else {
-    entered = Fail(ErrorCode::kEnvironment,
-                   "cannot open " + launch.console_log + ": " + std::strerror(errno));
-  }
-  if (plan.null_fd >= 0) close(plan.null_fd);
-  if (plan.log_fd >= 0) close(plan.log_fd);
+    if (pid == 0) RunInit(plan);
+    clone_error = errno;
+  });
+  close(plan.null_fd);
+  close(plan.log_fd);
   if (!entered) return std::unexpected(entered.error());
   if (pid < 0) {
     return Fail(ErrorCode::kEnvironment,
